@@ -1,0 +1,69 @@
+import { DEFAULT_TTL, DnsRecordSpec } from "../dns-record";
+import { dkimTxtValue } from "../dkim";
+import { quoteTxt } from "./txt";
+
+export type DmarcPolicy = "none" | "quarantine" | "reject";
+
+export interface DnsPlanInput {
+  domain: string;
+  hostname: string;
+  serverIp?: string;
+  serverIpv6?: string;
+  dkimSelector: string;
+  /** base64 SubjectPublicKeyInfo of the server's DKIM key. */
+  dkimPublicKey: string;
+  dmarc: { policy: DmarcPolicy; rua?: string };
+  /** Resend's records when they are configured by hand (`resend.dkim`); empty otherwise. */
+  relayRecords: DnsRecordSpec[];
+}
+
+/** `v=DMARC1; p=…;` with an aggregate-report address when one is configured. */
+export function dmarcValue(dmarc: { policy: DmarcPolicy; rua?: string }): string {
+  const rua = dmarc.rua ? ` rua=${dmarc.rua.startsWith("mailto:") ? dmarc.rua : `mailto:${dmarc.rua}`};` : "";
+  return `v=DMARC1; p=${dmarc.policy};${rua}`;
+}
+
+/** The server's own records: A/AAAA for the hostname, MX, one SPF, DMARC and DKIM, then the relay's. */
+export function planDnsRecords(p: DnsPlanInput): DnsRecordSpec[] {
+  const rec = (type: DnsRecordSpec["type"], name: string, content: string, comment: string, priority?: number): DnsRecordSpec => ({
+    type,
+    name,
+    content,
+    ...(priority === undefined ? {} : { priority }),
+    ttl: DEFAULT_TTL,
+    comment,
+  });
+  const records: DnsRecordSpec[] = [];
+  if (p.serverIp) records.push(rec("A", p.hostname, p.serverIp, "mail server address"));
+  if (p.serverIpv6) records.push(rec("AAAA", p.hostname, p.serverIpv6, "mail server address (IPv6)"));
+  records.push(
+    rec("MX", p.domain, p.hostname, "inbound mail goes to the mail server", 10),
+    rec("TXT", p.domain, quoteTxt("v=spf1 mx -all"), "SPF: only the MX host sends as the domain"),
+    rec("TXT", `_dmarc.${p.domain}`, quoteTxt(dmarcValue(p.dmarc)), "DMARC policy"),
+    rec("TXT", `${p.dkimSelector}._domainkey.${p.domain}`, quoteTxt(dkimTxtValue(p.dkimPublicKey)), "DKIM key the server signs with"),
+  );
+  return [...records, ...p.relayRecords];
+}
+
+export interface ResendManualInput {
+  domain: string;
+  region: string;
+  returnPath: string;
+  /** The `resend._domainkey` value Resend shows for the domain (`p=…`). */
+  dkim: string;
+}
+
+/** Resend's records as its dashboard lists them, for users who configure `resend.dkim` by hand. */
+export function planResendManualRecords(r: ResendManualInput): DnsRecordSpec[] {
+  const sendName = `${r.returnPath}.${r.domain}`;
+  return [
+    { type: "MX", name: sendName, content: `feedback-smtp.${r.region}.amazonses.com`, priority: 10, ttl: DEFAULT_TTL, comment: "Resend: bounces and feedback for the return path" },
+    { type: "TXT", name: sendName, content: quoteTxt("v=spf1 include:amazonses.com ~all"), ttl: DEFAULT_TTL, comment: "Resend: SPF for the return path" },
+    { type: "TXT", name: `resend._domainkey.${r.domain}`, content: quoteTxt(r.dkim), ttl: DEFAULT_TTL, comment: "Resend: DKIM key Resend signs with" },
+  ];
+}
+
+/** A stable, unique, readable identity for a record, used in Pulumi resource names. */
+export function recordKey(r: Pick<DnsRecordSpec, "type" | "name">): string {
+  return `${r.type.toLowerCase()}-${r.name}`;
+}

@@ -1,0 +1,129 @@
+/**
+ * Pure conversion of the records Resend returns for a domain into our DnsRecordSpec shape.
+ *
+ * Resend has changed its record set over time (one `resend._domainkey` TXT vs three CNAMEs, SPF on `send` or
+ * `bounces`, optional tracking CNAME/CAA and receiving MX), so nothing here is keyed on a record's name or
+ * kind: every record becomes a spec, and only the wire formats are normalised.
+ */
+import { DEFAULT_TTL, DnsRecordSpec, DnsRecordType } from "../dns-record";
+
+/** The subset of Resend's `DomainRecords` union we read (the SDK types are wider and change often). */
+export interface ResendDnsRecord {
+  /** What Resend calls the record: SPF, DKIM, Receiving, Tracking, TrackingCAA … (comment only). */
+  record?: string;
+  name: string;
+  type: string;
+  value: string;
+  /** Usually "Auto"; a number of seconds is honoured. */
+  ttl?: string | number;
+  priority?: number;
+  status?: string;
+}
+
+const SUPPORTED: readonly DnsRecordType[] = ["A", "AAAA", "MX", "TXT", "CNAME", "CAA"];
+
+/** Lower-case, no trailing dot. */
+function normaliseDomain(domain: string): string {
+  return domain.trim().toLowerCase().replace(/\.+$/, "");
+}
+
+/**
+ * Resend mixes relative names (`send`, `resend._domainkey`), the apex (`@` or empty) and FQDNs, with or
+ * without a trailing dot. Cloudflare reads names back as FQDNs, so we always write the FQDN.
+ */
+export function resendNameToFqdn(name: string, domain: string): string {
+  const apex = normaliseDomain(domain);
+  const raw = (name ?? "").trim().toLowerCase();
+  if (raw === "" || raw === "@" || raw === ".") return apex;
+  if (raw.endsWith(".")) return raw.replace(/\.+$/, "");
+  if (raw === apex || raw.endsWith(`.${apex}`)) return raw;
+  return `${raw}.${apex}`;
+}
+
+/** Strip one pair of surrounding quotes Resend sometimes includes (`"v=spf1 include:amazonses.com ~all"`). */
+function unquote(value: string): string {
+  const v = value.trim();
+  // Already in presentation form with several strings ("a" "b"): join them back into one logical value.
+  const multi = v.match(/^"(?:[^"\\]|\\.)*"(?:\s+"(?:[^"\\]|\\.)*")+$/);
+  if (multi) {
+    return (v.match(/"((?:[^"\\]|\\.)*)"/g) ?? []).map((s) => s.slice(1, -1).replace(/\\(.)/g, "$1")).join("");
+  }
+  if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) return v.slice(1, -1).replace(/\\(.)/g, "$1");
+  return v;
+}
+
+/**
+ * TXT presentation form: quoted character-strings of at most 255 bytes, separated by one space. Cloudflare
+ * splits long unquoted values itself and then shows a diff on every run, so we chunk first. Splitting is by
+ * bytes (UTF-8) without cutting a multi-byte character.
+ */
+export function txtToPresentation(value: string): string {
+  const logical = unquote(value);
+  const chunks: string[] = [];
+  let current = "";
+  let bytes = 0;
+  for (const ch of logical) {
+    const size = Buffer.byteLength(ch, "utf8");
+    if (bytes + size > 255) {
+      chunks.push(current);
+      current = "";
+      bytes = 0;
+    }
+    current += ch;
+    bytes += size;
+  }
+  chunks.push(current);
+  return chunks.map((c) => `"${c.replace(/(["\\])/g, "\\$1")}"`).join(" ");
+}
+
+/** CAA as `flags tag "value"`; accepts Resend's `0 issue "amazon.com"` or a bare `issue amazon.com`. */
+export function caaToPresentation(value: string): string {
+  const m = value.trim().match(/^(?:(\d+)\s+)?([A-Za-z0-9]+)\s+(.+)$/);
+  if (!m) throw new Error(`Resend returned a CAA record value that is not "flags tag value": ${JSON.stringify(value)}`);
+  const flags = m[1] ?? "0";
+  const tag = m[2].toLowerCase();
+  const v = unquote(m[3]);
+  return `${flags} ${tag} "${v}"`;
+}
+
+function ttlOf(ttl: string | number | undefined): number {
+  const n = typeof ttl === "number" ? ttl : Number(String(ttl ?? "").trim());
+  // "Auto" (or anything non-numeric) becomes our stable TTL, so refreshes show no diff.
+  return Number.isInteger(n) && n >= 60 && n <= 86400 ? n : DEFAULT_TTL;
+}
+
+function commentOf(r: ResendDnsRecord): string {
+  const kind = r.record ? `${r.record} ` : "";
+  return `Resend ${kind}record (${r.type.toUpperCase()}), required to send through Resend`;
+}
+
+/** Convert every record Resend returns into a DnsRecordSpec (see the module comment). */
+export function resendRecordsToDnsSpecs(records: readonly ResendDnsRecord[], domain: string): DnsRecordSpec[] {
+  return records.map((r) => {
+    const type = String(r.type ?? "").trim().toUpperCase() as DnsRecordType;
+    if (!SUPPORTED.includes(type)) {
+      throw new Error(
+        `Resend returned a ${JSON.stringify(r.type)} record for ${r.name}; mailstack can publish ${SUPPORTED.join(", ")}`,
+      );
+    }
+    const name = resendNameToFqdn(r.name, domain);
+    let content: string;
+    switch (type) {
+      case "TXT":
+        content = txtToPresentation(r.value);
+        break;
+      case "CAA":
+        content = caaToPresentation(r.value);
+        break;
+      case "CNAME":
+      case "MX":
+        content = r.value.trim().toLowerCase().replace(/\.+$/, "");
+        break;
+      default:
+        content = r.value.trim();
+    }
+    const spec: DnsRecordSpec = { type, name, content, ttl: ttlOf(r.ttl), comment: commentOf(r) };
+    if (type === "MX") spec.priority = typeof r.priority === "number" ? r.priority : 10;
+    return spec;
+  });
+}
