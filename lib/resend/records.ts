@@ -127,3 +127,22 @@ export function resendRecordsToDnsSpecs(records: readonly ResendDnsRecord[], dom
     return spec;
   });
 }
+
+/**
+ * Stable, unique resource-name suffixes for a list of specs (`txt-send.example.com`): derived from type and
+ * name so a re-run maps each record to the same Pulumi resource; same type+name pairs (e.g. two MX) get
+ * `-2`, `-3` in content order so the mapping does not depend on the order Resend lists them in.
+ */
+export function dnsSpecKeys(specs: readonly DnsRecordSpec[]): string[] {
+  const groups = new Map<string, number[]>();
+  specs.forEach((s, i) => {
+    const k = `${s.type.toLowerCase()}-${s.name}`;
+    groups.set(k, [...(groups.get(k) ?? []), i]);
+  });
+  const keys: string[] = new Array(specs.length);
+  for (const [k, idx] of groups) {
+    const ordered = [...idx].sort((a, b) => (specs[a].content < specs[b].content ? -1 : specs[a].content > specs[b].content ? 1 : a - b));
+    ordered.forEach((i, n) => (keys[i] = n === 0 ? k : `${k}-${n + 1}`));
+  }
+  return keys;
+}

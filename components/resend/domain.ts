@@ -1,0 +1,102 @@
+/**
+ * `ResendDomain`: the domain registered (or adopted) in Resend, with the records Resend wants published.
+ * A dynamic provider because there is no Resend Pulumi provider; it only talks to Resend through
+ * lib/resend/api.ts, which builds its SDK client inside each call (methods are serialized).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as api from "../../lib/resend/api";
+import type { ResendDnsRecord } from "../../lib/resend/records";
+
+export interface ResendDomainInputs {
+  apiKey: string;
+  name: string;
+  region: string;
+  returnPath: string;
+  deleteOnDestroy: boolean;
+  baseUrl?: string;
+}
+
+export interface ResendDomainOutputs extends ResendDomainInputs {
+  domainId: string;
+  records: ResendDnsRecord[];
+  status: string;
+  adopted: boolean;
+}
+
+export interface ResendDomainArgs {
+  apiKey: pulumi.Input<string>;
+  name: pulumi.Input<string>;
+  region: pulumi.Input<string>;
+  returnPath: pulumi.Input<string>;
+  /** Delete the domain in Resend on `pulumi destroy` (default false: other senders may rely on it). */
+  deleteOnDestroy?: pulumi.Input<boolean>;
+  baseUrl?: pulumi.Input<string>;
+}
+
+/** Inputs whose change means a different Resend domain. */
+const REPLACE_KEYS = ["name", "region", "returnPath"] as const;
+
+export const resendDomainProvider: pulumi.dynamic.ResourceProvider<ResendDomainInputs, ResendDomainOutputs> = {
+  async create(inputs) {
+    const conn = { apiKey: inputs.apiKey, baseUrl: inputs.baseUrl };
+    const d = await api.createOrAdoptDomain(conn, inputs.name, inputs.region, inputs.returnPath);
+    if (d.adopted && d.region && d.region !== inputs.region) {
+      // Adopting would silently send from the old region; Resend cannot move a domain between regions.
+      throw new Error(
+        `Resend already has ${inputs.name} in region ${d.region}, but ${inputs.region} was asked for: set the region back to ${d.region}, or delete the domain in the Resend dashboard and run \`pulumi up\` again`,
+      );
+    }
+    return {
+      id: d.id,
+      outs: { ...inputs, domainId: d.id, records: d.records, status: d.status, adopted: d.adopted },
+    };
+  },
+
+  async diff(_id, olds, news) {
+    const norm = (v: unknown) => String(v ?? "").trim().toLowerCase().replace(/\.$/, "");
+    const replaces = REPLACE_KEYS.filter((k) => norm(olds[k]) !== norm(news[k]));
+    // A new provisioning key alone changes nothing in Resend, so it is not a change.
+    const changes = replaces.length > 0 || Boolean(olds.deleteOnDestroy) !== Boolean(news.deleteOnDestroy) || (olds.baseUrl ?? "") !== (news.baseUrl ?? "");
+    // Delete first: Resend names are unique, so create-before-delete would adopt the old domain.
+    return { changes, replaces: [...replaces], deleteBeforeReplace: true };
+  },
+
+  async update(_id, olds, news) {
+    return { outs: { ...olds, ...news, domainId: olds.domainId, records: olds.records, status: olds.status, adopted: olds.adopted } };
+  },
+
+  async read(id, props) {
+    // `pulumi refresh`: pick up records or status changed in Resend since the last run.
+    const d = await api.getDomain({ apiKey: props!.apiKey, baseUrl: props!.baseUrl }, id);
+    return { id, props: { ...props!, domainId: d.id, records: d.records, status: d.status } };
+  },
+
+  async delete(id, props) {
+    if (!props.deleteOnDestroy) return; // kept in Resend on purpose; see ResendDomainArgs.deleteOnDestroy
+    try {
+      await api.removeDomain({ apiKey: props.apiKey, baseUrl: props.baseUrl }, id);
+    } catch (e) {
+      if (e instanceof Error && (e as api.ResendApiError).code === "not_found") return;
+      throw e;
+    }
+  },
+};
+
+export class ResendDomain extends pulumi.dynamic.Resource {
+  declare readonly domainId: pulumi.Output<string>;
+  declare readonly records: pulumi.Output<ResendDnsRecord[]>;
+  declare readonly status: pulumi.Output<string>;
+  declare readonly adopted: pulumi.Output<boolean>;
+
+  constructor(name: string, args: ResendDomainArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      resendDomainProvider,
+      name,
+      { domainId: undefined, records: undefined, status: undefined, adopted: undefined, ...args, deleteOnDestroy: args.deleteOnDestroy ?? false },
+      // The key is stored in outputs (delete needs it); keep it encrypted in state.
+      { ...opts, additionalSecretOutputs: ["apiKey"] },
+      "resend",
+      "ResendDomain",
+    );
+  }
+}

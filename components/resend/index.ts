@@ -1,0 +1,135 @@
+/**
+ * `mailstack:resend:ResendRelayDomain`: Resend as the outbound relay, wired into the graph. It registers (or
+ * adopts) the domain, publishes every record Resend returns to Cloudflare, asks Resend to verify once those
+ * records exist, and mints a sending-only key for that domain, which becomes the relay password.
+ */
+import { createHash } from "node:crypto";
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import { dnsSpecToCloudflareArgs } from "../../lib/dns-cloudflare";
+import { DnsRecordSpec } from "../../lib/dns-record";
+import { dnsSpecKeys, resendRecordsToDnsSpecs } from "../../lib/resend/records";
+import { ResendDomain } from "./domain";
+import { ResendSendingKey } from "./sending-key";
+import { ResendVerification, verificationAdvice } from "./verification";
+
+export { ResendDomain } from "./domain";
+export { ResendSendingKey } from "./sending-key";
+export { ResendVerification, verificationAdvice } from "./verification";
+
+export interface ResendRelayDomainArgs {
+  /** Full-access Resend key (mailstack:resendApiKey); treated as secret. */
+  apiKey: pulumi.Input<string>;
+  /** The sending domain registered in Resend. */
+  domain: string;
+  /** Resend region: us-east-1 | eu-west-1 | sa-east-1 | ap-northeast-1. */
+  region: string;
+  /** Return-Path subdomain label (Resend's default is `send`). */
+  returnPath: string;
+  /** Cloudflare zone for the records; without it the records are only output (publish them yourself). */
+  zoneId?: pulumi.Input<string>;
+  cloudflareProvider?: pulumi.ProviderResource;
+  /** How long one `up` waits for Resend to verify. */
+  verifyWaitSeconds: number;
+  /** Fail the `up` when the domain is not verified after the wait (otherwise warn). */
+  strictVerify: boolean;
+  /** Change to mint a new relay key (the old one is revoked after the new one exists). */
+  keyRotation?: string;
+  /** Delete the domain in Resend on destroy. */
+  deleteOnDestroy: boolean;
+  /** Resend API base URL (tests); defaults to RESEND_BASE_URL, then https://api.resend.com. */
+  baseUrl?: string;
+  /** Seconds between verification polls (default 10). */
+  verifyPollSeconds?: number;
+}
+
+export class ResendRelayDomain extends pulumi.ComponentResource {
+  /** Sending-only key scoped to the domain: the SMTP relay password (user `resend`). */
+  readonly relayPassword: pulumi.Output<string>;
+  /** Every record Resend asked for, as DnsRecordSpec. */
+  readonly records: pulumi.Output<DnsRecordSpec[]>;
+  /** Resend's verification status after this `up`. */
+  readonly status: pulumi.Output<string>;
+  readonly domainId: pulumi.Output<string>;
+  /** The Cloudflare records (empty without zoneId). */
+  readonly dnsRecords: pulumi.Output<cloudflare.DnsRecord[]>;
+
+  constructor(name: string, args: ResendRelayDomainArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mailstack:resend:ResendRelayDomain", name, {}, opts);
+    const apiKey = pulumi.secret(args.apiKey);
+
+    const domain = new ResendDomain(
+      `${name}-domain`,
+      {
+        apiKey,
+        name: args.domain,
+        region: args.region,
+        returnPath: args.returnPath,
+        deleteOnDestroy: args.deleteOnDestroy,
+        baseUrl: args.baseUrl,
+      },
+      { parent: this },
+    );
+    this.domainId = domain.domainId;
+    this.records = domain.records.apply((r) => resendRecordsToDnsSpecs(r ?? [], args.domain));
+
+    // Created inside apply: the record set only exists once Resend has answered the domain create. This is
+    // the one place the program does that (previews of a new domain therefore show no records).
+    const zoneId = args.zoneId;
+    this.dnsRecords = zoneId
+      ? this.records.apply((specs) => {
+          const keys = dnsSpecKeys(specs);
+          return specs.map(
+            (spec, i) =>
+              new cloudflare.DnsRecord(
+                `${name}-${keys[i]}`,
+                { zoneId, ...dnsSpecToCloudflareArgs(spec) },
+                { parent: this, provider: args.cloudflareProvider },
+              ),
+          );
+        })
+      : pulumi.output([]);
+
+    const recordsHash = this.records.apply((specs) => createHash("sha256").update(JSON.stringify(specs)).digest("hex"));
+    const verification = new ResendVerification(
+      `${name}-verification`,
+      {
+        apiKey,
+        domainId: domain.domainId,
+        waitSeconds: args.verifyWaitSeconds,
+        pollSeconds: args.verifyPollSeconds,
+        strict: args.strictVerify,
+        recordsHash,
+        baseUrl: args.baseUrl,
+      },
+      // Verify only once every record is published, or Resend checks an empty zone.
+      { parent: this, dependsOn: this.dnsRecords },
+    );
+    this.status = verification.status;
+    // The dynamic provider cannot log, so the warning is raised here from its status output.
+    pulumi.all([verification.status, verification.unverifiedRecords]).apply(([status, unverified]) => {
+      const advice = verificationAdvice(status, args.domain, args.verifyWaitSeconds, unverified ?? []);
+      if (advice && status !== "failed") pulumi.log.warn(advice, this);
+    });
+
+    const key = new ResendSendingKey(
+      `${name}-sending-key`,
+      {
+        apiKey,
+        domainId: domain.domainId,
+        name: `mailstack relay ${args.domain}`,
+        rotation: args.keyRotation ?? "",
+        baseUrl: args.baseUrl,
+      },
+      { parent: this, dependsOn: [verification] },
+    );
+    this.relayPassword = pulumi.secret(key.token);
+
+    this.registerOutputs({
+      relayPassword: this.relayPassword,
+      records: this.records,
+      status: this.status,
+      domainId: this.domainId,
+    });
+  }
+}
