@@ -1,0 +1,43 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as cloudflare from "@pulumi/cloudflare";
+import { DnsRecordSpec } from "../lib/dns-record";
+import { dnsSpecToCloudflareArgs } from "../lib/dns-cloudflare";
+import { recordKey } from "../lib/render/dns-records";
+
+export interface MailDnsArgs {
+  /** Zone to write into. */
+  zoneId: pulumi.Input<string>;
+  /**
+   * The records, each resolved separately: the set (type and name) is known from config, while a content
+   * may wait on a resource (the DKIM record on the key), so that record depends on what it publishes.
+   */
+  records: { key: Pick<DnsRecordSpec, "type" | "name">; spec: pulumi.Output<DnsRecordSpec> }[];
+}
+
+/** Publishes planned records on Cloudflare: full names, proxy off, fixed TTL. */
+export class MailDns extends pulumi.ComponentResource {
+  readonly records: cloudflare.DnsRecord[];
+
+  constructor(name: string, args: MailDnsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mailstack:dns:MailDns", name, {}, opts);
+    this.records = args.records.map(({ key, spec }) => {
+      const cf = spec.apply(dnsSpecToCloudflareArgs);
+      return new cloudflare.DnsRecord(
+        `${name}-${recordKey(key)}`,
+        {
+          zoneId: args.zoneId,
+          name: key.name,
+          type: key.type,
+          content: cf.content,
+          priority: cf.priority,
+          data: cf.data,
+          ttl: cf.ttl,
+          proxied: false,
+          comment: cf.comment,
+        },
+        { parent: this },
+      );
+    });
+    this.registerOutputs({ recordIds: this.records.map((r) => r.id) });
+  }
+}

@@ -1,0 +1,71 @@
+import { AliasLine } from "./render/mailserver-files";
+import { DmarcPolicy } from "./render/dns-records";
+
+/**
+ * The validated stack configuration. Produced only by `parseConfig` (lib/config.ts); every component takes
+ * its values from here. Fields marked secret hold secret config values: components wrap them in
+ * `pulumi.secret` before they reach any resource or output.
+ */
+export interface MailConfig {
+  domain: string;
+  hostname: string;
+  serverIp?: string;
+  serverIpv6?: string;
+  /** Full, lower-case addresses, in config order. */
+  accounts: string[];
+  /** secret: passwords given in config, by full address. Accounts without one get a generated password. */
+  passwords: Record<string, string>;
+  catchAll?: string;
+  aliases: AliasLine[];
+  blocked: string[];
+  relay: RelayConfig;
+  resend: ResendConfig;
+  tls: TlsConfig;
+  dkim: DkimConfig;
+  dmarc: { policy: DmarcPolicy; rua?: string };
+  dns: { provider: "cloudflare" | "none"; zoneId?: string };
+  docker: { host?: string; image: string; containerName: string };
+  /** Extra docker-mailserver environment variables, merged last. */
+  env: Record<string, string>;
+  /** Things worth saying that do not stop the run (e.g. a certificate close to expiry). */
+  warnings: string[];
+}
+
+export interface RelayConfig {
+  provider: string;
+  /** Empty when mail is sent directly (`provider: none`). */
+  host: string;
+  port: number;
+  username: string;
+  /** secret: absent when the relay is `none` or the password is minted by Resend provisioning. */
+  password?: string;
+}
+
+export interface ResendConfig {
+  region: string;
+  returnPath: string;
+  /** The DKIM value Resend shows for the domain (manual path). */
+  dkim?: string;
+  /** secret: a full-access key; when set, the domain, its records and a sending key are provisioned. */
+  apiKey?: string;
+  verifyWaitSeconds: number;
+  strictVerify: boolean;
+  /** Change this value to mint a new sending key. */
+  keyRotation?: string;
+  /** Delete the domain in Resend when it leaves the stack. */
+  deleteOnDestroy: boolean;
+}
+
+export interface TlsConfig {
+  mode: "manual" | "self-signed";
+  /** manual: PEM certificate (chain) and secret private key. */
+  certificatePem?: string;
+  privateKeyPem?: string;
+}
+
+export interface DkimConfig {
+  selector: string;
+  bits: number;
+  /** secret: an imported key instead of a generated one. */
+  privateKeyPem?: string;
+}

@@ -1,0 +1,50 @@
+/**
+ * Shared stack configurations for tests (keys without the `mailstack:` prefix, objects as objects).
+ * PROD_CONFIG mirrors Pulumi.prod.yaml (the seed's setup) with test secrets and a test certificate.
+ */
+import { selfSignedCertificate } from "./certificates";
+
+export const PROD_CERT = selfSignedCertificate({ hostname: "mail.qladgk.com", days: 90 });
+
+/** A Resend-style 1024-bit DKIM value, as Resend's dashboard shows it. */
+export const RESEND_DKIM =
+  "p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDSo6Lw1KpsUwC3tUOdw5wmVdT5ZyOzH6MHfH1eIYTh9ubUNmDCX4l7XHlUYgmkeVZx6kp7vWd2Cnaj9FqXB6jFyTzUAcf0JAqbhWkv6PHpYxqnBw1Zbv3m5jOT0JwHnLbAHC53tp7l21F0JkQIDAQAB";
+
+export const PROD_CONFIG: Record<string, unknown> = {
+  domain: "qladgk.com",
+  hostname: "mail.qladgk.com",
+  serverIp: "11.22.33.44",
+  accounts: ["postmaster", "hi", "info"],
+  catchAll: "info",
+  relay: { provider: "resend" },
+  relayPassword: "re_test_relay_key_123456",
+  resend: { dkim: RESEND_DKIM },
+  tls: { mode: "manual" },
+  tlsCertificate: PROD_CERT.certPem,
+  tlsPrivateKey: PROD_CERT.keyPem,
+  "cloudflare:apiToken": "cf-test-token",
+};
+export const PROD_SECRETS = ["relayPassword", "tlsPrivateKey", "cloudflare:apiToken"];
+
+/** A different domain, exercising the other branches: aliases, blocked, IPv6, DMARC reject, self-signed TLS, SES. */
+export const SECOND_CONFIG: Record<string, unknown> = {
+  domain: "example.org",
+  hostname: "mx1.example.org",
+  serverIp: "203.0.113.25",
+  serverIpv6: "2001:db8::25",
+  accounts: ["alice", "bob@example.org"],
+  passwords: { alice: "alice-password-1" },
+  catchAll: "bob",
+  aliases: { sales: ["alice", "partner@elsewhere.net"], abuse: "bob" },
+  blocked: ["leaked-shop@example.org"],
+  relay: { provider: "ses", region: "eu-west-1", username: "AKIAEXAMPLE" },
+  relayPassword: "ses-smtp-password",
+  tls: { mode: "self-signed" },
+  dkim: { selector: "s2026", bits: 1024 },
+  dmarc: { policy: "reject", rua: "dmarc@example.org" },
+  cloudflareZoneId: "0123456789abcdef0123456789abcdef",
+  docker: { host: "ssh://deploy@203.0.113.25", containerName: "mail" },
+  env: { ENABLE_FAIL2BAN: 1, TZ: "Europe/Berlin" },
+  "cloudflare:apiToken": "cf-test-token",
+};
+export const SECOND_SECRETS = ["passwords", "relayPassword", "cloudflare:apiToken"];

@@ -1,0 +1,77 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { execFile } from "node:child_process";
+import type { Registered } from "./mocks";
+
+export type RegisteredResource = Registered;
+export { PROD_CONFIG, PROD_SECRETS, SECOND_CONFIG, SECOND_SECRETS } from "./fixtures";
+
+export interface ProgramRun {
+  resources: RegisteredResource[];
+  /** Stack outputs with secrets unwrapped. */
+  outputs: Record<string, any>;
+  /** Names of outputs that are secret. */
+  secretOutputs: string[];
+}
+
+export interface RunOptions {
+  /** Config keys (without `mailstack:`) stored as secrets. Defaults to every known secret key present. */
+  secretKeys?: string[];
+  /** Directory standing for Pulumi state: keys/passwords "created" in one run are read back in the next. */
+  stateDir?: string;
+  /** Records the mocked Resend domain resource returns. */
+  resendRecords?: unknown[];
+}
+
+const ROOT = path.resolve(__dirname, "../..");
+const DEFAULT_SECRETS = ["passwords", "relayPassword", "resendApiKey", "tlsPrivateKey", "dkimPrivateKey", "cloudflare:apiToken"];
+
+/** A fresh directory standing for one stack's state. */
+export function newStateDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "mailstack-state-"));
+}
+
+/**
+ * Runs the real index.ts with this stack config under Pulumi mocks, in a child process, and returns every
+ * registered resource (inputs with secrets unwrapped, and where the secrets were) and the outputs. Rejects
+ * with the program's error message when it fails (e.g. invalid config).
+ */
+export function runProgram(config: Record<string, unknown>, opts: RunOptions = {}): Promise<ProgramRun> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailstack-run-"));
+  const inputFile = path.join(dir, "input.json");
+  const outputFile = path.join(dir, "output.json");
+  const secretKeys = opts.secretKeys ?? DEFAULT_SECRETS.filter((k) => k in config);
+  fs.writeFileSync(inputFile, JSON.stringify({ config, secretKeys, stateDir: opts.stateDir ?? newStateDir(), resendRecords: opts.resendRecords }));
+  const node = path.join(ROOT, "node_modules/.bin/node");
+  const tsx = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
+  return new Promise((resolve, reject) => {
+    execFile(node, [tsx, path.join(__dirname, "program-child.ts"), inputFile, outputFile], { cwd: ROOT, maxBuffer: 64 << 20 }, (err, _stdout, stderr) => {
+      try {
+        if (err) return reject(new Error(stderr.trim() || err.message));
+        resolve(JSON.parse(fs.readFileSync(outputFile, "utf8")) as ProgramRun);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+/** The first registered resource of a type (optionally with a name suffix); throws when there is none. */
+export function resourceOf(run: ProgramRun, type: string, nameEndsWith = ""): RegisteredResource {
+  const r = run.resources.find((x) => x.type === type && x.name.endsWith(nameEndsWith));
+  if (!r) throw new Error(`no ${type} resource${nameEndsWith ? ` named *${nameEndsWith}` : ""} was registered`);
+  return r;
+}
+
+/** The container's uploaded files, by path inside the container. */
+export function containerFiles(run: ProgramRun): Map<string, string> {
+  const c = resourceOf(run, "docker:index/container:Container");
+  return new Map((c.inputs.uploads as { file: string; content: string }[]).map((u) => [u.file, u.content]));
+}
+
+/** The container's environment as an object. */
+export function containerEnv(run: ProgramRun): Record<string, string> {
+  const c = resourceOf(run, "docker:index/container:Container");
+  return Object.fromEntries((c.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+}
