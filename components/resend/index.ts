@@ -108,7 +108,7 @@ export class ResendRelayDomain extends pulumi.ComponentResource {
     this.status = verification.status;
     // The dynamic provider cannot log, so the warning is raised here from its status output.
     pulumi.all([verification.status, verification.unverifiedRecords]).apply(([status, unverified]) => {
-      const advice = verificationAdvice(status, args.domain, args.verifyWaitSeconds, unverified ?? []);
+      const advice = verificationAdvice(status, args.domain, args.verifyWaitSeconds, unverified ?? [], !zoneId);
       if (advice && status !== "failed") pulumi.log.warn(advice, this);
     });
 

@@ -40,9 +40,16 @@ export interface ResendVerificationArgs {
 const FAILED = ["failed", "partially_failed"];
 
 /** What the user should do for a final status; undefined when there is nothing to do. Pure. */
-export function verificationAdvice(status: string, domain: string, waitSeconds: number, unverified: string[] = []): string | undefined {
+export function verificationAdvice(
+  status: string,
+  domain: string,
+  waitSeconds: number,
+  unverified: string[] = [],
+  manualDns = false,
+): string | undefined {
   if (status === "verified") return undefined;
   const which = unverified.length ? ` Not yet verified: ${unverified.join("; ")}.` : "";
+  const publish = manualDns ? " Publish every record in the `resendRecords` output at your DNS host (no Cloudflare zone is managed)." : "";
   if (FAILED.includes(status)) {
     return `Resend could not verify ${domain} (status ${status}).${which} Check that every record in the \`resendRecords\` output is published exactly (proxy off), then run \`pulumi up\` again.`;
   }
