@@ -79,6 +79,11 @@ class Reader {
     const v = this.raw.values[key];
     return v === undefined || v.trim() === "" ? undefined : v.trim();
   }
+  /** A secret's raw value, untrimmed (a password may end in a space); empty means unset. */
+  secret(key: string): string | undefined {
+    const v = this.raw.values[key];
+    return v === undefined || v === "" ? undefined : v;
+  }
   /** A structured value; Pulumi stores objects and arrays as JSON text. */
   json(key: string): unknown {
     const v = this.raw.values[key];
@@ -122,7 +127,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
   const warnings: string[] = [];
 
   for (const key of SECRET_KEYS) {
-    if (raw.values[key] !== undefined && !r.isSecret(key)) {
+    if (raw.values[key]?.trim() && !r.isSecret(key)) {
       r.fail(key, `is stored in plain text; remove it and set it with: pulumi config set --secret ${key} <value>`);
     }
   }
@@ -243,7 +248,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
   } catch (e) {
     r.problems.push((e as Error).message);
   }
-  const relayPassword = raw.values.relayPassword;
+  const relayPassword = r.secret("relayPassword");
   if (relay.provider !== "none") {
     const minted = relay.provider === "resend" && resendApiKey;
     if (!relayPassword && !minted) {
@@ -297,9 +302,9 @@ export function parseConfig(raw: RawConfig): MailConfig {
       }
     };
     const cert = certFile ? read("tls.certFile", certFile) : r.string("tlsCertificate");
-    const key = keyFile ? read("tls.keyFile", keyFile) : raw.values.tlsPrivateKey;
+    const key = keyFile ? read("tls.keyFile", keyFile) : r.secret("tlsPrivateKey");
     if (!certFile && !r.string("tlsCertificate")) r.fail("tls.certFile", "is required with tls.mode manual: a PEM certificate (full chain) for the hostname, or set tlsCertificate; use tls.mode self-signed to try things out");
-    if (!keyFile && !raw.values.tlsPrivateKey) r.fail("tls.keyFile", "is required with tls.mode manual: the certificate's PEM private key, or set the secret tlsPrivateKey");
+    if (!keyFile && !r.secret("tlsPrivateKey")) r.fail("tls.keyFile", "is required with tls.mode manual: the certificate's PEM private key, or set the secret tlsPrivateKey");
     if (cert && key) {
       const checked = checkManualCertificate(cert, key, hostname, raw.now);
       for (const p of checked.problems) r.fail(certFile ? "tls.certFile" : "tlsCertificate", p);
@@ -318,7 +323,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
   const bits = field(r, dkimObj, "bits", "dkim.bits", "number") ?? 2048;
   if (!DKIM_BITS.includes(bits)) r.fail("dkim.bits", `is ${show(bits)}; expected one of ${DKIM_BITS.join(", ")} (below 1024 is refused by receivers)`);
   const dkim: DkimConfig = { selector, bits };
-  const dkimPem = raw.values.dkimPrivateKey;
+  const dkimPem = r.secret("dkimPrivateKey");
   if (dkimPem) {
     try {
       const k = parseRsaPrivateKey(dkimPem);
