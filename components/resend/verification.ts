@@ -53,7 +53,7 @@ export function verificationAdvice(
   if (FAILED.includes(status)) {
     return `Resend could not verify ${domain} (status ${status}).${which} Check that every record in the \`resendRecords\` output is published exactly (proxy off), then run \`pulumi up\` again.`;
   }
-  return `Resend has not verified ${domain} yet (status ${status} after ${waitSeconds}s).${which} DNS can take from minutes to hours: run \`pulumi up\` again later to re-check (raise mailstack:resend.verifyWaitSeconds to wait longer). Mail relayed through Resend is refused until the domain is verified.`;
+  return `Resend has not verified ${domain} yet (status ${status} after ${waitSeconds}s).${which}${publish} DNS can take from minutes to hours: run \`pulumi up\` again later to re-check (raise mailstack:resend.verifyWaitSeconds to wait longer). Mail relayed through Resend is refused until the domain is verified.`;
 }
 
 async function runVerification(inputs: ResendVerificationInputs): Promise<ResendVerificationOutputs> {
