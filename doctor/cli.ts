@@ -33,7 +33,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       io.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const planned = await loadPlanned({ plannedFile: options.plannedFile, stack: options.stack, stdin: io.stdin });
+    const planned = await loadPlanned({ plannedFile: options.plannedFile, stack: options.stack, stdin: io.stdin, env: io.env });
     let ca: Buffer | undefined;
     if (options.caFile) {
       try {

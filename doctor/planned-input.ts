@@ -6,7 +6,13 @@ import { PlannedDeployment } from "../lib/planned";
 export class InputError extends Error {}
 
 /** Reads the planned deployment from a file, a Pulumi stack or stdin. */
-export async function loadPlanned(source: { plannedFile?: string; stack?: string; stdin: NodeJS.ReadableStream & { isTTY?: boolean } }): Promise<PlannedDeployment> {
+export async function loadPlanned(source: {
+  plannedFile?: string;
+  stack?: string;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Environment for the pulumi CLI (PATH, PULUMI_* settings). */
+  env: Record<string, string | undefined>;
+}): Promise<PlannedDeployment> {
   let text: string;
   let origin: string;
   if (source.plannedFile) {
@@ -18,7 +24,7 @@ export async function loadPlanned(source: { plannedFile?: string; stack?: string
     }
   } else if (source.stack) {
     origin = `stack ${source.stack}`;
-    text = await pulumiStackOutput(source.stack);
+    text = await pulumiStackOutput(source.stack, source.env);
   } else {
     if (source.stdin.isTTY) throw new InputError("no planned deployment: give --planned <file.json> or --stack <name>, or pipe `pulumi stack output --json` in");
     origin = "stdin";
@@ -52,9 +58,9 @@ export function validatePlanned(value: unknown, origin: string): PlannedDeployme
   };
 }
 
-function pulumiStackOutput(stack: string): Promise<string> {
+function pulumiStackOutput(stack: string, env: Record<string, string | undefined>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("pulumi", ["stack", "output", "--json", "--stack", stack], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("pulumi", ["stack", "output", "--json", "--stack", stack], { stdio: ["ignore", "pipe", "pipe"], env });
     let out = "";
     let err = "";
     child.stdout.on("data", (chunk) => (out += chunk));

@@ -70,7 +70,7 @@ export class LineConnection {
       }),
       this.timeoutMs,
       "waiting for the server",
-    ).finally(() => (this.waiting = undefined));
+    ).finally(() => (this.waiting = undefined)); // also after a timeout, so a late line is queued
   }
 
   /** Upgrades this connection in place after the server agreed to STARTTLS. */
@@ -111,13 +111,18 @@ export class LineConnection {
     while ((end = this.buffered.indexOf("\n")) >= 0) {
       const line = this.buffered.slice(0, end).replace(/\r$/, "");
       this.buffered = this.buffered.slice(end + 1);
-      if (this.waiting) this.waiting(line);
+      // Hand the line to a waiting reader at most once: several lines can arrive in one chunk.
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      if (waiting) waiting(line);
       else this.lines.push(line);
     }
   }
 
   private gone(error: Error): void {
     this.closedWith ??= error;
-    this.waiting?.(error);
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.(error);
   }
 }
