@@ -1,0 +1,114 @@
+/**
+ * Maps the docker container resource the program registers (its `uploads`, `envs` and `hostname` inputs) to
+ * the files the loopback harness feeds the daemons. Nothing is rendered here: every byte the daemons read comes
+ * from what the program hands the container.
+ */
+
+/** Where docker-mailserver reads its configuration (the uploads' target directory). */
+export const DMS_CONFIG_DIR = "/tmp/docker-mailserver";
+
+export interface ContainerInputs {
+  hostname?: string;
+  envs?: string[];
+  uploads?: { file: string; content?: string; source?: string }[];
+}
+
+export interface MailServerFiles {
+  hostname: string;
+  /** Mail domains, derived like docker-mailserver's `/etc/postfix/vhost`: account domains plus alias-key domains. */
+  domains: string[];
+  env: Record<string, string>;
+  /** Every upload below `/tmp/docker-mailserver/`, keyed by its path relative to that directory. */
+  configFiles: Record<string, string>;
+  accountsCf: string;
+  virtualCf: string;
+  receiveAccessCf: string;
+  openDkim: { keyTable: string; signingTable: string; trustedHosts: string; keys: Record<string, string> };
+  tls: { cert: string; key: string };
+  /** The relay as docker-mailserver configures it: `relayhost` plus the one `sasl_passwd` credential. */
+  relay?: { relayhost: string; user: string; password: string };
+}
+
+function envMap(envs: string[] = []): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const e of envs) {
+    const i = e.indexOf("=");
+    if (i > 0) env[e.slice(0, i)] = e.slice(i + 1);
+  }
+  return env;
+}
+
+function uploadsByPath(uploads: ContainerInputs["uploads"] = []): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const u of uploads) {
+    if (typeof u.content !== "string") throw new Error(`container upload ${u.file} has no inline content`);
+    files.set(u.file, u.content);
+  }
+  return files;
+}
+
+function required(files: Map<string, string>, path: string, why: string): string {
+  const content = files.get(path);
+  if (content === undefined) throw new Error(`the container has no upload at ${path} (${why})`);
+  return content;
+}
+
+/** docker-mailserver's vhost: the domain of every account and of every `user@domain`/`@domain` alias key. */
+function mailDomains(accountsCf: string, virtualCf: string): string[] {
+  const domains = new Set<string>();
+  for (const line of accountsCf.split("\n")) {
+    const login = line.split("|")[0].trim();
+    if (login.includes("@")) domains.add(login.split("@")[1].toLowerCase());
+  }
+  for (const line of virtualCf.split("\n")) {
+    const key = line.trim().split(/\s+/)[0] ?? "";
+    if (!key.startsWith("#") && key.includes("@")) domains.add(key.split("@")[1].toLowerCase());
+  }
+  return [...domains];
+}
+
+export function filesFromContainer(inputs: ContainerInputs): MailServerFiles {
+  const env = envMap(inputs.envs);
+  const uploads = uploadsByPath(inputs.uploads);
+  const prefix = `${DMS_CONFIG_DIR}/`;
+  const configFiles: Record<string, string> = {};
+  for (const [path, content] of uploads) if (path.startsWith(prefix)) configFiles[path.slice(prefix.length)] = content;
+
+  const accountsCf = required(uploads, `${prefix}postfix-accounts.cf`, "accounts");
+  const virtualCf = uploads.get(`${prefix}postfix-virtual.cf`) ?? "";
+  const keys: Record<string, string> = {};
+  for (const [rel, content] of Object.entries(configFiles)) if (rel.startsWith("opendkim/keys/")) keys[rel.slice("opendkim/".length)] = content;
+
+  const certPath = env.SSL_CERT_PATH;
+  const keyPath = env.SSL_KEY_PATH;
+  if (!certPath || !keyPath) throw new Error("the container env has no SSL_CERT_PATH/SSL_KEY_PATH");
+
+  let relay: MailServerFiles["relay"];
+  if (env.DEFAULT_RELAY_HOST) {
+    const password = env.RELAY_PASSWORD__FILE
+      ? required(uploads, env.RELAY_PASSWORD__FILE, "RELAY_PASSWORD__FILE").replace(/\r?\n$/, "")
+      : (env.RELAY_PASSWORD ?? "");
+    relay = { relayhost: env.DEFAULT_RELAY_HOST, user: env.RELAY_USER ?? "", password };
+  }
+
+  const hostname = inputs.hostname || env.OVERRIDE_HOSTNAME;
+  if (!hostname) throw new Error("the container has neither a hostname nor OVERRIDE_HOSTNAME");
+
+  return {
+    hostname,
+    domains: mailDomains(accountsCf, virtualCf),
+    env,
+    configFiles,
+    accountsCf,
+    virtualCf,
+    receiveAccessCf: uploads.get(`${prefix}postfix-receive-access.cf`) ?? "",
+    openDkim: {
+      keyTable: required(uploads, `${prefix}opendkim/KeyTable`, "OpenDKIM KeyTable"),
+      signingTable: required(uploads, `${prefix}opendkim/SigningTable`, "OpenDKIM SigningTable"),
+      trustedHosts: uploads.get(`${prefix}opendkim/TrustedHosts`) ?? "127.0.0.1\nlocalhost\n",
+      keys,
+    },
+    tls: { cert: required(uploads, certPath, "SSL_CERT_PATH"), key: required(uploads, keyPath, "SSL_KEY_PATH") },
+    relay,
+  };
+}

@@ -1,0 +1,46 @@
+import { DnsRecordSpec } from "../../../lib/dns-record";
+
+/** What mailauth's resolver returns: TXT as arrays of character-strings, MX as exchange/priority, A as strings. */
+type Answer = string[] | string[][] | { exchange: string; priority: number }[];
+export type PlannedResolver = (name: string, rrtype: string) => Promise<Answer>;
+
+/** Splits TXT presentation form (`"a" "b"`) into its character-strings, undoing `\"` and `\\`. */
+export function txtStrings(content: string): string[] {
+  const strings = content.match(/"((?:[^"\\]|\\.)*)"/g);
+  if (!strings) throw new Error(`TXT content is not in quoted presentation form: ${content}`);
+  return strings.map((s) => s.slice(1, -1).replace(/\\(.)/g, "$1"));
+}
+
+/**
+ * Stand-in for amazonses.com's SPF record, which Resend's `send.<domain>` SPF includes. The real one lists
+ * Amazon's sending ranges; here the capture relay (127.0.0.1) is the one that "sends", so the stand-in names it.
+ */
+export const AMAZONSES_SPF_STAND_IN: DnsRecordSpec = {
+  type: "TXT",
+  name: "amazonses.com",
+  content: '"v=spf1 ip4:127.0.0.1 -all"',
+  ttl: 3600,
+  comment: "STAND-IN for amazonses.com's SPF: the loopback capture relay plays Amazon SES's sending IP",
+};
+
+function notFound(name: string, rrtype: string): Error {
+  return Object.assign(new Error(`queryTxt ENOTFOUND ${name} (${rrtype}) is not a planned record`), { code: "ENOTFOUND" });
+}
+
+/** A DNS resolver for mailauth that answers only from the planned records (plus explicit stand-ins). */
+export function plannedResolver(planned: DnsRecordSpec[], standIns: DnsRecordSpec[] = []): PlannedResolver {
+  const records = [...planned, ...standIns];
+  return async (name, rrtype) => {
+    const wanted = name.toLowerCase().replace(/\.$/, "");
+    const matches = records.filter((r) => r.name === wanted && r.type === rrtype.toUpperCase());
+    if (!matches.length) throw notFound(wanted, rrtype);
+    switch (rrtype.toUpperCase()) {
+      case "TXT":
+        return matches.map((r) => txtStrings(r.content));
+      case "MX":
+        return matches.map((r) => ({ exchange: r.content, priority: r.priority ?? 10 }));
+      default:
+        return matches.map((r) => r.content);
+    }
+  };
+}
