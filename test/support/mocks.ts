@@ -64,6 +64,16 @@ export interface Registered {
   name: string;
   inputs: Record<string, any>;
   secretInputs: string[];
+  /** Resource options as the engine received them (filled in by program-child). */
+  options?: {
+    parent?: string;
+    /** Names of the resources this one depends on (explicit and through its inputs). */
+    dependsOn: string[];
+    protect: boolean;
+    retainOnDelete: boolean;
+    replaceOnChanges: string[];
+    additionalSecretOutputs: string[];
+  };
 }
 
 export interface MockOptions {

@@ -23,6 +23,8 @@ async function main() {
   const registered: Registered[] = [];
   await pulumi.runtime.setMocks(mailstackMocks({ stateDir: input.stateDir, resendRecords: input.resendRecords }, registered), "mailstack", "test", input.preview ?? false);
 
+  recordResourceOptions();
+
   const program: Record<string, unknown> = await import("../../index");
   const outputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];
@@ -36,8 +38,32 @@ async function main() {
     seen = registered.length;
     await new Promise((r) => setTimeout(r, 100));
   }
+  for (const r of registered) r.options = pendingOptions.get(`${r.type}::${r.name}`);
   fs.writeFileSync(outputFile, JSON.stringify({ resources: registered, outputs, secretOutputs }));
 }
+
+/**
+ * The mocks' `newResource` does not see dependencies or resource options; the mock monitor's
+ * registerResource request does. Wrap it to record them by resource name.
+ */
+function recordResourceOptions() {
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: any, cb: unknown) => unknown };
+  const original = monitor.registerResource.bind(monitor);
+  const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+  monitor.registerResource = (req: any, cb: unknown) => {
+    const options = {
+      parent: req.getParent() ? nameOf(req.getParent()) : undefined,
+      dependsOn: (req.getDependenciesList() as string[]).map(nameOf).sort(),
+      protect: req.getProtect?.() ?? false,
+      retainOnDelete: req.getRetainondelete?.() ?? false,
+      replaceOnChanges: req.getReplaceonchangesList?.() ?? [],
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
+    };
+    pendingOptions.set(`${req.getType()}::${req.getName()}`, options);
+    return original(req, cb);
+  };
+}
+const pendingOptions = new Map<string, Registered["options"]>();
 
 main().then(
   () => process.exit(0),

@@ -41,7 +41,7 @@ export function runProgram(config: Record<string, unknown>, opts: RunOptions = {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailstack-run-"));
   const inputFile = path.join(dir, "input.json");
   const outputFile = path.join(dir, "output.json");
-  const secretKeys = opts.secretKeys ?? DEFAULT_SECRETS.filter((k) => k in config);
+  const secretKeys = opts.secretKeys ?? DEFAULT_SECRETS.filter((k) => config[k] !== undefined);
   fs.writeFileSync(inputFile, JSON.stringify({ config, secretKeys, stateDir: opts.stateDir ?? newStateDir(), resendRecords: opts.resendRecords }));
   const node = path.join(ROOT, "node_modules/.bin/node");
   const tsx = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
