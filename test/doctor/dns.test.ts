@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ZoneRecord } from "./fixtures/dns-server";
+import { makeDkimPublicKey } from "./fixtures/certificates";
+import { DNSBL_ZONE, DOMAIN, HOSTNAME, Lab, MailServers, plannedDeployment, PlannedWithZone, startLab, writePlanned } from "./fixtures/scenario";
+import { findCheck, parseReport, runDoctor } from "./fixtures/run-doctor";
+
+/** DNS, reverse DNS and blocklist checks against a loopback DNS server serving good and broken zones. */
+let lab: Lab;
+let servers: MailServers;
+let good: PlannedWithZone;
+let plannedFile: string;
+
+beforeAll(async () => {
+  lab = await startLab();
+  servers = await MailServers.start(lab.ca, lab.goodCert, lab.relayCert);
+  good = plannedDeployment(lab.dkimKey, servers.relay.port);
+  plannedFile = writePlanned(lab, good.planned);
+});
+afterAll(async () => {
+  await servers?.close();
+  await lab?.close();
+});
+
+/** Serves `zone` and runs the doctor with --json. */
+async function doctorWith(zone: ZoneRecord[]) {
+  lab.dns.zone = zone;
+  const run = await runDoctor([
+    "--planned", plannedFile, "--resolver", lab.dns.address, "--connect", "127.0.0.1", "--ca", lab.caFile,
+    "--dnsbl", DNSBL_ZONE, "--timeout", "2000", "--json", ...servers.portArgs(),
+  ]);
+  return { run, report: parseReport(run) };
+}
+
+const without = (zone: ZoneRecord[], drop: (r: ZoneRecord) => boolean) => zone.filter((r) => !drop(r));
+const isTxtAt = (name: string) => (r: ZoneRecord) => r.type === "TXT" && r.name === name;
+
+describe("DNS checks", () => {
+  it("pass on the correct zone, and the whole run exits 0", async () => {
+    const { run, report } = await doctorWith(good.zone);
+    expect(report.checks.filter((c) => c.status === "fail" || c.status === "warn")).toEqual([]);
+    // Without credentials in the environment those checks are skipped, never passed.
+    expect(new Set(report.checks.filter((c) => c.status === "skip").map((c) => c.group))).toEqual(new Set(["Credentials", "Resend"]));
+    expect(run.code).toBe(0);
+    expect(findCheck(report, "Mail authentication", "SPF").detail).toContain("matched mx");
+    expect(findCheck(report, "Mail authentication", "DKIM").detail).toContain("equals the planned key (2048-bit)");
+    expect(findCheck(report, "Reverse DNS", "PTR 127.0.0.2").detail).toContain("resolves back to 127.0.0.2");
+    // The relay's own records are checked like ours.
+    expect(findCheck(report, "DNS records", `MX send.${DOMAIN}`).status).toBe("pass");
+    // An unrelated TXT at the apex is not a conflict.
+    expect(findCheck(report, "DNS records", `TXT ${DOMAIN}`).status).toBe("pass");
+  });
+
+  it("a missing record fails with the zone line to publish", async () => {
+    const { run, report } = await doctorWith(without(good.zone, isTxtAt(`_dmarc.${DOMAIN}`)));
+    expect(run.code).toBe(1);
+    const record = findCheck(report, "DNS records", `TXT _dmarc.${DOMAIN}`);
+    expect(record).toMatchObject({ status: "fail" });
+    expect(record.detail).toContain("nothing published");
+    expect(record.fix).toContain(`Publish _dmarc.${DOMAIN}. 3600 IN TXT "v=DMARC1; p=quarantine`);
+    expect(findCheck(report, "Mail authentication", "DMARC")).toMatchObject({ status: "fail", detail: "no DMARC record" });
+  });
+
+  it("a wrong DKIM key fails as a different key", async () => {
+    const other = makeDkimPublicKey();
+    const zone = without(good.zone, isTxtAt(`mail._domainkey.${DOMAIN}`));
+    zone.push({ name: `mail._domainkey.${DOMAIN}`, type: "TXT", data: [`v=DKIM1; k=rsa; p=${other.slice(0, 200)}`, other.slice(200)] });
+    const { report } = await doctorWith(zone);
+    const dkim = findCheck(report, "Mail authentication", "DKIM");
+    expect(dkim.status).toBe("fail");
+    expect(dkim.detail).toContain("differs from the planned key: a different 2048-bit key");
+    expect(dkim.fix).toContain("Replace the TXT record");
+    expect(findCheck(report, "DNS records", `TXT mail._domainkey.${DOMAIN}`).detail).toContain("conflicting extra record");
+  });
+
+  it("a truncated DKIM key (only the first string published) fails as truncated", async () => {
+    const full = good.zone.find(isTxtAt(`mail._domainkey.${DOMAIN}`))!.data as string[];
+    const zone = without(good.zone, isTxtAt(`mail._domainkey.${DOMAIN}`));
+    zone.push({ name: `mail._domainkey.${DOMAIN}`, type: "TXT", data: [full[0]] });
+    const { report } = await doctorWith(zone);
+    const dkim = findCheck(report, "Mail authentication", "DKIM");
+    expect(dkim.status).toBe("fail");
+    expect(dkim.detail).toMatch(/key is truncated: 237 of \d+ characters published/);
+    expect(dkim.fix).toContain("Publish the whole key");
+  });
+
+  it("two SPF records fail (permerror) and name the conflict", async () => {
+    const zone = [...good.zone, { name: DOMAIN, type: "TXT" as const, data: ["v=spf1 include:other.test ~all"] }];
+    const { report } = await doctorWith(zone);
+    const spf = findCheck(report, "Mail authentication", `SPF ${DOMAIN}`);
+    expect(spf.status).toBe("fail");
+    expect(spf.detail).toContain("2 SPF records");
+    expect(spf.fix).toContain('Merge them into a single TXT record at example.test: "v=spf1 mx -all"');
+    expect(findCheck(report, "DNS records", `TXT ${DOMAIN}`).detail).toContain('conflicting extra record: "v=spf1 include:other.test ~all"');
+  });
+
+  it("an SPF record that does not authorise the server fails with a fix", async () => {
+    const zone = without(good.zone, (r) => r.type === "TXT" && r.name === DOMAIN && String((r.data as string[])[0]).startsWith("v=spf1"));
+    zone.push({ name: DOMAIN, type: "TXT", data: ["v=spf1 ip4:192.0.2.1 -all"] });
+    const { report } = await doctorWith(zone);
+    const spf = findCheck(report, "Mail authentication", "authorises 127.0.0.2");
+    expect(spf.status).toBe("fail");
+    expect(spf.detail).toMatch(/^fail/);
+    expect(spf.fix).toContain(`a:${HOSTNAME}`);
+  });
+
+  it("an extra MX pointing elsewhere fails", async () => {
+    const zone = [...good.zone, { name: DOMAIN, type: "MX" as const, data: { preference: 20, exchange: "backup.other.test" } }];
+    const { report } = await doctorWith(zone);
+    const mx = findCheck(report, "DNS records", `MX ${DOMAIN}`);
+    expect(mx.status).toBe("fail");
+    expect(mx.detail).toContain("extra MX pointing elsewhere: 20 backup.other.test");
+    expect(mx.fix).toContain(`Remove the other MX record at ${DOMAIN}`);
+  });
+
+  it("a bad PTR fails and the fix is the request for the provider", async () => {
+    const zone = without(good.zone, (r) => r.type === "PTR");
+    zone.push({ name: "2.0.0.127.in-addr.arpa", type: "PTR", data: "static-2.provider.test" });
+    const { report } = await doctorWith(zone);
+    const ptr = findCheck(report, "Reverse DNS", "PTR 127.0.0.2");
+    expect(ptr).toMatchObject({ status: "fail", detail: `PTR is static-2.provider.test, expected ${HOSTNAME}` });
+    expect(ptr.fix).toBe(`Ask your server provider to set the reverse DNS (PTR) of 127.0.0.2 to ${HOSTNAME}.`);
+  });
+
+  it("a PTR that is not forward-confirmed fails", async () => {
+    const zone = without(good.zone, (r) => r.type === "A" && r.name === HOSTNAME);
+    zone.push({ name: HOSTNAME, type: "A", data: "127.0.0.3" });
+    const { report } = await doctorWith(zone);
+    expect(findCheck(report, "Reverse DNS", "PTR").detail).toContain("not forward-confirmed");
+    expect(findCheck(report, "DNS records", `A ${HOSTNAME}`).detail).toContain("missing 127.0.0.2");
+  });
+
+  it("DMARC p=none is only a warning: the exit status stays 0", async () => {
+    const zone = without(good.zone, isTxtAt(`_dmarc.${DOMAIN}`));
+    zone.push({ name: `_dmarc.${DOMAIN}`, type: "TXT", data: ["v=DMARC1; p=none"] });
+    // Plan the same record, so only the policy judgement differs.
+    const planned = { ...good.planned, dnsRecords: good.planned.dnsRecords.map((r) => (r.name === `_dmarc.${DOMAIN}` ? { ...r, content: '"v=DMARC1; p=none"' } : r)) };
+    const file = writePlanned(lab, planned, "planned-dmarc-none.json");
+    lab.dns.zone = zone;
+    const run = await runDoctor(["--planned", file, "--resolver", lab.dns.address, "--connect", "127.0.0.1", "--ca", lab.caFile, "--dnsbl", DNSBL_ZONE, "--timeout", "2000", "--json", ...servers.portArgs()]);
+    const report = parseReport(run);
+    expect(findCheck(report, "Mail authentication", "DMARC")).toMatchObject({ status: "warn" });
+    expect(report.summary.fail).toBe(0);
+    expect(run.code).toBe(0);
+  });
+
+  it("a server IP on the blocklist fails; a refused query only warns", async () => {
+    let { report } = await doctorWith([...good.zone, { name: `2.0.0.127.${DNSBL_ZONE}`, type: "A", data: "127.0.0.2" }]);
+    expect(findCheck(report, "Blocklist", "127.0.0.2")).toMatchObject({ status: "fail", detail: "listed (127.0.0.2)" });
+    ({ report } = await doctorWith([...good.zone, { name: `2.0.0.127.${DNSBL_ZONE}`, type: "A", data: "127.255.255.254" }]));
+    expect(findCheck(report, "Blocklist", "127.0.0.2").status).toBe("warn");
+  });
+
+  it("long answers are fetched over TCP when the UDP answer is truncated", async () => {
+    lab.dns.udpLimit = 200;
+    lab.dns.tcpQueries = 0;
+    try {
+      const { report } = await doctorWith(good.zone);
+      expect(findCheck(report, "Mail authentication", "DKIM").status).toBe("pass");
+      expect(lab.dns.tcpQueries).toBeGreaterThan(0);
+    } finally {
+      lab.dns.udpLimit = undefined;
+    }
+  });
+
+  it("a resolver that does not answer fails the DNS checks without stopping the others", async () => {
+    const run = await runDoctor([
+      "--planned", plannedFile, "--resolver", "127.0.0.1:9", "--connect", "127.0.0.1", "--ca", lab.caFile,
+      "--dnsbl", DNSBL_ZONE, "--timeout", "800", "--json", ...servers.portArgs(),
+    ]);
+    const report = parseReport(run);
+    expect(run.code).toBe(1);
+    expect(findCheck(report, "DNS records", `MX ${DOMAIN}`).detail).toContain("could not query");
+    expect(findCheck(report, "Port 25 SMTP", "TLS certificate").status).toBe("pass");
+  });
+});
