@@ -76,7 +76,7 @@ export const resendDomainProvider: pulumi.dynamic.ResourceProvider<ResendDomainI
     try {
       await api.removeDomain({ apiKey: props.apiKey, baseUrl: props.baseUrl }, id);
     } catch (e) {
-      if (e instanceof Error && (e as api.ResendApiError).code === "not_found") return;
+      if (api.isResendApiError(e) && e.code === "not_found") return;
       throw e;
     }
   },

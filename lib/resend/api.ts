@@ -41,16 +41,28 @@ export interface ResendDomainInfo {
 }
 
 /** An error from Resend (or from reaching it), with a message that says what to do. */
-export class ResendApiError extends Error {
-  constructor(
-    message: string,
-    /** Resend's error name (`invalid_api_key`, `validation_error` …) or `network_error`. */
-    public readonly code: string,
-    public readonly statusCode: number | null,
-  ) {
-    super(message);
-    this.name = "ResendApiError";
-  }
+export interface ResendApiError extends Error {
+  name: "ResendApiError";
+  /** Resend's error name (`invalid_api_key`, `validation_error` …) or `network_error`. */
+  code: string;
+  statusCode: number | null;
+}
+
+/**
+ * Builds a plain Error rather than subclassing it: Pulumi's closure serializer turns classes into functions
+ * that call `Error.call(this, message)`, which drops the message, so a subclass thrown inside a dynamic
+ * provider would reach the user with an empty message (checked by serializing the providers).
+ */
+export function resendApiError(message: string, code: string, statusCode: number | null): ResendApiError {
+  const e = new Error(message) as ResendApiError;
+  e.name = "ResendApiError";
+  e.code = code;
+  e.statusCode = statusCode;
+  return e;
+}
+
+export function isResendApiError(e: unknown): e is ResendApiError {
+  return e instanceof Error && e.name === "ResendApiError" && typeof (e as ResendApiError).code === "string";
 }
 
 export const RESEND_KEYS_URL = "https://resend.com/api-keys";
@@ -76,7 +88,7 @@ export function scrubSecrets(text: string, apiKey?: string): string {
 
 function client(conn: ResendConnection): ResendClient {
   if (!conn.apiKey) {
-    throw new ResendApiError(
+    throw resendApiError(
       `mailstack:resendApiKey is empty: create a full-access key at ${RESEND_KEYS_URL} and run \`pulumi config set --secret mailstack:resendApiKey <key>\``,
       "missing_api_key",
       null,
@@ -116,7 +128,7 @@ export function describeError(err: SdkError, operation: string, conn: ResendConn
   let text: string;
   if (err.statusCode === null && (code === "application_error" || code === "network_error")) {
     text = `Could not reach Resend at ${baseUrlOf(conn)}${after} (${operation}): ${msg} Check outbound HTTPS access to the Resend API and run \`pulumi up\` again.`;
-    return new ResendApiError(scrubSecrets(text, conn.apiKey), "network_error", null);
+    return resendApiError(scrubSecrets(text, conn.apiKey), "network_error", null);
   }
   switch (code) {
     case "invalid_api_key":
@@ -144,7 +156,7 @@ export function describeError(err: SdkError, operation: string, conn: ResendConn
         text = `Resend rejected the request to ${operation} (${code}${err.statusCode ? `, HTTP ${err.statusCode}` : ""}): ${msg}`;
       }
   }
-  return new ResendApiError(scrubSecrets(text, conn.apiKey), code, err.statusCode);
+  return resendApiError(scrubSecrets(text, conn.apiKey), code, err.statusCode);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -228,7 +240,7 @@ export async function createOrAdoptDomain(
     );
     return toInfo(d, false);
   } catch (e) {
-    if (!(e instanceof ResendApiError) || NO_ADOPT.includes(e.code) || (e.statusCode !== null && e.statusCode >= 500)) throw e;
+    if (!isResendApiError(e) || NO_ADOPT.includes(e.code) || (e.statusCode !== null && e.statusCode >= 500)) throw e;
     const existing = await findDomainByName(conn, name);
     if (!existing) throw e;
     const d = await getDomain(conn, existing.id);
@@ -267,7 +279,7 @@ export async function deleteApiKey(conn: ResendConnection, keyId: string): Promi
   try {
     await call<unknown>(conn, `delete API key ${keyId}`, (r) => r.apiKeys.remove(keyId) as Promise<SdkResponse<unknown>>);
   } catch (e) {
-    if (e instanceof ResendApiError && (e.code === "not_found" || e.statusCode === 404)) return;
+    if (isResendApiError(e) && (e.code === "not_found" || e.statusCode === 404)) return;
     throw e;
   }
 }

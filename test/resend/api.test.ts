@@ -7,6 +7,7 @@ import {
   getDomain,
   parseRetryAfter,
   removeDomain,
+  isResendApiError,
   ResendApiError,
   ResendConnection,
   verifyDomain,
@@ -30,7 +31,7 @@ async function rejection(p: Promise<unknown>): Promise<ResendApiError> {
   try {
     await p;
   } catch (e) {
-    expect(e).toBeInstanceOf(ResendApiError);
+    expect(isResendApiError(e)).toBe(true);
     return e as ResendApiError;
   }
   throw new Error("expected a rejection");
