@@ -123,7 +123,9 @@ function isRetriable(err: SdkError): boolean {
 /** Turn a final (non-retried or retries exhausted) SDK error into the message the user sees. */
 export function describeError(err: SdkError, operation: string, conn: ResendConnection, attempts = 1): ResendApiError {
   const msg = scrubSecrets(err.message ?? "", conn.apiKey);
-  const code = err.name ?? "unknown_error";
+  // Newer Resend docs say a bad key may come back as validation_error (400/401) instead of invalid_api_key.
+  const badKeyAsValidation = err.name === "validation_error" && /api key/i.test(err.message ?? "") && err.statusCode !== null && err.statusCode < 500;
+  const code = badKeyAsValidation ? "invalid_api_key" : (err.name ?? "unknown_error");
   const after = attempts > 1 ? ` after ${attempts} attempts` : "";
   let text: string;
   if (err.statusCode === null && (code === "application_error" || code === "network_error")) {

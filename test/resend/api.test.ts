@@ -118,6 +118,13 @@ describe("errors", () => {
     expect(e.stack ?? "").not.toContain(bad);
   });
 
+  it("a bad key reported as validation_error (newer Resend variant) gets the same advice", async () => {
+    fake.injectFault({ status: 401, times: 1, raw: JSON.stringify({ statusCode: 401, name: "validation_error", message: "API key is invalid" }) };
+    const e = await rejection(getDomain(conn, "abc"));
+    expect(e.code).toBe("invalid_api_key");
+    expect(e.message).toContain("mailstack:resendApiKey was rejected by Resend (invalid_api_key)");
+  });
+
   it("sending-only key → restricted_api_key says provisioning needs full access", async () => {
     const e = await rejection(createOrAdoptDomain({ ...conn, apiKey: fake.sendingKey }, "example.com", "us-east-1", "send"));
     expect(e.code).toBe("restricted_api_key");
