@@ -14,7 +14,8 @@ import { SmtpConversation } from "./harness/smtp-conversation";
 const { hi, alice, bob } = SCENARIO.accounts;
 /** Plays a client on the internet: outside `mynetworks = 127.0.0.1/32`. */
 const OUTSIDE = "127.0.0.2";
-const PASSWORDS = { [hi]: "hi-Loopback-1", [alice]: "alice-Loopback-1", [bob]: "bob-Loopback-1" };
+/** Stack config `passwords`, keyed by local part. */
+const PASSWORDS = { hi: "hi-Loopback-1", alice: "alice-Loopback-1", bob: "bob-Loopback-1" };
 
 describe.skipIf(!daemonsRunnable())("generated mail server on real daemons", () => {
   let stack: LoopbackStack;

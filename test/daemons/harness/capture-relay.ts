@@ -51,7 +51,7 @@ export class CaptureRelay {
         if (attempt.username === this.expected.username && attempt.password === this.expected.password) {
           return callback(null, { user: attempt });
         }
-        return callback(new Error("535 5.7.8 bad relay credentials"));
+        return callback(Object.assign(new Error("5.7.8 bad relay credentials"), { responseCode: 535 }));
       },
       onData: (stream, session: SMTPServerSession, callback) => {
         const chunks: Buffer[] = [];

@@ -1,32 +1,44 @@
 import { DnsRecordSpec } from "../../../lib/dns-record";
+import { newStateDir, runProgram } from "../../support/run-program";
 import { CaptureRelay } from "./capture-relay";
-import { filesFromContainer, ContainerInputs, MailServerFiles } from "./from-container";
+import { ContainerInputs, filesFromContainer, MailServerFiles } from "./from-container";
+import { loopbackConfig, SCENARIO } from "./loopback-config";
 import { allocateMailPorts, MailPorts, MailSystem } from "./mail-system";
-import { standInRun } from "./stand-in-container";
 
-/** The mail setup the daemon tests exercise (addresses at the scenario domain). */
-export const SCENARIO = {
-  domain: "example.test",
-  accounts: { hi: "hi@example.test", alice: "alice@example.test", bob: "bob@example.test" },
-  alias: { address: "team@example.test", targets: ["alice@example.test", "bob@example.test"] },
-  catchAllTarget: "hi@example.test",
-  blocked: "blocked@example.test",
-  relay: { username: "resend", password: "re_loopback_relay_secret" },
-};
+export { SCENARIO } from "./loopback-config";
 
 export const CONTAINER_TYPE = "docker:index/container:Container";
 
-export interface ProgramResult {
-  container: ContainerInputs;
-  outputs: Record<string, any>;
+export interface ProgramFiles {
+  files: MailServerFiles;
+  passwords: Record<string, string>;
+  dnsRecords: DnsRecordSpec[];
 }
 
-/** Runs the program for the loopback scenario and picks out what the harness needs. */
-export async function runForLoopback(relayPort: number, passwords: Record<string, string>): Promise<ProgramResult> {
-  const run = standInRun(relayPort, passwords);
+/**
+ * Runs the real program (index.ts under Pulumi mocks, via test/support/run-program.ts) and converts the
+ * container it registers into the harness's files. `passwords` are keyed by local part, as in stack config.
+ */
+export async function programFiles(passwords: Record<string, string>, stateDir: string): Promise<ProgramFiles> {
+  const run = await runProgram(loopbackConfig(passwords), { stateDir });
   const container = run.resources.find((r) => r.type === CONTAINER_TYPE);
   if (!container) throw new Error(`the program registered no ${CONTAINER_TYPE}`);
-  return { container: container.inputs as ContainerInputs, outputs: run.outputs };
+  return {
+    files: filesFromContainer(container.inputs as ContainerInputs),
+    passwords: run.outputs.passwords,
+    dnsRecords: run.outputs.dnsRecords,
+  };
+}
+
+/**
+ * The one change the harness makes to the program's files: DEFAULT_RELAY_HOST `[smtp.resend.com]:587` is
+ * pointed at the loopback capture relay (no internet here). User, password and TLS policy stay as generated.
+ */
+export function relayToCapture(files: MailServerFiles, relayPort: number): MailServerFiles {
+  if (files.relay?.relayhost !== SCENARIO.relay.host) {
+    throw new Error(`expected DEFAULT_RELAY_HOST=${SCENARIO.relay.host}, the program set ${files.relay?.relayhost ?? "none"}`);
+  }
+  return { ...files, relay: { ...files.relay, relayhost: `[127.0.0.1]:${relayPort}` } };
 }
 
 export interface LoopbackStack {
@@ -34,27 +46,31 @@ export interface LoopbackStack {
   relay: CaptureRelay;
   files: MailServerFiles;
   ports: MailPorts;
+  /** Account address → password, from the program's `passwords` output. */
   passwords: Record<string, string>;
   dnsRecords: DnsRecordSpec[];
+  stateDir: string;
   stop(): Promise<void>;
 }
 
-/** Capture relay first (its port goes into the program's relay config), then the program, then the daemons. */
+/** Program → files → capture relay → daemons. `stop()` stops all of it. */
 export async function startLoopbackStack(passwords: Record<string, string>): Promise<LoopbackStack> {
+  const stateDir = newStateDir();
+  const program = await programFiles(passwords, stateDir);
   const ports = await allocateMailPorts();
   const relay = new CaptureRelay(SCENARIO.relay);
   await relay.start(ports.relay);
   try {
-    const program = await runForLoopback(ports.relay, passwords);
-    const files = filesFromContainer(program.container);
+    const files = relayToCapture(program.files, ports.relay);
     const system = await MailSystem.start(files, ports);
     return {
       system,
       relay,
       files,
       ports,
-      passwords: program.outputs.passwords,
-      dnsRecords: program.outputs.dnsRecords,
+      passwords: program.passwords,
+      dnsRecords: program.dnsRecords,
+      stateDir,
       stop: async () => {
         await system.stop();
         await relay.stop();
