@@ -119,7 +119,7 @@ describe("errors", () => {
   });
 
   it("a bad key reported as validation_error (newer Resend variant) gets the same advice", async () => {
-    fake.injectFault({ status: 401, times: 1, raw: JSON.stringify({ statusCode: 401, name: "validation_error", message: "API key is invalid" }) };
+    fake.injectFault({ status: 401, times: 1, raw: JSON.stringify({ statusCode: 401, name: "validation_error", message: "API key is invalid" }) });
     const e = await rejection(getDomain(conn, "abc"));
     expect(e.code).toBe("invalid_api_key");
     expect(e.message).toContain("mailstack:resendApiKey was rejected by Resend (invalid_api_key)");
