@@ -40,7 +40,8 @@ export class LineConnection {
         const s = tls
           ? tlsConnect({ host, port, servername: tls.servername, ca: tls.ca, rejectUnauthorized: false }, connected)
           : netConnect({ host, port }, connected);
-        s.once("error", (error) => {
+        // Kept for the socket's whole life: a late error after a timeout must not crash the process.
+        s.on("error", (error) => {
           clearTimeout(timer);
           reject(error);
         });
@@ -48,7 +49,6 @@ export class LineConnection {
       timeoutMs,
       `${tls ? "TLS " : ""}connect to ${host}:${port}`,
     );
-    socket.removeAllListeners("error");
     return new LineConnection(socket, timeoutMs);
   }
 
@@ -82,12 +82,14 @@ export class LineConnection {
     const secure = await withTimeout(
       new Promise<TLSSocket>((resolve, reject) => {
         const s = tlsConnect({ socket: plain, servername: tls.servername, ca: tls.ca, rejectUnauthorized: false }, () => resolve(s));
-        s.once("error", reject);
+        s.on("error", reject); // stays attached, see open()
       }),
       this.timeoutMs,
       "TLS handshake",
-    );
-    secure.removeAllListeners("error");
+    ).catch((error: unknown) => {
+      plain.destroy();
+      throw error;
+    });
     this.socket = secure;
     this.buffered = "";
     this.lines = [];

@@ -127,6 +127,23 @@ describe("ports and TLS", () => {
   });
 });
 
+describe("timeouts", () => {
+  it("a server that never answers is reported within the timeout, and the rest still runs", async () => {
+    const silent = await silentServer();
+    try {
+      const started = Date.now();
+      const { report } = await doctorAgainst({}, {}, ["--port", `25=${silent.port}`, "--port", `465=${silent.port}`]);
+      expect(Date.now() - started).toBeLessThan(6000);
+      expect(findCheck(report, "Port 25 SMTP", "reachable")).toMatchObject({ status: "fail", detail: expect.stringContaining("no answer within 2000 ms") });
+      expect(findCheck(report, "Port 465 submissions", "reachable").status).toBe("fail");
+      expect(findCheck(report, "Open relay", "refused").status).toBe("skip");
+      expect(findCheck(report, "Port 993 IMAPS", "TLS certificate").status).toBe("pass");
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
 describe("credentials (from the environment only)", () => {
   const mailbox = { MAILSTACK_DOCTOR_USER: USER, MAILSTACK_DOCTOR_PASSWORD: PASSWORD, MAILSTACK_RELAY_PASSWORD: RELAY_PASSWORD };
 
@@ -180,6 +197,24 @@ describe("Resend domain status", () => {
     expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({ status: "fail", detail: expect.stringContaining("HTTP 401") });
   });
 });
+
+/** Accepts connections and never says a word: the doctor must give up after --timeout. */
+async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<import("node:net").Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 function unusedPort(): Promise<number> {
   return new Promise((resolve) => {
