@@ -301,7 +301,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
         return r.fail(key, `names ${show(path)}, which cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}); give a PEM file path relative to the project directory`);
       }
     };
-    const cert = certFile ? read("tls.certFile", certFile) : r.string("tlsCertificate");
+    const cert = certFile ? read("tls.certFile", certFile) : r.secret("tlsCertificate");
     const key = keyFile ? read("tls.keyFile", keyFile) : r.secret("tlsPrivateKey");
     if (!certFile && !r.string("tlsCertificate")) r.fail("tls.certFile", "is required with tls.mode manual: a PEM certificate (full chain) for the hostname, or set tlsCertificate; use tls.mode self-signed to try things out");
     if (!keyFile && !r.secret("tlsPrivateKey")) r.fail("tls.keyFile", "is required with tls.mode manual: the certificate's PEM private key, or set the secret tlsPrivateKey");

@@ -49,7 +49,7 @@ export function verificationAdvice(
 ): string | undefined {
   if (status === "verified") return undefined;
   const which = unverified.length ? ` Not yet verified: ${unverified.join("; ")}.` : "";
-  const publish = manualDns ? " Publish every record in the `resendRecords` output at your DNS host (no Cloudflare zone is managed)." : "";
+  const publish = manualDns ? " Publish every record in the `dnsRecords` output (or the `zoneFile` output) at your DNS host (no Cloudflare zone is managed)." : "";
   if (FAILED.includes(status)) {
     return `Resend could not verify ${domain} (status ${status}).${which} Check that every record in the \`resendRecords\` output is published exactly (proxy off), then run \`pulumi up\` again.`;
   }

@@ -1,0 +1,78 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { containerFiles, newStateDir, ProgramRun, PROD_CONFIG, resourceOf, runProgram, SECOND_CONFIG } from "../support/run-program";
+
+const CONTAINER = "docker:index/container:Container";
+
+describe("idempotency", () => {
+  it.each([
+    ["prod", PROD_CONFIG],
+    ["second", SECOND_CONFIG],
+  ])("registers identical resources and inputs when %s is evaluated twice with the same state", async (_name, config) => {
+    const state = newStateDir();
+    const first = await runProgram(config, { stateDir: state });
+    const second = await runProgram(config, { stateDir: state });
+    const view = (run: ProgramRun) => run.resources.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, options: r.options })).sort((a, b) => `${a.type}${a.name}`.localeCompare(`${b.type}${b.name}`));
+    expect(view(second)).toEqual(view(first));
+    expect(second.outputs).toEqual(first.outputs);
+  });
+});
+
+describe("secrets", () => {
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await runProgram({ ...SECOND_CONFIG, relayPassword: "relay-secret-xyz" });
+  });
+
+  it("exports passwords only as a secret output", () => {
+    expect(run.secretOutputs).toEqual(["passwords"]);
+  });
+
+  it("hands every password hash, private key and the relay key to the container as secret input", () => {
+    const c = resourceOf(run, CONTAINER);
+    expect(c.secretInputs).toContain("uploads");
+    const files = containerFiles(run);
+    expect(files.get("/tmp/dms/secrets/relay-password")).toBe("relay-secret-xyz");
+    expect(files.get("/tmp/docker-mailserver/opendkim/keys/example.org/s2026.private")).toMatch(/PRIVATE KEY/);
+    expect(files.get("/tmp/dms/custom-certs/key.pem")).toMatch(/PRIVATE KEY/);
+  });
+
+  it("keeps generated keys and passwords secret at their source", () => {
+    for (const r of run.resources.filter((x) => x.type === "tls:index/privateKey:PrivateKey")) expect(r.options?.additionalSecretOutputs).toContain("privateKeyPem");
+    for (const r of run.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword")) expect(r.options?.additionalSecretOutputs).toContain("result");
+  });
+
+  it("never puts a secret value into a plain input of any resource", () => {
+    const secretValues = ["relay-secret-xyz", "alice-password-1", run.outputs.passwords["bob@example.org"]];
+    for (const r of run.resources) {
+      const plain = JSON.parse(JSON.stringify(r.inputs));
+      for (const path of r.secretInputs) delete plain[path.split(/[.[]/)[0]];
+      const text = JSON.stringify(plain);
+      for (const s of secretValues) expect(text, `${r.type} ${r.name}`).not.toContain(s);
+    }
+  });
+
+  it("marks an imported DKIM key and the Cloudflare token secret", async () => {
+    const { generateKeyPairSync } = await import("node:crypto");
+    const pem = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    const imported = await runProgram({ ...PROD_CONFIG, dkimPrivateKey: pem });
+    expect(resourceOf(imported, CONTAINER).secretInputs).toContain("uploads");
+    expect(containerFiles(imported).get("/tmp/docker-mailserver/opendkim/keys/qladgk.com/mail.private")).toBe(pem);
+    expect(imported.resources.filter((r) => r.type === "tls:index/privateKey:PrivateKey" && r.name.includes("dkim"))).toEqual([]);
+  });
+});
+
+describe("password changes", () => {
+  it("change only the changed account's hash", async () => {
+    const state = newStateDir();
+    const lines = async (pw: string) =>
+      containerFiles(await runProgram({ ...PROD_CONFIG, passwords: { hi: pw } }, { stateDir: state }))
+        .get("/tmp/docker-mailserver/postfix-accounts.cf")!
+        .trim()
+        .split("\n");
+    const before = await lines("first-password-1");
+    const after = await lines("second-password-2");
+    expect(after[1]).not.toBe(before[1]);
+    expect(after[0]).toBe(before[0]);
+    expect(after[2]).toBe(before[2]);
+  });
+});
