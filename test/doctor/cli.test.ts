@@ -11,7 +11,7 @@ let plannedJson: string;
 
 beforeAll(async () => {
   lab = await startLab();
-  servers = await MailServers.start(lab.ca, lab.goodCert, lab.relayCert);
+  servers = await MailServers.start(lab.goodCert, lab.relayCert);
   const { planned, zone } = plannedDeployment(lab.dkimKey, servers.relay.port);
   lab.dns.zone = zone;
   plannedJson = JSON.stringify(planned);

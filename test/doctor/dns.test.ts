@@ -12,7 +12,7 @@ let plannedFile: string;
 
 beforeAll(async () => {
   lab = await startLab();
-  servers = await MailServers.start(lab.ca, lab.goodCert, lab.relayCert);
+  servers = await MailServers.start(lab.goodCert, lab.relayCert);
   good = plannedDeployment(lab.dkimKey, servers.relay.port);
   plannedFile = writePlanned(lab, good.planned);
 });

@@ -20,7 +20,7 @@ afterAll(async () => {
 
 /** Starts the mail servers in `variant`, serves the good zone, runs the doctor, stops the servers. */
 async function doctorAgainst(variant: ServerVariant, env: Record<string, string> = {}, extraArgs: string[] = []): Promise<{ code: number; report: JsonReport }> {
-  const servers = await MailServers.start(lab.ca, lab.goodCert, lab.relayCert, variant);
+  const servers = await MailServers.start(lab.goodCert, lab.relayCert, variant);
   try {
     const { planned, zone } = plannedDeployment(lab.dkimKey, servers.relay.port);
     lab.dns.zone = zone;
@@ -82,7 +82,7 @@ describe("ports and TLS", () => {
   });
 
   it("without --ca the test CA is not trusted by the system CAs", async () => {
-    const servers = await MailServers.start(lab.ca, lab.goodCert, lab.relayCert);
+    const servers = await MailServers.start(lab.goodCert, lab.relayCert);
     try {
       const { planned, zone } = plannedDeployment(lab.dkimKey, servers.relay.port);
       lab.dns.zone = zone;
