@@ -15,16 +15,18 @@ interface ChildInput {
   preview?: boolean;
 }
 
+const [inputFile, outputFile] = process.argv.slice(2);
+const registered: Registered[] = [];
+
 async function main() {
-  const [inputFile, outputFile] = process.argv.slice(2);
   const input = JSON.parse(fs.readFileSync(inputFile, "utf8")) as ChildInput;
   const { values, secretKeys } = toPulumiConfig(input.config, input.secretKeys);
   pulumi.runtime.setAllConfig(values, secretKeys);
-  const registered: Registered[] = [];
   await pulumi.runtime.setMocks(mailstackMocks({ stateDir: input.stateDir, resendRecords: input.resendRecords }, registered), "mailstack", "test", input.preview ?? false);
 
   recordResourceOptions();
 
+  const started = performance.now();
   const program: Record<string, unknown> = await import("../../index");
   const outputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];
@@ -38,8 +40,9 @@ async function main() {
     seen = registered.length;
     await new Promise((r) => setTimeout(r, 100));
   }
+  const evaluationMs = performance.now() - started;
   for (const r of registered) r.options = pendingOptions.get(`${r.type}::${r.name}`);
-  fs.writeFileSync(outputFile, JSON.stringify({ resources: registered, outputs, secretOutputs }));
+  fs.writeFileSync(outputFile, JSON.stringify({ resources: registered, outputs, secretOutputs, evaluationMs }));
 }
 
 /**
@@ -68,6 +71,8 @@ const pendingOptions = new Map<string, Registered["options"]>();
 main().then(
   () => process.exit(0),
   (e: Error) => {
+    // Also report what had been registered when it failed: a config error must leave nothing behind.
+    fs.writeFileSync(outputFile, JSON.stringify({ error: e.message, resources: registered }));
     process.stderr.write(`${e.message}\n`);
     process.exit(1);
   },

@@ -13,6 +13,8 @@ export interface ProgramRun {
   outputs: Record<string, any>;
   /** Names of outputs that are secret. */
   secretOutputs: string[];
+  /** Time from importing index.ts to every output resolved, in the child (excludes process start-up). */
+  evaluationMs: number;
 }
 
 export interface RunOptions {
@@ -48,7 +50,10 @@ export function runProgram(config: Record<string, unknown>, opts: RunOptions = {
   return new Promise((resolve, reject) => {
     execFile(node, [tsx, path.join(__dirname, "program-child.ts"), inputFile, outputFile], { cwd: ROOT, maxBuffer: 64 << 20 }, (err, _stdout, stderr) => {
       try {
-        if (err) return reject(new Error(stderr.trim() || err.message));
+        if (err) {
+          const partial = fs.existsSync(outputFile) ? (JSON.parse(fs.readFileSync(outputFile, "utf8")) as { error: string; resources: RegisteredResource[] }) : undefined;
+          return reject(Object.assign(new Error(partial?.error ?? (stderr.trim() || err.message)), { resources: partial?.resources ?? [] }));
+        }
         resolve(JSON.parse(fs.readFileSync(outputFile, "utf8")) as ProgramRun);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
