@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { DnsRecordSpec } from "../../../lib/dns-record";
 import { newStateDir, runProgram } from "../../support/run-program";
 import { CaptureRelay } from "./capture-relay";
@@ -74,6 +75,7 @@ export async function startLoopbackStack(passwords: Record<string, string>): Pro
       stop: async () => {
         await system.stop();
         await relay.stop();
+        rmSync(stateDir, { recursive: true, force: true });
       },
     };
   } catch (e) {
