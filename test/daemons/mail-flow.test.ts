@@ -11,7 +11,7 @@ import { inboxSources, marker, openImap, sendMail, waitForInbox } from "./harnes
 import { AMAZONSES_SPF_STAND_IN, plannedResolver, txtStrings } from "./harness/planned-dns";
 import { SmtpConversation } from "./harness/smtp-conversation";
 
-const { hi, alice, bob } = SCENARIO.accounts;
+const { hi, alice } = SCENARIO.accounts;
 /** Plays a client on the internet: outside `mynetworks = 127.0.0.1/32`. */
 const OUTSIDE = "127.0.0.2";
 /** Stack config `passwords`, keyed by local part. */

@@ -1,8 +1,8 @@
+import type { DNSResolver } from "mailauth";
 import { DnsRecordSpec } from "../../../lib/dns-record";
 
-/** What mailauth's resolver returns: TXT as arrays of character-strings, MX as exchange/priority, A as strings. */
-type Answer = string[] | string[][] | { exchange: string; priority: number }[];
-export type PlannedResolver = (name: string, rrtype: string) => Promise<Answer>;
+/** mailauth's resolver: TXT as arrays of character-strings, A as strings; MX objects are cast (its type omits them). */
+export type PlannedResolver = DNSResolver;
 
 /** Splits TXT presentation form (`"a" "b"`) into its character-strings, undoing `\"` and `\\`. */
 export function txtStrings(content: string): string[] {
@@ -38,7 +38,7 @@ export function plannedResolver(planned: DnsRecordSpec[], standIns: DnsRecordSpe
       case "TXT":
         return matches.map((r) => txtStrings(r.content));
       case "MX":
-        return matches.map((r) => ({ exchange: r.content, priority: r.priority ?? 10 }));
+        return matches.map((r) => ({ exchange: r.content, priority: r.priority ?? 10 })) as unknown as string[];
       default:
         return matches.map((r) => r.content);
     }
