@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "./lib/stack-config";
 import { MailStack } from "./components/stack";
 
@@ -6,16 +5,6 @@ import { MailStack } from "./components/stack";
 const config = readStackConfig();
 const mail = new MailStack("mailstack", config);
 
-export const domain = mail.planned.domain;
-export const hostname = mail.planned.hostname;
-export const serverIp = mail.planned.serverIp;
-export const serverIpv6 = mail.planned.serverIpv6;
-export const dnsRecords = mail.planned.dnsRecords;
-export const zoneFile = mail.planned.zoneFile;
-export const dkim = mail.planned.dkim;
-export const relay = mail.planned.relay;
-export const ports = mail.planned.ports;
-export const clientSettings = mail.planned.clientSettings;
-export const ptrRequest = mail.planned.ptrRequest;
-export const accounts = mail.planned.accounts;
-export const passwords = pulumi.secret(mail.passwords);
+// What was planned (the shape lib/planned.ts describes, read by `mailstack doctor`), and the secret passwords.
+export const { domain, hostname, serverIp, serverIpv6, dnsRecords, zoneFile, dkim, relay, ports, clientSettings, ptrRequest, accounts } = mail.planned;
+export const passwords = mail.passwords;
