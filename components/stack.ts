@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import { MailConfig } from "../lib/config-types";
 import { DnsRecordSpec } from "../lib/dns-record";
-import { planDnsRecords } from "../lib/render/dns-records";
+import { planDkimRecord, planDnsRecords } from "../lib/render/dns-records";
 import { renderZoneFile } from "../lib/render/zone-file";
 import { CONFIG_DIR, dkimKeyPath, renderOpenDkim, renderReceiveAccess, renderVirtual } from "../lib/render/mailserver-files";
 import { CERT_PATH, KEY_PATH, MAIL_PORTS, RELAY_PASSWORD_PATH, renderContainerEnv } from "../lib/render/container-env";
@@ -45,19 +45,20 @@ export class MailStack extends pulumi.ComponentResource {
     const accounts = new MailAccounts(`${name}-accounts`, { accounts: cfg.accounts, configured: Object.keys(cfg.passwords), passwords: pulumi.secret(cfg.passwords) }, child);
     const relay = new Relay(`${name}-relay`, { domain: cfg.domain, relay: cfg.relay, resend: cfg.resend, zoneId }, child);
 
-    // --- DNS: the set is known from config; only the DKIM content waits on the key ---------------------
-    const plan = (dkimPublicKey: string) =>
-      planDnsRecords({
-        domain: cfg.domain,
-        hostname: cfg.hostname,
-        serverIp: cfg.serverIp,
-        serverIpv6: cfg.serverIpv6,
-        dkimSelector: cfg.dkim.selector,
-        dkimPublicKey,
-        dmarc: cfg.dmarc,
-        relayRecords: relay.manualRecords,
-      });
-    const records = plan("").map((key, i) => ({ key, spec: dkim.publicKey.apply((pk) => plan(pk)[i]) }));
+    // --- DNS: the set is known from config; only the DKIM record's content waits on the key -------------
+    const known = planDnsRecords({
+      domain: cfg.domain,
+      hostname: cfg.hostname,
+      serverIp: cfg.serverIp,
+      serverIpv6: cfg.serverIpv6,
+      dmarc: cfg.dmarc,
+      relayRecords: relay.manualRecords,
+    });
+    const dkimRecord = (publicKey: string) => planDkimRecord({ domain: cfg.domain, selector: cfg.dkim.selector, publicKey });
+    const records = [
+      ...known.map((spec) => ({ key: spec, spec: pulumi.output(spec) })),
+      { key: dkimRecord(""), spec: dkim.publicKey.apply(dkimRecord) },
+    ];
     if (zoneId) new MailDns(`${name}-dns`, { zoneId, records }, child);
     const allRecords: pulumi.Output<DnsRecordSpec[]> = pulumi
       .all([pulumi.all(records.map((r) => r.spec)), relay.provisionedRecords])

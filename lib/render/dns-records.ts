@@ -9,9 +9,6 @@ export interface DnsPlanInput {
   hostname: string;
   serverIp?: string;
   serverIpv6?: string;
-  dkimSelector: string;
-  /** base64 SubjectPublicKeyInfo of the server's DKIM key. */
-  dkimPublicKey: string;
   dmarc: { policy: DmarcPolicy; rua?: string };
   /** Resend's records when they are configured by hand (`resend.dkim`); empty otherwise. */
   relayRecords: DnsRecordSpec[];
@@ -23,7 +20,10 @@ export function dmarcValue(dmarc: { policy: DmarcPolicy; rua?: string }): string
   return `v=DMARC1; p=${dmarc.policy};${rua}`;
 }
 
-/** The server's own records: A/AAAA for the hostname, MX, one SPF, DMARC and DKIM, then the relay's. */
+/**
+ * The records known from config alone: A/AAAA for the hostname, MX, one SPF, DMARC, then the relay's.
+ * The DKIM record waits on the key (`planDkimRecord`), so only it depends on the key resource.
+ */
 export function planDnsRecords(p: DnsPlanInput): DnsRecordSpec[] {
   const rec = (type: DnsRecordSpec["type"], name: string, content: string, comment: string, priority?: number): DnsRecordSpec => ({
     type,
@@ -40,9 +40,19 @@ export function planDnsRecords(p: DnsPlanInput): DnsRecordSpec[] {
     rec("MX", p.domain, p.hostname, "inbound mail goes to the mail server", 10),
     rec("TXT", p.domain, quoteTxt("v=spf1 mx -all"), "SPF: only the MX host sends as the domain"),
     rec("TXT", `_dmarc.${p.domain}`, quoteTxt(dmarcValue(p.dmarc)), "DMARC policy"),
-    rec("TXT", `${p.dkimSelector}._domainkey.${p.domain}`, quoteTxt(dkimTxtValue(p.dkimPublicKey)), "DKIM key the server signs with"),
   );
   return [...records, ...p.relayRecords];
+}
+
+/** `<selector>._domainkey` TXT with the server's DKIM public key (base64 SubjectPublicKeyInfo). */
+export function planDkimRecord(p: { domain: string; selector: string; publicKey: string }): DnsRecordSpec {
+  return {
+    type: "TXT",
+    name: `${p.selector}._domainkey.${p.domain}`,
+    content: quoteTxt(dkimTxtValue(p.publicKey)),
+    ttl: DEFAULT_TTL,
+    comment: "DKIM key the server signs with",
+  };
 }
 
 export interface ResendManualInput {
