@@ -44,7 +44,9 @@ export function runProgram(config: Record<string, unknown>, opts: RunOptions = {
   const inputFile = path.join(dir, "input.json");
   const outputFile = path.join(dir, "output.json");
   const secretKeys = opts.secretKeys ?? DEFAULT_SECRETS.filter((k) => config[k] !== undefined);
-  fs.writeFileSync(inputFile, JSON.stringify({ config, secretKeys, stateDir: opts.stateDir ?? newStateDir(), resendRecords: opts.resendRecords }));
+  // Without a state directory from the caller the run has its own, removed afterwards.
+  const stateDir = opts.stateDir ?? newStateDir();
+  fs.writeFileSync(inputFile, JSON.stringify({ config, secretKeys, stateDir, resendRecords: opts.resendRecords }));
   const node = path.join(ROOT, "node_modules/.bin/node");
   const tsx = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
   return new Promise((resolve, reject) => {
@@ -57,6 +59,7 @@ export function runProgram(config: Record<string, unknown>, opts: RunOptions = {
         resolve(JSON.parse(fs.readFileSync(outputFile, "utf8")) as ProgramRun);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
+        if (!opts.stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
       }
     });
   });
