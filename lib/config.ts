@@ -1,10 +1,14 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { MailConfig, RelayConfig, ResendConfig, TlsConfig, DkimConfig } from "./config-types";
-import { AliasLine } from "./render/mailserver-files";
+import { readMailboxes } from "./config-mailboxes";
 import { DmarcPolicy } from "./render/dns-records";
 import { resolveRelay } from "./relay-presets";
 import { parseRsaPrivateKey, rsaKeyBits } from "./dkim";
 import { checkManualCertificate } from "./tls-check";
+import { field, isAddress, isDomainName, isNonPublicIp, LABEL, RawConfig, Reader, show, unknownFields } from "./config-reader";
+
+export type { RawConfig } from "./config-reader";
+export { isAddress, isDomainName } from "./config-reader";
 
 /**
  * Parsing and validation of the whole `mailstack:` configuration, in one place. Runs before any resource is
@@ -29,98 +33,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** Raw stack configuration as Pulumi stores it: strings, objects as JSON text. */
-export interface RawConfig {
-  /** `mailstack:*` values by key without the namespace. */
-  values: Record<string, string | undefined>;
-  /** Keys (without namespace) whose values are stored as secrets. */
-  secretKeys: ReadonlySet<string>;
-  /** Whether a Cloudflare API token is available (`cloudflare:apiToken` or CLOUDFLARE_API_TOKEN). */
-  hasCloudflareToken: boolean;
-  /** Reads a file named in config (relative to the project directory). */
-  readFile: (path: string) => string;
-  now: Date;
-}
-
-const show = (v: unknown) => JSON.stringify(v);
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-const LOCAL_PART = /^(?!\.)(?!.*\.\.)[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}(?<!\.)$/;
-
-export function isDomainName(s: string): boolean {
-  const labels = s.split(".");
-  return s.length <= 253 && labels.length >= 2 && labels.every((l) => LABEL.test(l)) && /^[a-z]{2,63}$|^xn--/.test(labels[labels.length - 1]);
-}
-
-export function isAddress(s: string): boolean {
-  const at = s.lastIndexOf("@");
-  return at > 0 && LOCAL_PART.test(s.slice(0, at)) && isDomainName(s.slice(at + 1));
-}
-
-/** Addresses that must never be published in an A/AAAA record for a public mail server. */
-function isNonPublicIp(ip: string): boolean {
-  if (isIPv4(ip)) {
-    const [a, b] = ip.split(".").map(Number);
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || a >= 224;
-  }
-  const x = ip.toLowerCase();
-  return x === "::" || x === "::1" || /^f[cd]/.test(x) || /^fe[89ab]/.test(x) || /^ff/.test(x);
-}
-
-/** Collects problems while reading; `fail` records one and returns undefined so parsing can go on. */
-class Reader {
-  readonly problems: string[] = [];
-  constructor(readonly raw: RawConfig) {}
-
-  fail(key: string, message: string): undefined {
-    this.problems.push(`mailstack:${key} ${message}`);
-    return undefined;
-  }
-  string(key: string): string | undefined {
-    const v = this.raw.values[key];
-    return v === undefined || v.trim() === "" ? undefined : v.trim();
-  }
-  /** A secret's raw value, untrimmed (a password may end in a space); empty means unset. */
-  secret(key: string): string | undefined {
-    const v = this.raw.values[key];
-    return v === undefined || v === "" ? undefined : v;
-  }
-  /** A structured value; Pulumi stores objects and arrays as JSON text. */
-  json(key: string): unknown {
-    const v = this.raw.values[key];
-    if (v === undefined || v.trim() === "") return undefined;
-    try {
-      return JSON.parse(v);
-    } catch {
-      // A plain string where an object/array was expected: let the caller report the type.
-      return v;
-    }
-  }
-  object(key: string): Record<string, unknown> | undefined {
-    const v = this.json(key);
-    if (v === undefined) return undefined;
-    if (typeof v !== "object" || v === null || Array.isArray(v)) return this.fail(key, `must be an object (got ${this.isSecret(key) ? "a secret value" : show(v)}); set it in Pulumi.<stack>.yaml as a YAML mapping or with pulumi config set --path`);
-    return v as Record<string, unknown>;
-  }
-  isSecret(key: string): boolean {
-    return this.raw.secretKeys.has(key);
-  }
-}
-
-/** Field of a config object, checked for type; `key` is the dotted path for messages. */
-function field<T extends "string" | "number" | "boolean">(r: Reader, obj: Record<string, unknown> | undefined, name: string, key: string, type: T): (T extends "string" ? string : T extends "number" ? number : boolean) | undefined {
-  const v = obj?.[name];
-  if (v === undefined || v === null || v === "") return undefined;
-  if (type === "number" && typeof v === "string" && /^\d+$/.test(v)) return Number(v) as never;
-  if (type === "boolean" && (v === "true" || v === "false")) return (v === "true") as never;
-  if (typeof v !== type) return r.fail(key, `must be a ${type} (got ${show(v)})`) as never;
-  return (type === "string" ? (v as string).trim() : v) as never;
-}
-
-function unknownFields(r: Reader, obj: Record<string, unknown> | undefined, key: string, allowed: string[]): void {
-  for (const k of Object.keys(obj ?? {})) {
-    if (!allowed.includes(k)) r.fail(`${key}.${k}`, `is not a known setting; expected one of ${allowed.join(", ")}`);
-  }
-}
 
 export function parseConfig(raw: RawConfig): MailConfig {
   const r = new Reader(raw);
@@ -160,77 +72,8 @@ export function parseConfig(raw: RawConfig): MailConfig {
   if (serverIpv6 && !isIPv6(serverIpv6)) r.fail("serverIpv6", `is ${show(serverIpv6)}, not an IPv6 address`);
   else if (serverIpv6 && isNonPublicIp(serverIpv6)) r.fail("serverIpv6", `is ${show(serverIpv6)}, a private or reserved address; the AAAA record must carry the server's public IPv6`);
 
-  // --- addresses ------------------------------------------------------------------------------------
-  /** `hi` → `hi@domain`; full addresses are lower-cased. */
-  const full = (s: string) => (s.includes("@") ? s : `${s}@${validDomain}`).toLowerCase();
-
-  const rawAccounts = r.json("accounts");
-  const accounts: string[] = [];
-  if (rawAccounts === undefined) r.fail("accounts", "is required: the mailboxes to create, e.g. [postmaster, hi]");
-  else if (!Array.isArray(rawAccounts) || rawAccounts.length === 0) r.fail("accounts", `must be a non-empty list of local parts or addresses at ${validDomain} (got ${show(rawAccounts)})`);
-  else {
-    for (const a of rawAccounts) {
-      if (typeof a !== "string") { r.fail("accounts", `has ${show(a)}; expected a local part like "hi" or an address at ${validDomain}`); continue; }
-      const address = full(a.trim());
-      if (!isAddress(address)) r.fail("accounts", `has ${show(a)}, not a valid address; expected a local part like "hi" or hi@${validDomain}`);
-      else if (!address.endsWith(`@${validDomain}`)) r.fail("accounts", `has ${show(a)}, which is not at ${validDomain}; this server hosts mailboxes for ${validDomain} only`);
-      else if (accounts.includes(address)) r.fail("accounts", `lists ${show(address)} twice; each mailbox once`);
-      else accounts.push(address);
-    }
-  }
-  const isAccount = (a: string) => accounts.includes(a);
-
-  /** A delivery target: an account (local part) or any valid address. */
-  const target = (key: string, t: unknown): string | undefined => {
-    if (typeof t !== "string" || !t.trim()) return r.fail(key, `has target ${show(t)}; expected an account or an email address`);
-    const v = t.trim().toLowerCase();
-    if (!v.includes("@") && !isAccount(full(v))) return r.fail(key, `targets ${show(t)}, which is not an account; use one of ${accounts.map((a) => a.split("@")[0]).join(", ")} or a full address`);
-    const address = full(v);
-    if (!isAddress(address)) return r.fail(key, `targets ${show(t)}, not a valid email address`);
-    return address;
-  };
-
-  const catchAllRaw = r.string("catchAll");
-  const catchAll = catchAllRaw ? target("catchAll", catchAllRaw) : undefined;
-
-  const aliases: AliasLine[] = [];
-  const aliasObj = r.object("aliases");
-  for (const [name, value] of Object.entries(aliasObj ?? {})) {
-    const address = full(name.trim());
-    const key = `aliases.${name}`;
-    if (!isAddress(address)) { r.fail(key, `is not a valid alias address; expected a local part or an address at ${validDomain}`); continue; }
-    if (!address.endsWith(`@${validDomain}`)) { r.fail(key, `is not at ${validDomain}; aliases answer for addresses at the domain`); continue; }
-    if (isAccount(address)) { r.fail(key, `shadows the account ${address}: an alias would take its mail; remove the alias or the account`); continue; }
-    if (aliases.some((a) => a.address === address)) { r.fail(key, `is listed twice (as ${address})`); continue; }
-    const list = Array.isArray(value) ? value : [value];
-    if (list.length === 0) { r.fail(key, "has no targets; expected an address or a list of addresses"); continue; }
-    const targets = list.map((t) => target(key, t)).filter((t): t is string => !!t);
-    if (targets.length === list.length) aliases.push({ address, targets: [...new Set(targets)] });
-  }
-
-  const blocked: string[] = [];
-  const rawBlocked = r.json("blocked");
-  if (rawBlocked !== undefined && !Array.isArray(rawBlocked)) r.fail("blocked", `must be a list of addresses (got ${show(rawBlocked)})`);
-  for (const b of Array.isArray(rawBlocked) ? rawBlocked : []) {
-    const address = typeof b === "string" ? full(b.trim()) : "";
-    if (!isAddress(address)) r.fail("blocked", `has ${show(b)}, not a valid address`);
-    else if (!address.endsWith(`@${validDomain}`)) r.fail("blocked", `has ${show(b)}, which is not at ${validDomain}; only mail to this domain can be refused here`);
-    else if (isAccount(address)) r.fail("blocked", `has ${show(address)}, which is an account; blocking it would refuse all its mail — remove it from accounts or from blocked`);
-    else if (!blocked.includes(address)) blocked.push(address);
-  }
-
-  const passwords: Record<string, string> = {};
-  const pwObj = r.json("passwords");
-  if (pwObj !== undefined && (typeof pwObj !== "object" || pwObj === null || Array.isArray(pwObj))) r.fail("passwords", "must be a secret object of account → password, e.g. pulumi config set --secret --path 'passwords.hi' <password>");
-  else {
-    for (const [name, pw] of Object.entries((pwObj as Record<string, unknown>) ?? {})) {
-      const address = full(name.trim());
-      if (!isAccount(address)) r.fail(`passwords.${name}`, `is not an account; list it in mailstack:accounts or remove the password`);
-      else if (typeof pw !== "string" || pw.length < 8) r.fail(`passwords.${name}`, "must be a string of at least 8 characters (value not shown)");
-      else if (/[\r\n]/.test(pw)) r.fail(`passwords.${name}`, "must not contain a line break (value not shown)");
-      else passwords[address] = pw;
-    }
-  }
+  // --- mailboxes ------------------------------------------------------------------------------------
+  const { accounts, passwords, catchAll, aliases, blocked } = readMailboxes(r, validDomain);
 
   // --- relay ----------------------------------------------------------------------------------------
   const relayObj = r.object("relay");
