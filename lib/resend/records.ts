@@ -6,6 +6,7 @@
  * kind: every record becomes a spec, and only the wire formats are normalised.
  */
 import { DEFAULT_TTL, DnsRecordSpec, DnsRecordType } from "../dns-record";
+import { quoteTxt, unquoteTxt } from "../render/txt";
 
 /** The subset of Resend's `DomainRecords` union we read (the SDK types are wider and change often). */
 export interface ResendDnsRecord {
@@ -40,40 +41,18 @@ export function resendNameToFqdn(name: string, domain: string): string {
   return `${raw}.${apex}`;
 }
 
-/** Strip one pair of surrounding quotes Resend sometimes includes (`"v=spf1 include:amazonses.com ~all"`). */
+/** Resend's value without its own quotes (it quotes some TXT values); odd quoting is kept as it came. */
 function unquote(value: string): string {
-  const v = value.trim();
-  // Already in presentation form with several strings ("a" "b"): join them back into one logical value.
-  const multi = v.match(/^"(?:[^"\\]|\\.)*"(?:\s+"(?:[^"\\]|\\.)*")+$/);
-  if (multi) {
-    return (v.match(/"((?:[^"\\]|\\.)*)"/g) ?? []).map((s) => s.slice(1, -1).replace(/\\(.)/g, "$1")).join("");
+  try {
+    return unquoteTxt(value);
+  } catch {
+    return value.trim();
   }
-  if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) return v.slice(1, -1).replace(/\\(.)/g, "$1");
-  return v;
 }
 
-/**
- * TXT presentation form: quoted character-strings of at most 255 bytes, separated by one space. Cloudflare
- * splits long unquoted values itself and then shows a diff on every run, so we chunk first. Splitting is by
- * bytes (UTF-8) without cutting a multi-byte character.
- */
+/** Resend's TXT value (bare, or quoted with Resend's own quotes) in our presentation form. */
 export function txtToPresentation(value: string): string {
-  const logical = unquote(value);
-  const chunks: string[] = [];
-  let current = "";
-  let bytes = 0;
-  for (const ch of logical) {
-    const size = Buffer.byteLength(ch, "utf8");
-    if (bytes + size > 255) {
-      chunks.push(current);
-      current = "";
-      bytes = 0;
-    }
-    current += ch;
-    bytes += size;
-  }
-  chunks.push(current);
-  return chunks.map((c) => `"${c.replace(/(["\\])/g, "\\$1")}"`).join(" ");
+  return quoteTxt(unquote(value));
 }
 
 /** CAA as `flags tag "value"`; accepts Resend's `0 issue "amazon.com"` or a bare `issue amazon.com`. */

@@ -1,15 +1,11 @@
 import type { DNSResolver } from "mailauth";
 import { DnsRecordSpec } from "../../../lib/dns-record";
+import { txtStrings } from "../../../lib/render/txt";
+
+export { txtStrings };
 
 /** mailauth's resolver: TXT as arrays of character-strings, A as strings; MX objects are cast (its type omits them). */
 export type PlannedResolver = DNSResolver;
-
-/** Splits TXT presentation form (`"a" "b"`) into its character-strings, undoing `\"` and `\\`. */
-export function txtStrings(content: string): string[] {
-  const strings = content.match(/"((?:[^"\\]|\\.)*)"/g);
-  if (!strings) throw new Error(`TXT content is not in quoted presentation form: ${content}`);
-  return strings.map((s) => s.slice(1, -1).replace(/\\(.)/g, "$1"));
-}
 
 /**
  * Stand-in for amazonses.com's SPF record, which Resend's `send.<domain>` SPF includes. The real one lists
