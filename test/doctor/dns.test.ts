@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZoneRecord } from "./fixtures/dns-server";
-import { makeDkimPublicKey } from "./fixtures/certificates";
+import { makeDkimPublicKey } from "../support/certificates";
 import { DNSBL_ZONE, DOMAIN, HOSTNAME, Lab, MailServers, plannedDeployment, PlannedWithZone, startLab, writePlanned } from "./fixtures/scenario";
 import { findCheck, parseReport, runDoctor } from "./fixtures/run-doctor";
 

@@ -13,7 +13,7 @@ import { parseOptions, parsePortOverrides, UsageError } from "../../doctor/optio
 import { validatePlanned, InputError } from "../../doctor/planned-input";
 import { exitCode, renderJson, renderTable, shouldColour } from "../../doctor/report";
 import { CheckResult } from "../../doctor/types";
-import { makeDkimPublicKey } from "./fixtures/certificates";
+import { makeDkimPublicKey } from "../support/certificates";
 
 describe("TXT presentation form", () => {
   it("splits quoted strings and joins them as a verifier does", () => {

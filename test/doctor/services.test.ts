@@ -46,7 +46,7 @@ describe("ports and TLS", () => {
       expect(findCheck(report, port, "reachable").status).toBe("pass");
       const tls = findCheck(report, port, "TLS certificate");
       expect(tls.status).toBe("pass");
-      expect(tls.detail).toMatch(/valid for mail\.example\.test, (89|90) days left .*chain: CN=mail\.example\.test ← CN=Mailstack Doctor Test CA/);
+      expect(tls.detail).toMatch(/valid for mail\.example\.test, (89|90) days left .*chain: CN=mail\.example\.test ← CN=Mailstack Test CA/);
     }
     expect(findCheck(report, "Port 25 SMTP", "reachable").detail).toContain(`220 ${HOSTNAME}`);
     expect(findCheck(report, "Port 587 submission", "no AUTH before TLS").status).toBe("pass");

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { createHash, generateKeyPairSync } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import forge from "node-forge";
+import { selfSignedCertificate } from "./certificates";
 
 /**
  * Pulumi mocks standing in for the providers. What a real provider would compute once and keep in state
@@ -45,20 +46,6 @@ function makeRsaKey(bits: number) {
   };
 }
 
-function makeSelfSigned(keyPem: string, commonName: string, dnsNames: string[], hours: number) {
-  const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
-  cert.serialNumber = "01";
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + hours * 3_600_000);
-  cert.setSubject([{ name: "commonName", value: commonName }]);
-  cert.setIssuer([{ name: "commonName", value: commonName }]);
-  cert.setExtensions([{ name: "subjectAltName", altNames: dnsNames.map((value) => ({ type: 2, value })) }]);
-  cert.sign(key, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert) };
-}
-
 export interface Registered {
   type: string;
   name: string;
@@ -97,7 +84,8 @@ export function mailstackMocks(opts: MockOptions, registered: Registered[]): pul
         }
         case "tls:index/selfSignedCert:SelfSignedCert": {
           const c = remembered(opts.stateDir, `${stateKey}::${inputs.subject?.commonName}::${inputs.privateKeyPem}`, () =>
-            makeSelfSigned(inputs.privateKeyPem, inputs.subject?.commonName, inputs.dnsNames ?? [], inputs.validityPeriodHours),
+            // The provider certifies the given key for the subject's name; validity from now.
+            selfSignedCertificate({ hostname: inputs.subject?.commonName, days: inputs.validityPeriodHours / 24, notBeforeDays: 0, keyPem: inputs.privateKeyPem }),
           );
           return { id, state: { ...args.inputs, certPem: c.certPem } };
         }

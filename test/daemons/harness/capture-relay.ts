@@ -1,5 +1,5 @@
 import { SMTPServer, SMTPServerSession } from "smtp-server";
-import { selfSignedCert } from "./self-signed";
+import { selfSignedCertificate } from "../../support/certificates";
 
 /** One message as the stand-in for smtp.resend.com received it. */
 export interface RelayedMessage {
@@ -29,12 +29,12 @@ export class CaptureRelay {
   constructor(private readonly expected: { username: string; password: string }) {}
 
   async start(port: number): Promise<void> {
-    const tls = selfSignedCert("relay.loopback.test");
+    const tls = selfSignedCertificate({ hostname: "relay.loopback.test", days: 1, ips: ["127.0.0.1"] });
     const startTlsSessions = new Set<string>();
     this.server = new SMTPServer({
       name: "relay.loopback.test",
-      key: tls.key,
-      cert: tls.cert,
+      key: tls.keyPem,
+      cert: tls.certPem,
       secure: false,
       hideSTARTTLS: false,
       authOptional: false,
