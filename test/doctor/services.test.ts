@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
 import { CheckResult } from "../../doctor/types";
-import { startFakeResend, FakeResend } from "./fixtures/resend-fake";
+import { startFakeResend, FakeResend } from "../fakes/resend-api";
 import { certVariants, DNSBL_ZONE, DOMAIN, HOSTNAME, Lab, MailServers, PASSWORD, plannedDeployment, RELAY_PASSWORD, ServerVariant, startLab, USER, writePlanned } from "./fixtures/scenario";
 import { findCheck, JsonReport, parseReport, runDoctor } from "./fixtures/run-doctor";
 
@@ -11,7 +11,7 @@ let resend: FakeResend;
 
 beforeAll(async () => {
   lab = await startLab();
-  resend = await startFakeResend("re_test_key");
+  resend = await startFakeResend();
 });
 afterAll(async () => {
   await resend?.close();
@@ -173,28 +173,27 @@ describe("credentials (from the environment only)", () => {
 });
 
 describe("Resend domain status", () => {
-  const env = () => ({ RESEND_API_KEY: "re_test_key", RESEND_BASE_URL: resend.baseUrl });
+  const env = () => ({ RESEND_API_KEY: resend.fullKey, RESEND_BASE_URL: resend.url });
 
   it("verified passes (found on a later page), pending warns, missing and bad key fail", async () => {
-    resend.domains = [
-      { id: "d1", name: "a.test", status: "verified" },
-      { id: "d2", name: "b.test", status: "pending" },
-      { id: "d3", name: DOMAIN, status: "verified" },
-    ];
+    // More domains than one page of 100, ours last: the doctor has to follow the cursor.
+    for (let i = 0; i < 100; i++) resend.seedDomain(`other${i}.test`);
+    const ours = resend.seedDomain(DOMAIN);
+    ours.status = "verified";
     let { report } = await doctorAgainst({}, env());
-    expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({ status: "pass", detail: "status verified (id d3)" });
-    expect(resend.requests).toContain("GET /domains?limit=100&after=d2");
+    expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({ status: "pass", detail: `status verified (id ${ours.id})` });
+    expect(resend.state.requests.map((r) => r.path)).toContain(`/domains?limit=100&after=${resend.state.domains[99].id}`);
 
-    resend.domains = [{ id: "d3", name: DOMAIN, status: "pending" }];
+    ours.status = "pending";
     ({ report } = await doctorAgainst({}, env()));
     expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({ status: "warn", detail: expect.stringContaining("status pending") });
 
-    resend.domains = [];
+    resend.state.domains.splice(0);
     ({ report } = await doctorAgainst({}, env()));
     expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({ status: "fail", detail: `${DOMAIN} is not among the account's domains` });
 
     ({ report } = await doctorAgainst({}, { ...env(), RESEND_API_KEY: "re_wrong" }));
-    expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({ status: "fail", detail: expect.stringContaining("HTTP 401") });
+    expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({ status: "fail", detail: expect.stringMatching(/HTTP 40[13]/) });
   });
 });
 
