@@ -20,7 +20,9 @@ export interface CertificateVerdict {
   daysLeft: number;
 }
 
-export const EXPIRY_WARNING_DAYS = 14;
+// The same threshold `pulumi up` warns at for a manual certificate.
+import { EXPIRY_WARNING_DAYS } from "../../lib/tls-check";
+export { EXPIRY_WARNING_DAYS };
 const DAY_MS = 86_400_000;
 
 /** Judges a presented certificate for `hostname` at time `now`: name, trust, expiry. */
