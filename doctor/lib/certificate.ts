@@ -1,4 +1,5 @@
 import { checkServerIdentity, PeerCertificate } from "node:tls";
+import { EXPIRY_WARNING_DAYS } from "../../lib/tls-check";
 
 /** What a TLS handshake told us about the server's certificate, reduced to what we judge. */
 export interface PresentedCertificate {
@@ -21,7 +22,6 @@ export interface CertificateVerdict {
 }
 
 // The same threshold `pulumi up` warns at for a manual certificate.
-import { EXPIRY_WARNING_DAYS } from "../../lib/tls-check";
 export { EXPIRY_WARNING_DAYS };
 const DAY_MS = 86_400_000;
 
