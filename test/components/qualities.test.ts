@@ -76,3 +76,23 @@ describe("password changes", () => {
     expect(after[2]).toBe(before[2]);
   });
 });
+
+describe("config changes", () => {
+  it("reach the server through new container files while the mail volumes stay as they are", async () => {
+    const state = newStateDir();
+    const before = await runProgram(PROD_CONFIG, { stateDir: state });
+    const after = await runProgram({ ...PROD_CONFIG, aliases: { shop: "hi" }, blocked: ["leaked@qladgk.com"] }, { stateDir: state });
+    const files = (run: ProgramRun) => containerFiles(run);
+    expect(files(after).get("/tmp/docker-mailserver/postfix-virtual.cf")).toContain("shop@qladgk.com hi@qladgk.com\n");
+    expect(files(after).get("/tmp/docker-mailserver/postfix-receive-access.cf")).toBe("leaked@qladgk.com REJECT\n");
+    // Uploads force a new container (docker provider: ForceNew); the volumes' inputs are untouched, so the
+    // same volumes are mounted into it and no mail moves.
+    expect(resourceOf(after, CONTAINER).inputs.uploads).not.toEqual(resourceOf(before, CONTAINER).inputs.uploads);
+    const volumes = (run: ProgramRun) => run.resources.filter((r) => r.type === "docker:index/volume:Volume").map((r) => [r.name, r.inputs]);
+    expect(volumes(after)).toEqual(volumes(before));
+    expect(resourceOf(after, CONTAINER).inputs.volumes).toEqual(resourceOf(before, CONTAINER).inputs.volumes);
+    // Keys and passwords are not touched by an unrelated change.
+    expect(files(after).get("/tmp/docker-mailserver/postfix-accounts.cf")).toBe(files(before).get("/tmp/docker-mailserver/postfix-accounts.cf"));
+    expect(after.outputs.dkim).toEqual(before.outputs.dkim);
+  });
+});
