@@ -52,12 +52,12 @@ export class MailStack extends pulumi.ComponentResource {
       serverIp: cfg.serverIp,
       serverIpv6: cfg.serverIpv6,
       dmarc: cfg.dmarc,
-      relayRecords: relay.manualRecords,
     });
     const dkimRecord = (publicKey: string) => planDkimRecord({ domain: cfg.domain, selector: cfg.dkim.selector, publicKey });
     const records = [
       ...known.map((spec) => ({ key: spec, spec: pulumi.output(spec) })),
       { key: dkimRecord(""), spec: dkim.publicKey.apply(dkimRecord) },
+      ...relay.manualRecords.map((spec) => ({ key: spec, spec: pulumi.output(spec) })),
     ];
     if (zoneId) new MailDns(`${name}-dns`, { zoneId, records }, child);
     const allRecords: pulumi.Output<DnsRecordSpec[]> = pulumi

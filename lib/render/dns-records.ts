@@ -10,8 +10,6 @@ export interface DnsPlanInput {
   serverIp?: string;
   serverIpv6?: string;
   dmarc: { policy: DmarcPolicy; rua?: string };
-  /** Resend's records when they are configured by hand (`resend.dkim`); empty otherwise. */
-  relayRecords: DnsRecordSpec[];
 }
 
 /** `v=DMARC1; p=…;` with an aggregate-report address when one is configured. */
@@ -21,8 +19,9 @@ export function dmarcValue(dmarc: { policy: DmarcPolicy; rua?: string }): string
 }
 
 /**
- * The records known from config alone: A/AAAA for the hostname, MX, one SPF, DMARC, then the relay's.
- * The DKIM record waits on the key (`planDkimRecord`), so only it depends on the key resource.
+ * The server's records known from config alone: A/AAAA for the hostname, MX, one SPF and DMARC. The DKIM
+ * record waits on the key (`planDkimRecord`), so only it depends on the key resource; the relay's records
+ * come from `planResendManualRecords` or from Resend's API.
  */
 export function planDnsRecords(p: DnsPlanInput): DnsRecordSpec[] {
   const rec = (type: DnsRecordSpec["type"], name: string, content: string, comment: string, priority?: number): DnsRecordSpec => ({
@@ -41,7 +40,7 @@ export function planDnsRecords(p: DnsPlanInput): DnsRecordSpec[] {
     rec("TXT", p.domain, quoteTxt("v=spf1 mx -all"), "SPF: only the MX host sends as the domain"),
     rec("TXT", `_dmarc.${p.domain}`, quoteTxt(dmarcValue(p.dmarc)), "DMARC policy"),
   );
-  return [...records, ...p.relayRecords];
+  return records;
 }
 
 /** `<selector>._domainkey` TXT with the server's DKIM public key (base64 SubjectPublicKeyInfo). */

@@ -160,10 +160,10 @@ describe("the prod stack (qladgk.com)", () => {
       "MX qladgk.com",
       "TXT qladgk.com",
       "TXT _dmarc.qladgk.com",
+      "TXT mail._domainkey.qladgk.com",
       "MX send.qladgk.com",
       "TXT send.qladgk.com",
       "TXT resend._domainkey.qladgk.com",
-      "TXT mail._domainkey.qladgk.com",
     ]);
     expect(o.zoneFile).toMatch(/^qladgk\.com\.\s+3600 IN MX\s+10 mail\.qladgk\.com\. ;/m);
     expect(o.zoneFile).toMatch(/^mail\._domainkey\.qladgk\.com\.\s+3600 IN TXT\s+"v=DKIM1; h=sha256; k=rsa; p=[^"]+" "[^"]+" ;/m);

@@ -3,7 +3,7 @@ import { dmarcValue, planDkimRecord, planDnsRecords, planResendManualRecords, re
 import { renderZoneFile } from "../../lib/render/zone-file";
 import { unquoteTxt } from "../../lib/render/txt";
 
-const base = { domain: "example.com", hostname: "mail.example.com", serverIp: "203.0.113.7", dmarc: { policy: "none" as const }, relayRecords: [] };
+const base = { domain: "example.com", hostname: "mail.example.com", serverIp: "203.0.113.7", dmarc: { policy: "none" as const } };
 
 describe("planDnsRecords", () => {
   it("plans A, MX → hostname (priority 10), one apex SPF and DMARC, with full names", () => {
@@ -47,7 +47,11 @@ describe("planDnsRecords", () => {
   });
 
   it("gives every record a distinct key", () => {
-    const rs = [...planDnsRecords({ ...base, relayRecords: planResendManualRecords({ domain: "example.com", region: "us-east-1", returnPath: "send", dkim: "p=A" }) })];
+    const rs = [
+      ...planDnsRecords(base),
+      planDkimRecord({ domain: "example.com", selector: "mail", publicKey: "MIIB" }),
+      ...planResendManualRecords({ domain: "example.com", region: "us-east-1", returnPath: "send", dkim: "p=A" }),
+    ];
     expect(new Set(rs.map(recordKey)).size).toBe(rs.length);
   });
 });
