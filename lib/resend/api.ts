@@ -95,6 +95,7 @@ function client(conn: ResendConnection): ResendClient {
     );
   }
   // Required here, not imported at module level: see the module comment.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Resend } = require("resend") as typeof import("resend");
   return new Resend(conn.apiKey, conn.baseUrl ? { baseUrl: conn.baseUrl } : undefined);
 }

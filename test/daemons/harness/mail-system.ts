@@ -67,7 +67,7 @@ export class MailSystem {
       await system.boot();
     } catch (e) {
       await system.stop();
-      throw new Error(`${(e as Error).message}\n${system.logs()}`);
+      throw new Error(`${(e as Error).message}\n${system.logs()}`, { cause: e });
     }
     return system;
   }

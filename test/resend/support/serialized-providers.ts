@@ -9,9 +9,11 @@ import { resendDomainProvider } from "../../../components/resend/domain";
 import { resendSendingKeyProvider } from "../../../components/resend/sending-key";
 import { resendVerificationProvider } from "../../../components/resend/verification";
 
-// Internal module of @pulumi/pulumi: the exact serializer dynamic.Resource uses.
+// Internal module of @pulumi/pulumi: the exact serializer dynamic.Resource uses (no typings, hence require).
+/* eslint-disable @typescript-eslint/no-require-imports */
 const sc = require("@pulumi/pulumi/runtime/closure/serializeClosure");
 const requireFromString = require("require-from-string");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 async function load<T>(provider: T): Promise<T> {
   const sf = await sc.serializeFunction(() => provider, { allowSecrets: true });
