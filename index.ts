@@ -6,5 +6,18 @@ const config = readStackConfig();
 const mail = new MailStack("mailstack", config);
 
 // What was planned (the shape lib/planned.ts describes, read by `mailstack doctor`), and the secret passwords.
-export const { domain, hostname, serverIp, serverIpv6, dnsRecords, zoneFile, dkim, relay, ports, clientSettings, ptrRequest, accounts } = mail.planned;
+export const {
+  domain,
+  hostname,
+  serverIp,
+  serverIpv6,
+  dnsRecords,
+  zoneFile,
+  dkim,
+  relay,
+  ports,
+  clientSettings,
+  ptrRequest,
+  accounts,
+} = mail.planned;
 export const passwords = mail.passwords;

@@ -28,10 +28,25 @@ async function inboxCount(system: MailSystem, user: string, pass: string): Promi
 }
 
 /** Sends COUNT messages over one SMTP connection, one after the other, like a single busy client. */
-async function sendBatch(system: MailSystem, options: Record<string, unknown>, from: string, to: string, label: string): Promise<void> {
-  const transport = nodemailer.createTransport({ pool: true, maxConnections: 1, maxMessages: Infinity, host: "127.0.0.1", name: "bench.loopback.test", tls: tlsTrust(system), ...options });
+async function sendBatch(
+  system: MailSystem,
+  options: Record<string, unknown>,
+  from: string,
+  to: string,
+  label: string,
+): Promise<void> {
+  const transport = nodemailer.createTransport({
+    pool: true,
+    maxConnections: 1,
+    maxMessages: Infinity,
+    host: "127.0.0.1",
+    name: "bench.loopback.test",
+    tls: tlsTrust(system),
+    ...options,
+  });
   try {
-    for (let i = 0; i < COUNT; i++) await transport.sendMail({ from, to, subject: `${label} ${i}`, text: `message ${i} of ${COUNT}\n` });
+    for (let i = 0; i < COUNT; i++)
+      await transport.sendMail({ from, to, subject: `${label} ${i}`, text: `message ${i} of ${COUNT}\n` });
   } finally {
     transport.close();
   }
@@ -61,7 +76,13 @@ async function main(): Promise<void> {
   const system = await MailSystem.start(files, ports);
   try {
     const ready = Date.now();
-    await sendMail(system, "smtp", { from: "someone@outside.test", to: bob, subject: "first-delivery", text: "first" }, undefined, "127.0.0.2");
+    await sendMail(
+      system,
+      "smtp",
+      { from: "someone@outside.test", to: bob, subject: "first-delivery", text: "first" },
+      undefined,
+      "127.0.0.2",
+    );
     await waitForInbox(system, bob, pw[bob], "first-delivery", 1, 30_000);
     const first = Date.now();
     console.log(`daemon start → listening:        ${seconds(ready - t0)} s`);
@@ -72,15 +93,25 @@ async function main(): Promise<void> {
     const inboundSent = Date.now();
     await until(async () => (await inboxCount(system, alice, pw[alice])) >= COUNT, 120_000, "inbound deliveries");
     const inboundDone = Date.now();
-    console.log(`inbound  ${COUNT} msgs: accepted in ${seconds(inboundSent - inboundStart)} s, delivered in ${seconds(inboundDone - inboundStart)} s → ${(COUNT / ((inboundDone - inboundStart) / 1000)).toFixed(1)} msg/s`);
+    console.log(
+      `inbound  ${COUNT} msgs: accepted in ${seconds(inboundSent - inboundStart)} s, delivered in ${seconds(inboundDone - inboundStart)} s → ${(COUNT / ((inboundDone - inboundStart) / 1000)).toFixed(1)} msg/s`,
+    );
 
     const relayStart = Date.now();
     const before = relay.messages.length;
-    await sendBatch(system, { port: ports.submission, requireTLS: true, auth: { user: alice, pass: pw[alice] } }, alice, "reader@elsewhere.test", "relay");
+    await sendBatch(
+      system,
+      { port: ports.submission, requireTLS: true, auth: { user: alice, pass: pw[alice] } },
+      alice,
+      "reader@elsewhere.test",
+      "relay",
+    );
     const relaySent = Date.now();
     await until(() => relay.messages.length - before >= COUNT, 120_000, "relayed messages");
     const relayDone = Date.now();
-    console.log(`relay    ${COUNT} msgs: accepted in ${seconds(relaySent - relayStart)} s, relayed in ${seconds(relayDone - relayStart)} s → ${(COUNT / ((relayDone - relayStart) / 1000)).toFixed(1)} msg/s`);
+    console.log(
+      `relay    ${COUNT} msgs: accepted in ${seconds(relaySent - relayStart)} s, relayed in ${seconds(relayDone - relayStart)} s → ${(COUNT / ((relayDone - relayStart) / 1000)).toFixed(1)} msg/s`,
+    );
   } finally {
     await system.stop();
     await relay.stop();

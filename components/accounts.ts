@@ -36,12 +36,16 @@ export class MailAccounts extends pulumi.ComponentResource {
       ).result;
     }
     this.passwords = pulumi.secret(
-      pulumi.all([pulumi.output(args.passwords), pulumi.all(generated)]).apply(([given, made]) =>
-        Object.fromEntries(args.accounts.map((a) => [a, given[a] ?? made[a]])),
-      ),
+      pulumi
+        .all([pulumi.output(args.passwords), pulumi.all(generated)])
+        .apply(([given, made]) => Object.fromEntries(args.accounts.map((a) => [a, given[a] ?? made[a]]))),
     );
     this.accountsFile = pulumi.secret(
-      this.passwords.apply((pw) => renderAccounts(args.accounts.map((address) => ({ address, passwordHash: dovecotPasswordHash(address, pw[address]) })))),
+      this.passwords.apply((pw) =>
+        renderAccounts(
+          args.accounts.map((address) => ({ address, passwordHash: dovecotPasswordHash(address, pw[address]) })),
+        ),
+      ),
     );
     this.registerOutputs({ passwords: this.passwords });
   }

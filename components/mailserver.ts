@@ -41,7 +41,11 @@ export class MailServer extends pulumi.ComponentResource {
   constructor(name: string, args: MailServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:mailserver:MailServer", name, {}, opts);
     const provider = args.dockerHost
-      ? new docker.Provider(`${name}-engine`, { host: args.dockerHost, sshOpts: ["-o", "BatchMode=yes"] }, { parent: this })
+      ? new docker.Provider(
+          `${name}-engine`,
+          { host: args.dockerHost, sshOpts: ["-o", "BatchMode=yes"] },
+          { parent: this },
+        )
       : undefined;
     const child = { parent: this, provider };
 

@@ -52,7 +52,12 @@ export class Relay extends pulumi.ComponentResource {
       this.provisionedRecords = provisioned.records;
     } else {
       if (relay.provider === "resend" && resend.dkim) {
-        this.manualRecords = planResendManualRecords({ domain: args.domain, region: resend.region, returnPath: resend.returnPath, dkim: resend.dkim });
+        this.manualRecords = planResendManualRecords({
+          domain: args.domain,
+          region: resend.region,
+          returnPath: resend.returnPath,
+          dkim: resend.dkim,
+        });
       }
       if (relay.password) this.password = pulumi.secret(relay.password);
     }

@@ -4,7 +4,13 @@ import { MailConfig } from "../lib/config-types";
 import { DnsRecordSpec } from "../lib/dns-record";
 import { planDkimRecord, planDnsRecords } from "../lib/render/dns-records";
 import { renderZoneFile } from "../lib/render/zone-file";
-import { CONFIG_DIR, dkimKeyPath, renderOpenDkim, renderReceiveAccess, renderVirtual } from "../lib/render/mailserver-files";
+import {
+  CONFIG_DIR,
+  dkimKeyPath,
+  renderOpenDkim,
+  renderReceiveAccess,
+  renderVirtual,
+} from "../lib/render/mailserver-files";
 import { CERT_PATH, KEY_PATH, MAIL_PORTS, RELAY_PASSWORD_PATH, renderContainerEnv } from "../lib/render/container-env";
 import { PlannedDeployment } from "../lib/planned";
 import { DkimKey } from "./dkim";
@@ -36,14 +42,38 @@ export class MailStack extends pulumi.ComponentResource {
         : cfg.dns.zoneId
           ? pulumi.output(cfg.dns.zoneId)
           : cloudflare.getZoneOutput({ filter: { name: cfg.domain } }, child).zoneId.apply((id) => {
-              if (!id) throw new Error(`mailstack:domain: no Cloudflare zone named ${cfg.domain} is visible to cloudflare:apiToken; add the zone or set mailstack:cloudflareZoneId`);
+              if (!id)
+                throw new Error(
+                  `mailstack:domain: no Cloudflare zone named ${cfg.domain} is visible to cloudflare:apiToken; add the zone or set mailstack:cloudflareZoneId`,
+                );
               return id;
             });
 
-    const dkim = new DkimKey(`${name}-dkim`, { bits: cfg.dkim.bits, importedPrivateKeyPem: cfg.dkim.privateKeyPem && pulumi.secret(cfg.dkim.privateKeyPem) }, child);
-    const tls = new TlsCertificate(`${name}-tls`, { hostname: cfg.hostname, mode: cfg.tls.mode, certificatePem: cfg.tls.certificatePem, privateKeyPem: cfg.tls.privateKeyPem && pulumi.secret(cfg.tls.privateKeyPem) }, child);
-    const accounts = new MailAccounts(`${name}-accounts`, { accounts: cfg.accounts, configured: Object.keys(cfg.passwords), passwords: pulumi.secret(cfg.passwords) }, child);
-    const relay = new Relay(`${name}-relay`, { domain: cfg.domain, relay: cfg.relay, resend: cfg.resend, zoneId }, child);
+    const dkim = new DkimKey(
+      `${name}-dkim`,
+      { bits: cfg.dkim.bits, importedPrivateKeyPem: cfg.dkim.privateKeyPem && pulumi.secret(cfg.dkim.privateKeyPem) },
+      child,
+    );
+    const tls = new TlsCertificate(
+      `${name}-tls`,
+      {
+        hostname: cfg.hostname,
+        mode: cfg.tls.mode,
+        certificatePem: cfg.tls.certificatePem,
+        privateKeyPem: cfg.tls.privateKeyPem && pulumi.secret(cfg.tls.privateKeyPem),
+      },
+      child,
+    );
+    const accounts = new MailAccounts(
+      `${name}-accounts`,
+      { accounts: cfg.accounts, configured: Object.keys(cfg.passwords), passwords: pulumi.secret(cfg.passwords) },
+      child,
+    );
+    const relay = new Relay(
+      `${name}-relay`,
+      { domain: cfg.domain, relay: cfg.relay, resend: cfg.resend, zoneId },
+      child,
+    );
 
     // --- DNS: the set is known from config; only the DKIM record's content waits on the key -------------
     const known = planDnsRecords({
@@ -53,7 +83,8 @@ export class MailStack extends pulumi.ComponentResource {
       serverIpv6: cfg.serverIpv6,
       dmarc: cfg.dmarc,
     });
-    const dkimRecord = (publicKey: string) => planDkimRecord({ domain: cfg.domain, selector: cfg.dkim.selector, publicKey });
+    const dkimRecord = (publicKey: string) =>
+      planDkimRecord({ domain: cfg.domain, selector: cfg.dkim.selector, publicKey });
     const records = [
       ...known.map((spec) => ({ key: spec, spec: pulumi.output(spec) })),
       { key: dkimRecord(""), spec: dkim.publicKey.apply(dkimRecord) },
@@ -69,12 +100,25 @@ export class MailStack extends pulumi.ComponentResource {
     const conf = (file: string) => `${CONFIG_DIR}/${file}`;
     const files: ServerFile[] = [
       { path: conf("postfix-accounts.cf"), content: accounts.accountsFile, permissions: "0600" },
-      { path: conf("postfix-virtual.cf"), content: renderVirtual({ domain: cfg.domain, accounts: cfg.accounts, aliases: cfg.aliases, catchAll: cfg.catchAll }), permissions: "0644" },
+      {
+        path: conf("postfix-virtual.cf"),
+        content: renderVirtual({
+          domain: cfg.domain,
+          accounts: cfg.accounts,
+          aliases: cfg.aliases,
+          catchAll: cfg.catchAll,
+        }),
+        permissions: "0644",
+      },
       { path: conf("postfix-receive-access.cf"), content: renderReceiveAccess(cfg.blocked), permissions: "0644" },
       { path: conf("opendkim/KeyTable"), content: openDkim.keyTable, permissions: "0644" },
       { path: conf("opendkim/SigningTable"), content: openDkim.signingTable, permissions: "0644" },
       { path: conf("opendkim/TrustedHosts"), content: openDkim.trustedHosts, permissions: "0644" },
-      { path: conf(dkimKeyPath({ domain: cfg.domain, selector: cfg.dkim.selector })), content: dkim.privateKeyPem, permissions: "0600" },
+      {
+        path: conf(dkimKeyPath({ domain: cfg.domain, selector: cfg.dkim.selector })),
+        content: dkim.privateKeyPem,
+        permissions: "0600",
+      },
       { path: CERT_PATH, content: tls.certificatePem, permissions: "0644" },
       { path: KEY_PATH, content: tls.privateKeyPem, permissions: "0600" },
     ];
@@ -94,7 +138,9 @@ export class MailStack extends pulumi.ComponentResource {
     );
 
     // --- outputs --------------------------------------------------------------------------------------
-    const ptr = [cfg.serverIp, cfg.serverIpv6].filter((ip): ip is string => !!ip).map((ip) => ({ ip, hostname: cfg.hostname }));
+    const ptr = [cfg.serverIp, cfg.serverIpv6]
+      .filter((ip): ip is string => !!ip)
+      .map((ip) => ({ ip, hostname: cfg.hostname }));
     const out = <T>(v: T) => pulumi.output(v) as pulumi.Output<T>;
     this.planned = {
       domain: out(cfg.domain),
@@ -104,7 +150,12 @@ export class MailStack extends pulumi.ComponentResource {
       dnsRecords: allRecords,
       zoneFile: allRecords.apply((rs) => renderZoneFile(cfg.domain, rs)),
       dkim: dkim.publicKey.apply((publicKey) => ({ selector: cfg.dkim.selector, publicKey })),
-      relay: out({ provider: cfg.relay.provider, host: cfg.relay.host, port: cfg.relay.port, username: cfg.relay.username }),
+      relay: out({
+        provider: cfg.relay.provider,
+        host: cfg.relay.host,
+        port: cfg.relay.port,
+        username: cfg.relay.username,
+      }),
       ports: out(MAIL_PORTS),
       clientSettings: out({
         imap: { host: cfg.hostname, port: 993, security: "SSL/TLS" as const },

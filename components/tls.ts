@@ -24,7 +24,8 @@ export class TlsCertificate extends pulumi.ComponentResource {
   constructor(name: string, args: TlsCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:tls:TlsCertificate", name, {}, opts);
     if (args.mode === "manual") {
-      if (!args.certificatePem || !args.privateKeyPem) throw new Error("TlsCertificate: manual mode needs a certificate and a key");
+      if (!args.certificatePem || !args.privateKeyPem)
+        throw new Error("TlsCertificate: manual mode needs a certificate and a key");
       this.certificatePem = pulumi.output(args.certificatePem);
       this.privateKeyPem = pulumi.secret(args.privateKeyPem);
     } else {

@@ -15,7 +15,12 @@ export interface CliIo {
   now?: Date;
 }
 
-const processIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+const processIo = (): CliIo => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+});
 
 /**
  * `mailstack doctor [options]`: checks the live deployment against the plan.
@@ -33,7 +38,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       io.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const planned = await loadPlanned({ plannedFile: options.plannedFile, stack: options.stack, stdin: io.stdin, env: io.env });
+    const planned = await loadPlanned({
+      plannedFile: options.plannedFile,
+      stack: options.stack,
+      stdin: io.stdin,
+      env: io.env,
+    });
     let ca: Buffer | undefined;
     if (options.caFile) {
       try {
@@ -52,10 +62,22 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     };
     const results = await runChecks(context);
     if (options.json) {
-      io.stdout.write(renderJson(results, { domain: planned.domain, hostname: planned.hostname, serverIp: planned.serverIp ?? null, resolver: context.dns.description }));
+      io.stdout.write(
+        renderJson(results, {
+          domain: planned.domain,
+          hostname: planned.hostname,
+          serverIp: planned.serverIp ?? null,
+          resolver: context.dns.description,
+        }),
+      );
     } else {
       const colour = shouldColour(Boolean(io.stdout.isTTY), io.env, options.color);
-      io.stdout.write(renderTable(results, { colour, title: `mailstack doctor: ${planned.domain} (${planned.hostname}${planned.serverIp ? `, ${planned.serverIp}` : ""}) via ${context.dns.description}` }));
+      io.stdout.write(
+        renderTable(results, {
+          colour,
+          title: `mailstack doctor: ${planned.domain} (${planned.hostname}${planned.serverIp ? `, ${planned.serverIp}` : ""}) via ${context.dns.description}`,
+        }),
+      );
     }
     return exitCode(results);
   } catch (error) {
@@ -75,7 +97,9 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (error: unknown) => {
-      process.stderr.write(`mailstack doctor: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `mailstack doctor: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exitCode = 2;
     },
   );

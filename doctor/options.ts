@@ -82,9 +82,15 @@ export function parseOptions(argv: string[]): DoctorOptions {
   }
   const v = parsed.values;
   const timeoutMs = v.timeout === undefined ? 5000 : Number(v.timeout);
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds, got "${v.timeout}"`);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new UsageError(`--timeout must be a positive number of milliseconds, got "${v.timeout}"`);
   if (v.planned && v.stack) throw new UsageError("give either --planned or --stack, not both");
-  const dnsbl = v.dnsbl === undefined ? "zen.spamhaus.org" : v.dnsbl.toLowerCase() === "none" || v.dnsbl === "" ? undefined : v.dnsbl.replace(/\.$/, "");
+  const dnsbl =
+    v.dnsbl === undefined
+      ? "zen.spamhaus.org"
+      : v.dnsbl.toLowerCase() === "none" || v.dnsbl === ""
+        ? undefined
+        : v.dnsbl.replace(/\.$/, "");
   return {
     plannedFile: v.planned,
     stack: v.stack,
@@ -108,7 +114,8 @@ export function parsePortOverrides(values: string[]): Map<number, number> {
     const match = /^\s*(\d+)\s*=\s*(\d+)\s*$/.exec(item);
     const from = match ? Number(match[1]) : NaN;
     const to = match ? Number(match[2]) : NaN;
-    if (!match || !validPort(from) || !validPort(to)) throw new UsageError(`--port expects <service port>=<port>, got "${item}"`);
+    if (!match || !validPort(from) || !validPort(to))
+      throw new UsageError(`--port expects <service port>=<port>, got "${item}"`);
     map.set(from, to);
   }
   return map;

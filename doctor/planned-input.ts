@@ -26,7 +26,10 @@ export async function loadPlanned(source: {
     origin = `stack ${source.stack}`;
     text = await pulumiStackOutput(source.stack, source.env);
   } else {
-    if (source.stdin.isTTY) throw new InputError("no planned deployment: give --planned <file.json> or --stack <name>, or pipe `pulumi stack output --json` in");
+    if (source.stdin.isTTY)
+      throw new InputError(
+        "no planned deployment: give --planned <file.json> or --stack <name>, or pipe `pulumi stack output --json` in",
+      );
     origin = "stdin";
     text = await readAll(source.stdin);
   }
@@ -47,8 +50,10 @@ export function validatePlanned(value: unknown, origin: string): PlannedDeployme
   if (typeof v.domain !== "string" || !v.domain) problems.push("domain");
   if (typeof v.hostname !== "string" || !v.hostname) problems.push("hostname");
   if (!Array.isArray(v.dnsRecords)) problems.push("dnsRecords");
-  if (!v.dkim || typeof v.dkim.selector !== "string" || typeof v.dkim.publicKey !== "string") problems.push("dkim.selector/dkim.publicKey");
-  if (problems.length) throw new InputError(`${origin} is not a mailstack planned deployment: missing or invalid ${problems.join(", ")}`);
+  if (!v.dkim || typeof v.dkim.selector !== "string" || typeof v.dkim.publicKey !== "string")
+    problems.push("dkim.selector/dkim.publicKey");
+  if (problems.length)
+    throw new InputError(`${origin} is not a mailstack planned deployment: missing or invalid ${problems.join(", ")}`);
   return {
     ...(v as PlannedDeployment),
     relay: v.relay ?? { provider: "none", host: "", port: 0, username: "" },
@@ -60,7 +65,10 @@ export function validatePlanned(value: unknown, origin: string): PlannedDeployme
 
 function pulumiStackOutput(stack: string, env: Record<string, string | undefined>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("pulumi", ["stack", "output", "--json", "--stack", stack], { stdio: ["ignore", "pipe", "pipe"], env });
+    const child = spawn("pulumi", ["stack", "output", "--json", "--stack", stack], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env,
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (chunk) => (out += chunk));
@@ -74,7 +82,11 @@ function pulumiStackOutput(stack: string, env: Record<string, string | undefined
         ),
       ),
     );
-    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new InputError(`pulumi stack output --json --stack ${stack} failed (exit ${code}): ${err.trim()}`))));
+    child.on("close", (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new InputError(`pulumi stack output --json --stack ${stack} failed (exit ${code}): ${err.trim()}`)),
+    );
   });
 }
 

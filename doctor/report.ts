@@ -49,11 +49,17 @@ export function renderTable(results: CheckResult[], options: { colour: boolean; 
     }
   }
   const s = summarize(results);
-  lines.push("", `${paint("pass", `${s.pass} passed`)}, ${paint("warn", `${s.warn} warnings`)}, ${paint("fail", `${s.fail} failed`)}, ${paint("skip", `${s.skip} skipped`)}`);
+  lines.push(
+    "",
+    `${paint("pass", `${s.pass} passed`)}, ${paint("warn", `${s.warn} warnings`)}, ${paint("fail", `${s.fail} failed`)}, ${paint("skip", `${s.skip} skipped`)}`,
+  );
   return lines.join("\n") + "\n";
 }
 
 /** The `--json` report: stable keys for scripts. */
 export function renderJson(results: CheckResult[], meta: Record<string, unknown>): string {
-  return JSON.stringify({ ...meta, ok: exitCode(results) === 0, summary: summarize(results), checks: results }, null, 2) + "\n";
+  return (
+    JSON.stringify({ ...meta, ok: exitCode(results) === 0, summary: summarize(results), checks: results }, null, 2) +
+    "\n"
+  );
 }

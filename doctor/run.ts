@@ -27,6 +27,13 @@ export async function runChecks(context: DoctorContext): Promise<CheckResult[]> 
   return settled.flatMap((outcome, index) =>
     outcome.status === "fulfilled"
       ? outcome.value
-      : [fail(SECTIONS[index].group, "check", `check crashed: ${errorText(outcome.reason)}`, "Report this as a mailstack bug.")],
+      : [
+          fail(
+            SECTIONS[index].group,
+            "check",
+            `check crashed: ${errorText(outcome.reason)}`,
+            "Report this as a mailstack bug.",
+          ),
+        ],
   );
 }

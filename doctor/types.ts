@@ -13,7 +13,12 @@ export interface CheckResult {
   fix?: string;
 }
 
-export const pass = (group: string, name: string, detail: string): CheckResult => ({ group, name, status: "pass", detail });
+export const pass = (group: string, name: string, detail: string): CheckResult => ({
+  group,
+  name,
+  status: "pass",
+  detail,
+});
 export const warn = (group: string, name: string, detail: string, fix: string): CheckResult => ({
   group,
   name,
@@ -28,7 +33,12 @@ export const fail = (group: string, name: string, detail: string, fix: string): 
   detail,
   fix,
 });
-export const skip = (group: string, name: string, reason: string): CheckResult => ({ group, name, status: "skip", detail: reason });
+export const skip = (group: string, name: string, reason: string): CheckResult => ({
+  group,
+  name,
+  status: "skip",
+  detail: reason,
+});
 
 /** Message of anything thrown, for a detail column. */
 export function errorText(error: unknown): string {

@@ -22,13 +22,25 @@ export function readMailboxes(r: Reader, validDomain: string): Mailboxes {
   const rawAccounts = r.json("accounts");
   const accounts: string[] = [];
   if (rawAccounts === undefined) r.fail("accounts", "is required: the mailboxes to create, e.g. [postmaster, hi]");
-  else if (!Array.isArray(rawAccounts) || rawAccounts.length === 0) r.fail("accounts", `must be a non-empty list of local parts or addresses at ${validDomain} (got ${show(rawAccounts)})`);
+  else if (!Array.isArray(rawAccounts) || rawAccounts.length === 0)
+    r.fail(
+      "accounts",
+      `must be a non-empty list of local parts or addresses at ${validDomain} (got ${show(rawAccounts)})`,
+    );
   else {
     for (const a of rawAccounts) {
-      if (typeof a !== "string") { r.fail("accounts", `has ${show(a)}; expected a local part like "hi" or an address at ${validDomain}`); continue; }
+      if (typeof a !== "string") {
+        r.fail("accounts", `has ${show(a)}; expected a local part like "hi" or an address at ${validDomain}`);
+        continue;
+      }
       const address = full(a.trim());
-      if (!isAddress(address)) r.fail("accounts", `has ${show(a)}, not a valid address; expected a local part like "hi" or hi@${validDomain}`);
-      else if (!address.endsWith(`@${validDomain}`)) r.fail("accounts", `has ${show(a)}, which is not at ${validDomain}; this server hosts mailboxes for ${validDomain} only`);
+      if (!isAddress(address))
+        r.fail("accounts", `has ${show(a)}, not a valid address; expected a local part like "hi" or hi@${validDomain}`);
+      else if (!address.endsWith(`@${validDomain}`))
+        r.fail(
+          "accounts",
+          `has ${show(a)}, which is not at ${validDomain}; this server hosts mailboxes for ${validDomain} only`,
+        );
       else if (accounts.includes(address)) r.fail("accounts", `lists ${show(address)} twice; each mailbox once`);
       else accounts.push(address);
     }
@@ -37,9 +49,14 @@ export function readMailboxes(r: Reader, validDomain: string): Mailboxes {
 
   /** A delivery target: an account (local part) or any valid address. */
   const target = (key: string, t: unknown): string | undefined => {
-    if (typeof t !== "string" || !t.trim()) return r.fail(key, `has target ${show(t)}; expected an account or an email address`);
+    if (typeof t !== "string" || !t.trim())
+      return r.fail(key, `has target ${show(t)}; expected an account or an email address`);
     const v = t.trim().toLowerCase();
-    if (!v.includes("@") && !isAccount(full(v))) return r.fail(key, `targets ${show(t)}, which is not an account; use one of ${accounts.map((a) => a.split("@")[0]).join(", ")} or a full address`);
+    if (!v.includes("@") && !isAccount(full(v)))
+      return r.fail(
+        key,
+        `targets ${show(t)}, which is not an account; use one of ${accounts.map((a) => a.split("@")[0]).join(", ")} or a full address`,
+      );
     const address = full(v);
     if (!isAddress(address)) return r.fail(key, `targets ${show(t)}, not a valid email address`);
     return address;
@@ -53,35 +70,62 @@ export function readMailboxes(r: Reader, validDomain: string): Mailboxes {
   for (const [name, value] of Object.entries(aliasObj ?? {})) {
     const address = full(name.trim());
     const key = `aliases.${name}`;
-    if (!isAddress(address)) { r.fail(key, `is not a valid alias address; expected a local part or an address at ${validDomain}`); continue; }
-    if (!address.endsWith(`@${validDomain}`)) { r.fail(key, `is not at ${validDomain}; aliases answer for addresses at the domain`); continue; }
-    if (isAccount(address)) { r.fail(key, `shadows the account ${address}: an alias would take its mail; remove the alias or the account`); continue; }
-    if (aliases.some((a) => a.address === address)) { r.fail(key, `is listed twice (as ${address})`); continue; }
+    if (!isAddress(address)) {
+      r.fail(key, `is not a valid alias address; expected a local part or an address at ${validDomain}`);
+      continue;
+    }
+    if (!address.endsWith(`@${validDomain}`)) {
+      r.fail(key, `is not at ${validDomain}; aliases answer for addresses at the domain`);
+      continue;
+    }
+    if (isAccount(address)) {
+      r.fail(key, `shadows the account ${address}: an alias would take its mail; remove the alias or the account`);
+      continue;
+    }
+    if (aliases.some((a) => a.address === address)) {
+      r.fail(key, `is listed twice (as ${address})`);
+      continue;
+    }
     const list = Array.isArray(value) ? value : [value];
-    if (list.length === 0) { r.fail(key, "has no targets; expected an address or a list of addresses"); continue; }
+    if (list.length === 0) {
+      r.fail(key, "has no targets; expected an address or a list of addresses");
+      continue;
+    }
     const targets = list.map((t) => target(key, t)).filter((t): t is string => !!t);
     if (targets.length === list.length) aliases.push({ address, targets: [...new Set(targets)] });
   }
 
   const blocked: string[] = [];
   const rawBlocked = r.json("blocked");
-  if (rawBlocked !== undefined && !Array.isArray(rawBlocked)) r.fail("blocked", `must be a list of addresses (got ${show(rawBlocked)})`);
+  if (rawBlocked !== undefined && !Array.isArray(rawBlocked))
+    r.fail("blocked", `must be a list of addresses (got ${show(rawBlocked)})`);
   for (const b of Array.isArray(rawBlocked) ? rawBlocked : []) {
     const address = typeof b === "string" ? full(b.trim()) : "";
     if (!isAddress(address)) r.fail("blocked", `has ${show(b)}, not a valid address`);
-    else if (!address.endsWith(`@${validDomain}`)) r.fail("blocked", `has ${show(b)}, which is not at ${validDomain}; only mail to this domain can be refused here`);
-    else if (isAccount(address)) r.fail("blocked", `has ${show(address)}, which is an account; blocking it would refuse all its mail — remove it from accounts or from blocked`);
+    else if (!address.endsWith(`@${validDomain}`))
+      r.fail("blocked", `has ${show(b)}, which is not at ${validDomain}; only mail to this domain can be refused here`);
+    else if (isAccount(address))
+      r.fail(
+        "blocked",
+        `has ${show(address)}, which is an account; blocking it would refuse all its mail — remove it from accounts or from blocked`,
+      );
     else if (!blocked.includes(address)) blocked.push(address);
   }
 
   const passwords: Record<string, string> = {};
   const pwObj = r.json("passwords");
-  if (pwObj !== undefined && (typeof pwObj !== "object" || pwObj === null || Array.isArray(pwObj))) r.fail("passwords", "must be a secret object of account → password, e.g. pulumi config set --secret --path 'passwords.hi' <password>");
+  if (pwObj !== undefined && (typeof pwObj !== "object" || pwObj === null || Array.isArray(pwObj)))
+    r.fail(
+      "passwords",
+      "must be a secret object of account → password, e.g. pulumi config set --secret --path 'passwords.hi' <password>",
+    );
   else {
     for (const [name, pw] of Object.entries((pwObj as Record<string, unknown>) ?? {})) {
       const address = full(name.trim());
-      if (!isAccount(address)) r.fail(`passwords.${name}`, `is not an account; list it in mailstack:accounts or remove the password`);
-      else if (typeof pw !== "string" || pw.length < 8) r.fail(`passwords.${name}`, "must be a string of at least 8 characters (value not shown)");
+      if (!isAccount(address))
+        r.fail(`passwords.${name}`, `is not an account; list it in mailstack:accounts or remove the password`);
+      else if (typeof pw !== "string" || pw.length < 8)
+        r.fail(`passwords.${name}`, "must be a string of at least 8 characters (value not shown)");
       else if (/[\r\n]/.test(pw)) r.fail(`passwords.${name}`, "must not contain a line break (value not shown)");
       else passwords[address] = pw;
     }

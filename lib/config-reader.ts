@@ -23,7 +23,12 @@ const LOCAL_PART = /^(?!\.)(?!.*\.\.)[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}(?<!\.)$/
 
 export function isDomainName(s: string): boolean {
   const labels = s.split(".");
-  return s.length <= 253 && labels.length >= 2 && labels.every((l) => LABEL.test(l)) && /^[a-z]{2,63}$|^xn--/.test(labels[labels.length - 1]);
+  return (
+    s.length <= 253 &&
+    labels.length >= 2 &&
+    labels.every((l) => LABEL.test(l)) &&
+    /^[a-z]{2,63}$|^xn--/.test(labels[labels.length - 1])
+  );
 }
 
 export function isAddress(s: string): boolean {
@@ -35,7 +40,16 @@ export function isAddress(s: string): boolean {
 export function isNonPublicIp(ip: string): boolean {
   if (isIPv4(ip)) {
     const [a, b] = ip.split(".").map(Number);
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || a >= 224;
+    return (
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127) ||
+      a >= 224
+    );
   }
   const x = ip.toLowerCase();
   return x === "::" || x === "::1" || /^f[cd]/.test(x) || /^fe[89ab]/.test(x) || /^ff/.test(x);
@@ -73,7 +87,11 @@ export class Reader {
   object(key: string): Record<string, unknown> | undefined {
     const v = this.json(key);
     if (v === undefined) return undefined;
-    if (typeof v !== "object" || v === null || Array.isArray(v)) return this.fail(key, `must be an object (got ${this.isSecret(key) ? "a secret value" : show(v)}); set it in Pulumi.<stack>.yaml as a YAML mapping or with pulumi config set --path`);
+    if (typeof v !== "object" || v === null || Array.isArray(v))
+      return this.fail(
+        key,
+        `must be an object (got ${this.isSecret(key) ? "a secret value" : show(v)}); set it in Pulumi.<stack>.yaml as a YAML mapping or with pulumi config set --path`,
+      );
     return v as Record<string, unknown>;
   }
   isSecret(key: string): boolean {
@@ -82,7 +100,13 @@ export class Reader {
 }
 
 /** Field of a config object, checked for type; `key` is the dotted path for messages. */
-export function field<T extends "string" | "number" | "boolean">(r: Reader, obj: Record<string, unknown> | undefined, name: string, key: string, type: T): (T extends "string" ? string : T extends "number" ? number : boolean) | undefined {
+export function field<T extends "string" | "number" | "boolean">(
+  r: Reader,
+  obj: Record<string, unknown> | undefined,
+  name: string,
+  key: string,
+  type: T,
+): (T extends "string" ? string : T extends "number" ? number : boolean) | undefined {
   const v = obj?.[name];
   if (v === undefined || v === null || v === "") return undefined;
   if (type === "number" && typeof v === "string" && /^\d+$/.test(v)) return Number(v) as never;
@@ -91,9 +115,13 @@ export function field<T extends "string" | "number" | "boolean">(r: Reader, obj:
   return (type === "string" ? (v as string).trim() : v) as never;
 }
 
-export function unknownFields(r: Reader, obj: Record<string, unknown> | undefined, key: string, allowed: string[]): void {
+export function unknownFields(
+  r: Reader,
+  obj: Record<string, unknown> | undefined,
+  key: string,
+  allowed: string[],
+): void {
   for (const k of Object.keys(obj ?? {})) {
     if (!allowed.includes(k)) r.fail(`${key}.${k}`, `is not a known setting; expected one of ${allowed.join(", ")}`);
   }
 }
-

@@ -5,7 +5,17 @@ import { DmarcPolicy } from "./render/dns-records";
 import { resolveRelay } from "./relay-presets";
 import { parseRsaPrivateKey, rsaKeyBits } from "./dkim";
 import { checkManualCertificate } from "./tls-check";
-import { field, isAddress, isDomainName, isNonPublicIp, LABEL, RawConfig, Reader, show, unknownFields } from "./config-reader";
+import {
+  field,
+  isAddress,
+  isDomainName,
+  isNonPublicIp,
+  LABEL,
+  RawConfig,
+  Reader,
+  show,
+  unknownFields,
+} from "./config-reader";
 
 export type { RawConfig } from "./config-reader";
 export { isAddress, isDomainName } from "./config-reader";
@@ -24,7 +34,17 @@ const DKIM_BITS = [1024, 2048, 3072, 4096];
 /** Secret config keys: rejected when stored in plain text. */
 const SECRET_KEYS = ["passwords", "relayPassword", "resendApiKey", "tlsPrivateKey", "dkimPrivateKey"];
 /** docker-mailserver variables the program owns; `env` may not override them. */
-const OWNED_ENV = ["SSL_TYPE", "SSL_CERT_PATH", "SSL_KEY_PATH", "DEFAULT_RELAY_HOST", "RELAY_USER", "RELAY_PASSWORD", "RELAY_PASSWORD__FILE", "OVERRIDE_HOSTNAME", "ACCOUNT_PROVISIONER"];
+const OWNED_ENV = [
+  "SSL_TYPE",
+  "SSL_CERT_PATH",
+  "SSL_KEY_PATH",
+  "DEFAULT_RELAY_HOST",
+  "RELAY_USER",
+  "RELAY_PASSWORD",
+  "RELAY_PASSWORD__FILE",
+  "OVERRIDE_HOSTNAME",
+  "ACCOUNT_PROVISIONER",
+];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -32,7 +52,6 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
-
 
 export function parseConfig(raw: RawConfig): MailConfig {
   const r = new Reader(raw);
@@ -46,31 +65,57 @@ export function parseConfig(raw: RawConfig): MailConfig {
 
   // --- dns (decides how strict the domain/hostname/IP checks are) ---------------------------------------
   const dnsProvider = (r.string("dns") ?? "cloudflare").toLowerCase();
-  if (dnsProvider !== "cloudflare" && dnsProvider !== "none") r.fail("dns", `is ${show(dnsProvider)}; expected "cloudflare" or "none" (records only exported)`);
+  if (dnsProvider !== "cloudflare" && dnsProvider !== "none")
+    r.fail("dns", `is ${show(dnsProvider)}; expected "cloudflare" or "none" (records only exported)`);
   const managedDns = dnsProvider === "cloudflare";
   const zoneId = r.string("cloudflareZoneId");
-  if (zoneId && !/^[0-9a-f]{32}$/.test(zoneId)) r.fail("cloudflareZoneId", `is ${show(zoneId)}; expected the 32-character hex zone ID from the Cloudflare dashboard`);
-  if (managedDns && !raw.hasCloudflareToken) r.problems.push("cloudflare:apiToken is not set; create a token with Zone:DNS:Edit and run: pulumi config set --secret cloudflare:apiToken <token> (or set dns: none)");
+  if (zoneId && !/^[0-9a-f]{32}$/.test(zoneId))
+    r.fail(
+      "cloudflareZoneId",
+      `is ${show(zoneId)}; expected the 32-character hex zone ID from the Cloudflare dashboard`,
+    );
+  if (managedDns && !raw.hasCloudflareToken)
+    r.problems.push(
+      "cloudflare:apiToken is not set; create a token with Zone:DNS:Edit and run: pulumi config set --secret cloudflare:apiToken <token> (or set dns: none)",
+    );
 
   // --- names ----------------------------------------------------------------------------------------
   const domain = r.string("domain")?.toLowerCase().replace(/\.$/, "");
   if (!domain) r.fail("domain", "is required: the mail domain, e.g. pulumi config set domain example.com");
-  else if (!isDomainName(domain)) r.fail("domain", `is ${show(domain)}, not a domain name; expected something like example.com`);
+  else if (!isDomainName(domain))
+    r.fail("domain", `is ${show(domain)}, not a domain name; expected something like example.com`);
   const validDomain = domain && isDomainName(domain) ? domain : "invalid.invalid";
 
   const hostname = (r.string("hostname") ?? `mail.${validDomain}`).toLowerCase().replace(/\.$/, "");
-  if (!isDomainName(hostname)) r.fail("hostname", `is ${show(hostname)}, not a fully qualified host name; expected e.g. mail.${validDomain}`);
+  if (!isDomainName(hostname))
+    r.fail("hostname", `is ${show(hostname)}, not a fully qualified host name; expected e.g. mail.${validDomain}`);
   else if (managedDns && hostname !== validDomain && !hostname.endsWith(`.${validDomain}`)) {
-    r.fail("hostname", `is ${show(hostname)}, outside the zone ${validDomain} managed on Cloudflare; use a name under ${validDomain} (e.g. mail.${validDomain}) or set dns: none and publish its A record yourself`);
+    r.fail(
+      "hostname",
+      `is ${show(hostname)}, outside the zone ${validDomain} managed on Cloudflare; use a name under ${validDomain} (e.g. mail.${validDomain}) or set dns: none and publish its A record yourself`,
+    );
   }
 
   const serverIp = r.string("serverIp");
-  if (serverIp && !isIPv4(serverIp)) r.fail("serverIp", `is ${show(serverIp)}, not an IPv4 address; expected the server's public IPv4, e.g. 203.0.113.10`);
-  else if (serverIp && isNonPublicIp(serverIp)) r.fail("serverIp", `is ${show(serverIp)}, a private or reserved address; the A record must carry the server's public IPv4`);
-  else if (!serverIp && managedDns) r.fail("serverIp", "is required when DNS is managed (dns: cloudflare): the server's public IPv4 for the A record");
+  if (serverIp && !isIPv4(serverIp))
+    r.fail(
+      "serverIp",
+      `is ${show(serverIp)}, not an IPv4 address; expected the server's public IPv4, e.g. 203.0.113.10`,
+    );
+  else if (serverIp && isNonPublicIp(serverIp))
+    r.fail(
+      "serverIp",
+      `is ${show(serverIp)}, a private or reserved address; the A record must carry the server's public IPv4`,
+    );
+  else if (!serverIp && managedDns)
+    r.fail("serverIp", "is required when DNS is managed (dns: cloudflare): the server's public IPv4 for the A record");
   const serverIpv6 = r.string("serverIpv6");
   if (serverIpv6 && !isIPv6(serverIpv6)) r.fail("serverIpv6", `is ${show(serverIpv6)}, not an IPv6 address`);
-  else if (serverIpv6 && isNonPublicIp(serverIpv6)) r.fail("serverIpv6", `is ${show(serverIpv6)}, a private or reserved address; the AAAA record must carry the server's public IPv6`);
+  else if (serverIpv6 && isNonPublicIp(serverIpv6))
+    r.fail(
+      "serverIpv6",
+      `is ${show(serverIpv6)}, a private or reserved address; the AAAA record must carry the server's public IPv6`,
+    );
 
   // --- mailboxes ------------------------------------------------------------------------------------
   const { accounts, passwords, catchAll, aliases, blocked } = readMailboxes(r, validDomain);
@@ -95,25 +140,50 @@ export function parseConfig(raw: RawConfig): MailConfig {
   if (relay.provider !== "none") {
     const minted = relay.provider === "resend" && resendApiKey;
     if (!relayPassword && !minted) {
-      r.fail("relayPassword", `is required for the ${relay.provider} relay: pulumi config set --secret relayPassword <${relay.provider === "resend" ? "Resend API key" : "SMTP password"}>${relay.provider === "resend" ? " (or set resendApiKey to have one minted)" : ""}`);
-    } else if (relayPassword && /[\r\n]/.test(relayPassword)) r.fail("relayPassword", "must be a single line (value not shown)");
+      r.fail(
+        "relayPassword",
+        `is required for the ${relay.provider} relay: pulumi config set --secret relayPassword <${relay.provider === "resend" ? "Resend API key" : "SMTP password"}>${relay.provider === "resend" ? " (or set resendApiKey to have one minted)" : ""}`,
+      );
+    } else if (relayPassword && /[\r\n]/.test(relayPassword))
+      r.fail("relayPassword", "must be a single line (value not shown)");
     if (relayPassword) relay.password = relayPassword;
   }
-  if (resendApiKey && relay.provider !== "resend") r.fail("resendApiKey", `is set but relay.provider is ${show(relay.provider)}; Resend provisioning needs relay.provider: resend`);
+  if (resendApiKey && relay.provider !== "resend")
+    r.fail(
+      "resendApiKey",
+      `is set but relay.provider is ${show(relay.provider)}; Resend provisioning needs relay.provider: resend`,
+    );
 
   // --- resend ---------------------------------------------------------------------------------------
   const resendObj = r.object("resend");
-  unknownFields(r, resendObj, "resend", ["region", "returnPath", "dkim", "verifyWaitSeconds", "strictVerify", "keyRotation", "deleteOnDestroy"]);
+  unknownFields(r, resendObj, "resend", [
+    "region",
+    "returnPath",
+    "dkim",
+    "verifyWaitSeconds",
+    "strictVerify",
+    "keyRotation",
+    "deleteOnDestroy",
+  ]);
   const region = field(r, resendObj, "region", "resend.region", "string") ?? "us-east-1";
-  if (!RESEND_REGIONS.includes(region)) r.fail("resend.region", `is ${show(region)}; Resend's regions are ${RESEND_REGIONS.join(", ")}`);
+  if (!RESEND_REGIONS.includes(region))
+    r.fail("resend.region", `is ${show(region)}; Resend's regions are ${RESEND_REGIONS.join(", ")}`);
   const returnPath = (field(r, resendObj, "returnPath", "resend.returnPath", "string") ?? "send").toLowerCase();
-  if (!LABEL.test(returnPath)) r.fail("resend.returnPath", `is ${show(returnPath)}; expected one DNS label such as "send"`);
+  if (!LABEL.test(returnPath))
+    r.fail("resend.returnPath", `is ${show(returnPath)}; expected one DNS label such as "send"`);
   const resendDkim = field(r, resendObj, "dkim", "resend.dkim", "string");
-  if (resendDkim && !/^(v=DKIM1;\s*)?(k=rsa;\s*)?p=[A-Za-z0-9+/=]{100,}$/.test(resendDkim.replace(/\s+/g, " ").replace(/"\s*"/g, ""))) {
-    r.fail("resend.dkim", `does not look like the DKIM value Resend shows (expected "p=MIGf…" from the resend._domainkey TXT record)`);
+  if (
+    resendDkim &&
+    !/^(v=DKIM1;\s*)?(k=rsa;\s*)?p=[A-Za-z0-9+/=]{100,}$/.test(resendDkim.replace(/\s+/g, " ").replace(/"\s*"/g, ""))
+  ) {
+    r.fail(
+      "resend.dkim",
+      `does not look like the DKIM value Resend shows (expected "p=MIGf…" from the resend._domainkey TXT record)`,
+    );
   }
   const verifyWaitSeconds = field(r, resendObj, "verifyWaitSeconds", "resend.verifyWaitSeconds", "number") ?? 300;
-  if (verifyWaitSeconds < 0 || verifyWaitSeconds > 3600) r.fail("resend.verifyWaitSeconds", `is ${verifyWaitSeconds}; expected 0–3600 seconds`);
+  if (verifyWaitSeconds < 0 || verifyWaitSeconds > 3600)
+    r.fail("resend.verifyWaitSeconds", `is ${verifyWaitSeconds}; expected 0–3600 seconds`);
   const resend: ResendConfig = {
     region,
     returnPath,
@@ -125,7 +195,10 @@ export function parseConfig(raw: RawConfig): MailConfig {
     deleteOnDestroy: field(r, resendObj, "deleteOnDestroy", "resend.deleteOnDestroy", "boolean") ?? false,
   };
   if (relay.provider === "resend" && !resendApiKey && !resendDkim && managedDns) {
-    r.fail("resend.dkim", "is required with the Resend relay and managed DNS: copy the resend._domainkey value from Resend's domain page, or set resendApiKey to have the domain and its records provisioned");
+    r.fail(
+      "resend.dkim",
+      "is required with the Resend relay and managed DNS: copy the resend._domainkey value from Resend's domain page, or set resendApiKey to have the domain and its records provisioned",
+    );
   }
 
   // --- tls ------------------------------------------------------------------------------------------
@@ -133,7 +206,8 @@ export function parseConfig(raw: RawConfig): MailConfig {
   unknownFields(r, tlsObj, "tls", ["mode", "certFile", "keyFile"]);
   const mode = field(r, tlsObj, "mode", "tls.mode", "string") ?? "manual";
   const tls: TlsConfig = { mode: mode === "self-signed" ? "self-signed" : "manual" };
-  if (mode !== "manual" && mode !== "self-signed") r.fail("tls.mode", `is ${show(mode)}; expected "manual" (your certificate) or "self-signed" (for trying it out)`);
+  if (mode !== "manual" && mode !== "self-signed")
+    r.fail("tls.mode", `is ${show(mode)}; expected "manual" (your certificate) or "self-signed" (for trying it out)`);
   else if (mode === "manual") {
     const certFile = field(r, tlsObj, "certFile", "tls.certFile", "string");
     const keyFile = field(r, tlsObj, "keyFile", "tls.keyFile", "string");
@@ -141,13 +215,24 @@ export function parseConfig(raw: RawConfig): MailConfig {
       try {
         return raw.readFile(path);
       } catch (e) {
-        return r.fail(key, `names ${show(path)}, which cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}); give a PEM file path relative to the project directory`);
+        return r.fail(
+          key,
+          `names ${show(path)}, which cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}); give a PEM file path relative to the project directory`,
+        );
       }
     };
     const cert = certFile ? read("tls.certFile", certFile) : r.secret("tlsCertificate");
     const key = keyFile ? read("tls.keyFile", keyFile) : r.secret("tlsPrivateKey");
-    if (!certFile && !r.string("tlsCertificate")) r.fail("tls.certFile", "is required with tls.mode manual: a PEM certificate (full chain) for the hostname, or set tlsCertificate; use tls.mode self-signed to try things out");
-    if (!keyFile && !r.secret("tlsPrivateKey")) r.fail("tls.keyFile", "is required with tls.mode manual: the certificate's PEM private key, or set the secret tlsPrivateKey");
+    if (!certFile && !r.string("tlsCertificate"))
+      r.fail(
+        "tls.certFile",
+        "is required with tls.mode manual: a PEM certificate (full chain) for the hostname, or set tlsCertificate; use tls.mode self-signed to try things out",
+      );
+    if (!keyFile && !r.secret("tlsPrivateKey"))
+      r.fail(
+        "tls.keyFile",
+        "is required with tls.mode manual: the certificate's PEM private key, or set the secret tlsPrivateKey",
+      );
     if (cert && key) {
       const checked = checkManualCertificate(cert, key, hostname, raw.now);
       for (const p of checked.problems) r.fail(certFile ? "tls.certFile" : "tlsCertificate", p);
@@ -161,16 +246,26 @@ export function parseConfig(raw: RawConfig): MailConfig {
   const dkimObj = r.object("dkim");
   unknownFields(r, dkimObj, "dkim", ["selector", "bits"]);
   const selector = (field(r, dkimObj, "selector", "dkim.selector", "string") ?? "mail").toLowerCase();
-  if (!selector.split(".").every((l) => LABEL.test(l))) r.fail("dkim.selector", `is ${show(selector)}; expected a DNS label such as "mail"`);
-  if (selector === "resend" && relay.provider === "resend") r.fail("dkim.selector", `is "resend", which Resend's own DKIM record uses; pick another, e.g. "mail"`);
+  if (!selector.split(".").every((l) => LABEL.test(l)))
+    r.fail("dkim.selector", `is ${show(selector)}; expected a DNS label such as "mail"`);
+  if (selector === "resend" && relay.provider === "resend")
+    r.fail("dkim.selector", `is "resend", which Resend's own DKIM record uses; pick another, e.g. "mail"`);
   const bits = field(r, dkimObj, "bits", "dkim.bits", "number") ?? 2048;
-  if (!DKIM_BITS.includes(bits)) r.fail("dkim.bits", `is ${show(bits)}; expected one of ${DKIM_BITS.join(", ")} (below 1024 is refused by receivers)`);
+  if (!DKIM_BITS.includes(bits))
+    r.fail(
+      "dkim.bits",
+      `is ${show(bits)}; expected one of ${DKIM_BITS.join(", ")} (below 1024 is refused by receivers)`,
+    );
   const dkim: DkimConfig = { selector, bits };
   const dkimPem = r.secret("dkimPrivateKey");
   if (dkimPem) {
     try {
       const k = parseRsaPrivateKey(dkimPem);
-      if (rsaKeyBits(k) < 1024) r.fail("dkimPrivateKey", `is a ${rsaKeyBits(k)}-bit key; receivers require at least 1024 bits (2048 recommended)`);
+      if (rsaKeyBits(k) < 1024)
+        r.fail(
+          "dkimPrivateKey",
+          `is a ${rsaKeyBits(k)}-bit key; receivers require at least 1024 bits (2048 recommended)`,
+        );
       else dkim.privateKeyPem = dkimPem;
     } catch (e) {
       r.fail("dkimPrivateKey", `is malformed: ${(e as Error).message} (value not shown)`);
@@ -181,26 +276,42 @@ export function parseConfig(raw: RawConfig): MailConfig {
   const dmarcObj = r.object("dmarc");
   unknownFields(r, dmarcObj, "dmarc", ["policy", "rua"]);
   const policy = (field(r, dmarcObj, "policy", "dmarc.policy", "string") ?? "none") as DmarcPolicy;
-  if (!DMARC_POLICIES.includes(policy)) r.fail("dmarc.policy", `is ${show(policy)}; expected one of ${DMARC_POLICIES.join(", ")}`);
+  if (!DMARC_POLICIES.includes(policy))
+    r.fail("dmarc.policy", `is ${show(policy)}; expected one of ${DMARC_POLICIES.join(", ")}`);
   const rua = field(r, dmarcObj, "rua", "dmarc.rua", "string");
-  if (rua && !isAddress(rua.replace(/^mailto:/, "").toLowerCase())) r.fail("dmarc.rua", `is ${show(rua)}; expected an address for aggregate reports, e.g. dmarc@${validDomain}`);
+  if (rua && !isAddress(rua.replace(/^mailto:/, "").toLowerCase()))
+    r.fail("dmarc.rua", `is ${show(rua)}; expected an address for aggregate reports, e.g. dmarc@${validDomain}`);
 
   // --- docker ---------------------------------------------------------------------------------------
   const dockerObj = r.object("docker");
   unknownFields(r, dockerObj, "docker", ["host", "image", "containerName"]);
   const dockerHost = field(r, dockerObj, "host", "docker.host", "string");
-  if (dockerHost && !/^(ssh:\/\/[^@\s]+@[^\s/]+|tcp:\/\/\S+|unix:\/\/\/\S+)$/.test(dockerHost)) r.fail("docker.host", `is ${show(dockerHost)}; expected ssh://user@server (remote engine over SSH), tcp://…, unix:///…, or empty for the local engine`);
+  if (dockerHost && !/^(ssh:\/\/[^@\s]+@[^\s/]+|tcp:\/\/\S+|unix:\/\/\/\S+)$/.test(dockerHost))
+    r.fail(
+      "docker.host",
+      `is ${show(dockerHost)}; expected ssh://user@server (remote engine over SSH), tcp://…, unix:///…, or empty for the local engine`,
+    );
   const image = field(r, dockerObj, "image", "docker.image", "string") ?? DEFAULT_IMAGE;
   if (/\s/.test(image)) r.fail("docker.image", `is ${show(image)}; expected an image reference like ${DEFAULT_IMAGE}`);
   const containerName = field(r, dockerObj, "containerName", "docker.containerName", "string") ?? "mailserver";
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(containerName)) r.fail("docker.containerName", `is ${show(containerName)}; expected letters, digits, '_', '.', '-'`);
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(containerName))
+    r.fail("docker.containerName", `is ${show(containerName)}; expected letters, digits, '_', '.', '-'`);
 
   // --- env ------------------------------------------------------------------------------------------
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.object("env") ?? {})) {
-    if (!/^[A-Z_][A-Z0-9_]*$/.test(k)) r.fail(`env.${k}`, "is not a valid environment variable name; docker-mailserver variables are upper case, e.g. ENABLE_FAIL2BAN");
-    else if (OWNED_ENV.includes(k)) r.fail(`env.${k}`, `is set by mailstack itself; use the matching setting (tls, relay, relayPassword, hostname) instead`);
-    else if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") r.fail(`env.${k}`, `must be a string, number or boolean (got ${show(v)})`);
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(k))
+      r.fail(
+        `env.${k}`,
+        "is not a valid environment variable name; docker-mailserver variables are upper case, e.g. ENABLE_FAIL2BAN",
+      );
+    else if (OWNED_ENV.includes(k))
+      r.fail(
+        `env.${k}`,
+        `is set by mailstack itself; use the matching setting (tls, relay, relayPassword, hostname) instead`,
+      );
+    else if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean")
+      r.fail(`env.${k}`, `must be a string, number or boolean (got ${show(v)})`);
     else env[k] = String(v);
   }
 

@@ -6,7 +6,9 @@ export function parseRsaPrivateKey(pem: string): KeyObject {
   try {
     key = createPrivateKey({ key: pem, format: "pem" });
   } catch {
-    throw new Error("it is not a PEM private key (expected -----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)");
+    throw new Error(
+      "it is not a PEM private key (expected -----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)",
+    );
   }
   if (key.asymmetricKeyType !== "rsa") {
     throw new Error(`it is a ${key.asymmetricKeyType} key; OpenDKIM in docker-mailserver signs with RSA keys`);

@@ -94,7 +94,10 @@ export function resolveRelay(input: RelayInput): ResolvedRelay {
   let host: string;
   if (provider === "custom") {
     host = (input.host ?? "").trim();
-    if (!host) throw new Error(`mailstack:relay.host is empty: the custom relay needs the relay's hostname, e.g. smtp.example.net`);
+    if (!host)
+      throw new Error(
+        `mailstack:relay.host is empty: the custom relay needs the relay's hostname, e.g. smtp.example.net`,
+      );
   } else {
     // An explicit host overrides the preset (e.g. SMTP2GO's regional mail-eu.smtp2go.com).
     host = input.host?.trim() || (typeof preset.host === "function" ? preset.host(input.region) : preset.host);

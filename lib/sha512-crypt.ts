@@ -44,7 +44,8 @@ function encode(digest: Buffer): string {
 }
 
 export function sha512Crypt(password: string, salt: string): string {
-  if (!/^[./0-9A-Za-z]{1,16}$/.test(salt)) throw new Error("sha512Crypt: salt must be 1-16 characters of [./0-9A-Za-z]");
+  if (!/^[./0-9A-Za-z]{1,16}$/.test(salt))
+    throw new Error("sha512Crypt: salt must be 1-16 characters of [./0-9A-Za-z]");
   const pw = Buffer.from(password, "utf8");
   const s = Buffer.from(salt, "ascii");
 

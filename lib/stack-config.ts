@@ -22,7 +22,11 @@ export function readStackConfig(): MailConfig {
   const secretKeys = new Set<string>();
   for (const [key, value] of Object.entries(all)) {
     // Keys are namespaced by the project name; accept `mailstack:` too so the stack file reads the same.
-    const bare = key.startsWith(prefix) ? key.slice(prefix.length) : key.startsWith(`${NAMESPACE}:`) ? key.slice(NAMESPACE.length + 1) : undefined;
+    const bare = key.startsWith(prefix)
+      ? key.slice(prefix.length)
+      : key.startsWith(`${NAMESPACE}:`)
+        ? key.slice(NAMESPACE.length + 1)
+        : undefined;
     if (bare === undefined) continue;
     values[bare] = value;
     if (isConfigSecret(key)) secretKeys.add(bare);

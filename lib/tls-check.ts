@@ -36,17 +36,26 @@ export function checkManualCertificate(certPem: string, keyPem: string, hostname
   } catch {
     problems.push("comes with a private key that is not a PEM private key (tls.keyFile / tlsPrivateKey)");
   }
-  if (key && !leaf.checkPrivateKey(key)) problems.push(`does not match its private key (tls.keyFile / tlsPrivateKey): they belong to different certificates`);
+  if (key && !leaf.checkPrivateKey(key))
+    problems.push(
+      `does not match its private key (tls.keyFile / tlsPrivateKey): they belong to different certificates`,
+    );
   if (!leaf.checkHost(hostname)) {
-    problems.push(`does not cover the hostname ${hostname} (it is for ${leaf.subjectAltName ?? leaf.subject}); get a certificate that includes ${hostname}`);
+    problems.push(
+      `does not cover the hostname ${hostname} (it is for ${leaf.subjectAltName ?? leaf.subject}); get a certificate that includes ${hostname}`,
+    );
   }
   const notAfter = new Date(leaf.validTo);
   const notBefore = new Date(leaf.validFrom);
   if (notAfter.getTime() <= now.getTime()) problems.push(`expired on ${notAfter.toISOString().slice(0, 10)}; renew it`);
-  else if (notBefore.getTime() > now.getTime()) problems.push(`is not valid before ${notBefore.toISOString().slice(0, 10)}`);
+  else if (notBefore.getTime() > now.getTime())
+    problems.push(`is not valid before ${notBefore.toISOString().slice(0, 10)}`);
   else {
     const days = Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
-    if (days < EXPIRY_WARNING_DAYS) warnings.push(`the TLS certificate for ${hostname} expires in ${days} days (${notAfter.toISOString().slice(0, 10)}); renew it and run pulumi up`);
+    if (days < EXPIRY_WARNING_DAYS)
+      warnings.push(
+        `the TLS certificate for ${hostname} expires in ${days} days (${notAfter.toISOString().slice(0, 10)}); renew it and run pulumi up`,
+      );
   }
   return { problems, warnings };
 }

@@ -53,16 +53,32 @@ export const resendDomainProvider: pulumi.dynamic.ResourceProvider<ResendDomainI
   },
 
   async diff(_id, olds, news) {
-    const norm = (v: unknown) => String(v ?? "").trim().toLowerCase().replace(/\.$/, "");
+    const norm = (v: unknown) =>
+      String(v ?? "")
+        .trim()
+        .toLowerCase()
+        .replace(/\.$/, "");
     const replaces = REPLACE_KEYS.filter((k) => norm(olds[k]) !== norm(news[k]));
     // A new provisioning key alone changes nothing in Resend, so it is not a change.
-    const changes = replaces.length > 0 || Boolean(olds.deleteOnDestroy) !== Boolean(news.deleteOnDestroy) || (olds.baseUrl ?? "") !== (news.baseUrl ?? "");
+    const changes =
+      replaces.length > 0 ||
+      Boolean(olds.deleteOnDestroy) !== Boolean(news.deleteOnDestroy) ||
+      (olds.baseUrl ?? "") !== (news.baseUrl ?? "");
     // Delete first: Resend names are unique, so create-before-delete would adopt the old domain.
     return { changes, replaces: [...replaces], deleteBeforeReplace: true };
   },
 
   async update(_id, olds, news) {
-    return { outs: { ...olds, ...news, domainId: olds.domainId, records: olds.records, status: olds.status, adopted: olds.adopted } };
+    return {
+      outs: {
+        ...olds,
+        ...news,
+        domainId: olds.domainId,
+        records: olds.records,
+        status: olds.status,
+        adopted: olds.adopted,
+      },
+    };
   },
 
   async read(id, props) {
@@ -92,7 +108,14 @@ export class ResendDomain extends pulumi.dynamic.Resource {
     super(
       resendDomainProvider,
       name,
-      { domainId: undefined, records: undefined, status: undefined, adopted: undefined, ...args, deleteOnDestroy: args.deleteOnDestroy ?? false },
+      {
+        domainId: undefined,
+        records: undefined,
+        status: undefined,
+        adopted: undefined,
+        ...args,
+        deleteOnDestroy: args.deleteOnDestroy ?? false,
+      },
       // The key is stored in outputs (delete needs it); keep it encrypted in state.
       { ...opts, additionalSecretOutputs: ["apiKey"] },
       "resend",

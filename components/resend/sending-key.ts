@@ -28,9 +28,16 @@ export interface ResendSendingKeyArgs {
   baseUrl?: pulumi.Input<string>;
 }
 
-export const resendSendingKeyProvider: pulumi.dynamic.ResourceProvider<ResendSendingKeyInputs, ResendSendingKeyOutputs> = {
+export const resendSendingKeyProvider: pulumi.dynamic.ResourceProvider<
+  ResendSendingKeyInputs,
+  ResendSendingKeyOutputs
+> = {
   async create(inputs) {
-    const k = await api.createSendingKey({ apiKey: inputs.apiKey, baseUrl: inputs.baseUrl }, inputs.name, inputs.domainId);
+    const k = await api.createSendingKey(
+      { apiKey: inputs.apiKey, baseUrl: inputs.baseUrl },
+      inputs.name,
+      inputs.domainId,
+    );
     return { id: k.id, outs: { ...inputs, keyId: k.id, token: k.token } };
   },
 

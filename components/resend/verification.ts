@@ -49,7 +49,9 @@ export function verificationAdvice(
 ): string | undefined {
   if (status === "verified") return undefined;
   const which = unverified.length ? ` Not yet verified: ${unverified.join("; ")}.` : "";
-  const publish = manualDns ? " Publish every record in the `dnsRecords` output (or the `zoneFile` output) at your DNS host (no Cloudflare zone is managed)." : "";
+  const publish = manualDns
+    ? " Publish every record in the `dnsRecords` output (or the `zoneFile` output) at your DNS host (no Cloudflare zone is managed)."
+    : "";
   if (FAILED.includes(status)) {
     return `Resend could not verify ${domain} (status ${status}).${which} Check that every record in the \`resendRecords\` output is published exactly (proxy off), then run \`pulumi up\` again.`;
   }
@@ -67,14 +69,19 @@ async function runVerification(inputs: ResendVerificationInputs): Promise<Resend
     await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
     d = await api.getDomain(conn, inputs.domainId);
   }
-  const unverified = d.records.filter((r) => r.status !== "verified").map((r) => `${r.type} ${r.name}: ${r.status ?? "unknown"}`);
+  const unverified = d.records
+    .filter((r) => r.status !== "verified")
+    .map((r) => `${r.type} ${r.name}: ${r.status ?? "unknown"}`);
   if (FAILED.includes(d.status) || (inputs.strict && d.status !== "verified")) {
     throw new Error(verificationAdvice(d.status, d.name, Number(inputs.waitSeconds ?? 300), unverified));
   }
   return { ...inputs, status: d.status, unverifiedRecords: unverified, domainName: d.name };
 }
 
-export const resendVerificationProvider: pulumi.dynamic.ResourceProvider<ResendVerificationInputs, ResendVerificationOutputs> = {
+export const resendVerificationProvider: pulumi.dynamic.ResourceProvider<
+  ResendVerificationInputs,
+  ResendVerificationOutputs
+> = {
   async create(inputs) {
     const outs = await runVerification(inputs);
     return { id: `${inputs.domainId}-verification`, outs };

@@ -23,21 +23,47 @@ async function checkOne(context: DoctorContext, ip: string, zone: string): Promi
   try {
     answers = await context.dns.a(query);
   } catch (error) {
-    return warn(GROUP, check, `could not query ${query}: ${errorText(error)}`, "Retry later, or use a resolver that may query the blocklist (--resolver).");
+    return warn(
+      GROUP,
+      check,
+      `could not query ${query}: ${errorText(error)}`,
+      "Retry later, or use a resolver that may query the blocklist (--resolver).",
+    );
   }
   return judgeBlocklistAnswer(GROUP, check, ip, zone, answers);
 }
 
 /** Pure: the verdict for the A records a DNSBL returned. */
-export function judgeBlocklistAnswer(group: string, check: string, ip: string, zone: string, answers: string[]): CheckResult {
+export function judgeBlocklistAnswer(
+  group: string,
+  check: string,
+  ip: string,
+  zone: string,
+  answers: string[],
+): CheckResult {
   if (answers.length === 0) return pass(group, check, "not listed");
   const refused = answers.filter((a) => a.startsWith("127.255.255."));
   const listed = answers.filter((a) => a.startsWith("127.") && !a.startsWith("127.255.255."));
   if (listed.length) {
-    return fail(group, check, `listed (${listed.join(", ")})`, `Look up ${ip} on the ${zone} operator's site (e.g. https://check.spamhaus.org) and request delisting after fixing the cause.`);
+    return fail(
+      group,
+      check,
+      `listed (${listed.join(", ")})`,
+      `Look up ${ip} on the ${zone} operator's site (e.g. https://check.spamhaus.org) and request delisting after fixing the cause.`,
+    );
   }
   if (refused.length) {
-    return warn(group, check, `the blocklist refused the query (${refused.join(", ")}: public resolver or rate limit)`, "Query through your own resolver (--resolver) to get a real answer.");
+    return warn(
+      group,
+      check,
+      `the blocklist refused the query (${refused.join(", ")}: public resolver or rate limit)`,
+      "Query through your own resolver (--resolver) to get a real answer.",
+    );
   }
-  return warn(group, check, `unexpected answer ${answers.join(", ")}`, `Check ${zone}'s documentation for these return codes.`);
+  return warn(
+    group,
+    check,
+    `unexpected answer ${answers.join(", ")}`,
+    `Check ${zone}'s documentation for these return codes.`,
+  );
 }

@@ -42,7 +42,12 @@ async function checkImapLogin(context: DoctorContext): Promise<CheckResult> {
   if (!account) return skip(GROUP, check, NO_MAILBOX);
   let opened;
   try {
-    opened = await ImapClient.open(serverAddress(context), dialPort(context, 993), context.options.timeoutMs, serverTls(context));
+    opened = await ImapClient.open(
+      serverAddress(context),
+      dialPort(context, 993),
+      context.options.timeoutMs,
+      serverTls(context),
+    );
   } catch (error) {
     return fail(GROUP, check, `cannot connect: ${errorText(error)}`, "Fix the port 993 checks above first.");
   }
@@ -50,7 +55,12 @@ async function checkImapLogin(context: DoctorContext): Promise<CheckResult> {
   try {
     const result = await client.login(account.user, account.password);
     if (result.status === "OK") return pass(GROUP, check, `${account.user} logged in`);
-    return fail(GROUP, check, `login refused: ${result.status} ${result.text}`, `Check the password of ${account.user} (docker-mailserver: setup email update ${account.user}).`);
+    return fail(
+      GROUP,
+      check,
+      `login refused: ${result.status} ${result.text}`,
+      `Check the password of ${account.user} (docker-mailserver: setup email update ${account.user}).`,
+    );
   } catch (error) {
     return fail(GROUP, check, `IMAP conversation failed: ${errorText(error)}`, "Check the mail server logs.");
   } finally {
@@ -95,23 +105,50 @@ async function smtpLogin(login: SmtpLogin): Promise<CheckResult> {
   try {
     opened = await SmtpClient.open(login.host, login.port, login.timeoutMs, login.implicitTls ? login.tls : undefined);
   } catch (error) {
-    return fail(GROUP, login.check, `cannot connect to ${login.host}:${login.port}: ${errorText(error)}`, "Check the host, the port and that outbound connections are allowed.");
+    return fail(
+      GROUP,
+      login.check,
+      `cannot connect to ${login.host}:${login.port}: ${errorText(error)}`,
+      "Check the host, the port and that outbound connections are allowed.",
+    );
   }
   const { client } = opened;
   try {
     let { extensions } = await client.ehlo();
     if (!login.implicitTls) {
-      if (!extensions.has("STARTTLS")) return fail(GROUP, login.check, "STARTTLS is not offered", "Use a host/port that offers STARTTLS (587) or implicit TLS (465).");
+      if (!extensions.has("STARTTLS"))
+        return fail(
+          GROUP,
+          login.check,
+          "STARTTLS is not offered",
+          "Use a host/port that offers STARTTLS (587) or implicit TLS (465).",
+        );
       await client.startTls(login.tls);
       ({ extensions } = await client.ehlo());
     }
     const mechanisms = extensions.get("AUTH");
-    if (mechanisms === undefined) return fail(GROUP, login.check, "AUTH is not offered after TLS", "Use the submission port of the host (587 or 465).");
+    if (mechanisms === undefined)
+      return fail(
+        GROUP,
+        login.check,
+        "AUTH is not offered after TLS",
+        "Use the submission port of the host (587 or 465).",
+      );
     const reply = await client.authenticate(login.user, login.password, mechanisms);
     if (reply.code === 235) return pass(GROUP, login.check, `TLS + AUTH as ${login.user} accepted`);
-    return fail(GROUP, login.check, `AUTH as ${login.user} refused: ${reply.code} ${reply.text}`, login.wrongPasswordFix);
+    return fail(
+      GROUP,
+      login.check,
+      `AUTH as ${login.user} refused: ${reply.code} ${reply.text}`,
+      login.wrongPasswordFix,
+    );
   } catch (error) {
-    return fail(GROUP, login.check, `SMTP conversation failed: ${errorText(error)}`, "Check the host's TLS and the logs.");
+    return fail(
+      GROUP,
+      login.check,
+      `SMTP conversation failed: ${errorText(error)}`,
+      "Check the host's TLS and the logs.",
+    );
   } finally {
     await client.quit();
   }

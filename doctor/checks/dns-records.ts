@@ -26,12 +26,18 @@ async function checkRecordSet(context: DoctorContext, key: string, planned: DnsR
   try {
     published = await publishedValues(context, type, name);
   } catch (error) {
-    return fail(GROUP, key, `could not query ${context.dns.description}: ${errorText(error)}`, `Check that the resolver answers, or pass --resolver <ip[:port]>.`);
+    return fail(
+      GROUP,
+      key,
+      `could not query ${context.dns.description}: ${errorText(error)}`,
+      `Check that the resolver answers, or pass --resolver <ip[:port]>.`,
+    );
   }
   const wanted = planned.map((record) => ({ record, value: plannedValue(record) }));
   const missing = wanted.filter((w) => !published.includes(w.value));
   // Other TXT records (site verifications…) may share a name; only a record of the same kind conflicts.
-  const comparable = type === "TXT" ? published.filter((value) => wanted.some((w) => sameTxtKind(value, w.value))) : published;
+  const comparable =
+    type === "TXT" ? published.filter((value) => wanted.some((w) => sameTxtKind(value, w.value))) : published;
   const extra = comparable.filter((value) => !wanted.some((w) => w.value === value));
 
   if (missing.length === 0 && extra.length === 0) {
@@ -39,7 +45,10 @@ async function checkRecordSet(context: DoctorContext, key: string, planned: DnsR
   }
   const problems: string[] = [];
   if (missing.length) problems.push(`missing ${missing.map((m) => show(type, m.value)).join(", ")}`);
-  if (extra.length) problems.push(`${type === "MX" ? "extra MX pointing elsewhere" : "conflicting extra record"}: ${extra.map((e) => show(type, e)).join(", ")}`);
+  if (extra.length)
+    problems.push(
+      `${type === "MX" ? "extra MX pointing elsewhere" : "conflicting extra record"}: ${extra.map((e) => show(type, e)).join(", ")}`,
+    );
   if (!published.length) problems.push("nothing published");
   const fixes: string[] = [];
   if (missing.length) fixes.push(`publish ${missing.map((m) => zoneLine(m.record)).join(" and ")}`);
@@ -92,7 +101,8 @@ function normalizeCaa(content: string): string {
 
 /** Two TXT values are of the same kind when they declare the same version tag (v=spf1, v=DKIM1, v=DMARC1, …). */
 export function sameTxtKind(a: string, b: string): boolean {
-  const kind = (value: string) => /^v=([a-z0-9]+)/i.exec(value.trim())?.[1].toLowerCase() ?? (/^(k=|p=)/i.test(value.trim()) ? "dkim1" : undefined);
+  const kind = (value: string) =>
+    /^v=([a-z0-9]+)/i.exec(value.trim())?.[1].toLowerCase() ?? (/^(k=|p=)/i.test(value.trim()) ? "dkim1" : undefined);
   const ka = kind(a);
   return ka !== undefined && ka === kind(b);
 }
@@ -102,6 +112,7 @@ const show = (type: string, value: string) => (type === "TXT" ? `"${abbreviate(v
 /** The record as a zone-file line, for a fix the user can paste. */
 export function zoneLine(record: DnsRecordSpec): string {
   const priority = record.type === "MX" ? `${record.priority ?? 10} ` : "";
-  const content = record.type === "MX" || record.type === "CNAME" ? `${normalizeName(record.content)}.` : record.content;
+  const content =
+    record.type === "MX" || record.type === "CNAME" ? `${normalizeName(record.content)}.` : record.content;
   return `${normalizeName(record.name)}. ${record.ttl} IN ${record.type} ${priority}${record.type === "TXT" ? abbreviate(content, 90) : content}`;
 }

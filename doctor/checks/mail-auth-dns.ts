@@ -19,16 +19,34 @@ async function checkSpf(context: DoctorContext): Promise<CheckResult[]> {
   try {
     records = findSpfRecords(await context.dns.txt(domain));
   } catch (error) {
-    return [fail(GROUP, name, `could not query TXT ${domain}: ${errorText(error)}`, "Check that the resolver answers, or pass --resolver.")];
+    return [
+      fail(
+        GROUP,
+        name,
+        `could not query TXT ${domain}: ${errorText(error)}`,
+        "Check that the resolver answers, or pass --resolver.",
+      ),
+    ];
   }
   const planned = plannedSpf(context);
   if (records.length === 0) {
-    return [fail(GROUP, name, "no SPF record at the apex", `Publish one TXT record at ${domain}: "${planned ?? `v=spf1 mx -all`}".`)];
+    return [
+      fail(
+        GROUP,
+        name,
+        "no SPF record at the apex",
+        `Publish one TXT record at ${domain}: "${planned ?? `v=spf1 mx -all`}".`,
+      ),
+    ];
   }
   if (records.length > 1) {
     return [
-      fail(GROUP, name, `${records.length} SPF records (receivers treat this as a permanent error): ${records.map((r) => `"${r}"`).join(", ")}`,
-        `Merge them into a single TXT record at ${domain}${planned ? `: "${planned}"` : ""}.`),
+      fail(
+        GROUP,
+        name,
+        `${records.length} SPF records (receivers treat this as a permanent error): ${records.map((r) => `"${r}"`).join(", ")}`,
+        `Merge them into a single TXT record at ${domain}${planned ? `: "${planned}"` : ""}.`,
+      ),
     ];
   }
   const ips = [serverIp, serverIpv6].filter((ip): ip is string => Boolean(ip));
@@ -51,7 +69,10 @@ async function checkSpf(context: DoctorContext): Promise<CheckResult[]> {
 
 function plannedSpf(context: DoctorContext): string | undefined {
   const record = context.planned.dnsRecords.find(
-    (r) => r.type === "TXT" && normalizeName(r.name) === normalizeName(context.planned.domain) && /^"?v=spf1/i.test(r.content),
+    (r) =>
+      r.type === "TXT" &&
+      normalizeName(r.name) === normalizeName(context.planned.domain) &&
+      /^"?v=spf1/i.test(r.content),
   );
   return record?.content.replace(/^"|"$/g, "").replace(/" "/g, "");
 }
@@ -74,11 +95,22 @@ async function checkDkim(context: DoctorContext): Promise<CheckResult> {
   try {
     records = (await context.dns.txt(name)).filter((value) => /(^|;)\s*(v=DKIM1|p=)/i.test(value));
   } catch (error) {
-    return fail(GROUP, check, `could not query: ${errorText(error)}`, "Check that the resolver answers, or pass --resolver.");
+    return fail(
+      GROUP,
+      check,
+      `could not query: ${errorText(error)}`,
+      "Check that the resolver answers, or pass --resolver.",
+    );
   }
   const publishFix = `Publish the planned DKIM key at ${name} as one TXT record (split into quoted strings of at most 255 characters, all of them).`;
   if (records.length === 0) return fail(GROUP, check, "no DKIM record published", publishFix);
-  if (records.length > 1) return fail(GROUP, check, `${records.length} DKIM records at one selector; verifiers pick one at random`, `Keep only the planned key at ${name}.`);
+  if (records.length > 1)
+    return fail(
+      GROUP,
+      check,
+      `${records.length} DKIM records at one selector; verifiers pick one at random`,
+      `Keep only the planned key at ${name}.`,
+    );
   const verdict = compareDkimRecord(records[0], publicKey);
   switch (verdict.status) {
     case "match":
@@ -91,7 +123,12 @@ async function checkDkim(context: DoctorContext): Promise<CheckResult> {
         `Publish the whole key at ${name}: every quoted string of the planned TXT value, not only the first 255 characters.`,
       );
     case "different":
-      return fail(GROUP, check, `published key differs from the planned key: ${verdict.reason}`, `Replace the TXT record at ${name} with the planned one (or re-run \`pulumi up\`).`);
+      return fail(
+        GROUP,
+        check,
+        `published key differs from the planned key: ${verdict.reason}`,
+        `Replace the TXT record at ${name} with the planned one (or re-run \`pulumi up\`).`,
+      );
     case "invalid":
       return fail(GROUP, check, `invalid DKIM record: ${verdict.reason}`, publishFix);
   }
@@ -104,11 +141,25 @@ async function checkDmarc(context: DoctorContext): Promise<CheckResult> {
   try {
     records = findDmarcRecords(await context.dns.txt(name));
   } catch (error) {
-    return fail(GROUP, check, `could not query: ${errorText(error)}`, "Check that the resolver answers, or pass --resolver.");
+    return fail(
+      GROUP,
+      check,
+      `could not query: ${errorText(error)}`,
+      "Check that the resolver answers, or pass --resolver.",
+    );
   }
-  if (records.length === 0) return fail(GROUP, check, "no DMARC record", `Publish a TXT record at ${name}: "v=DMARC1; p=quarantine".`);
-  if (records.length > 1) return fail(GROUP, check, `${records.length} DMARC records (receivers then ignore DMARC)`, `Keep exactly one TXT record at ${name}.`);
+  if (records.length === 0)
+    return fail(GROUP, check, "no DMARC record", `Publish a TXT record at ${name}: "v=DMARC1; p=quarantine".`);
+  if (records.length > 1)
+    return fail(
+      GROUP,
+      check,
+      `${records.length} DMARC records (receivers then ignore DMARC)`,
+      `Keep exactly one TXT record at ${name}.`,
+    );
   const verdict = assessDmarc(records[0], context.planned.domain);
   if (verdict.status === "pass") return pass(GROUP, check, verdict.detail);
-  return verdict.status === "warn" ? warn(GROUP, check, verdict.detail, verdict.fix!) : fail(GROUP, check, verdict.detail, verdict.fix!);
+  return verdict.status === "warn"
+    ? warn(GROUP, check, verdict.detail, verdict.fix!)
+    : fail(GROUP, check, verdict.detail, verdict.fix!);
 }

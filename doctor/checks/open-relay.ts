@@ -29,7 +29,8 @@ export async function checkOpenRelay(context: DoctorContext): Promise<CheckResul
     if (from.code >= 400) return [pass(GROUP, check, `MAIL FROM refused: ${from.code} ${from.text}`)];
     const rcpt = await client.command(`RCPT TO:<${PROBE_RECIPIENT}>`);
     await client.command("RSET").catch(() => undefined);
-    if (rcpt.code >= 400) return [pass(GROUP, check, `RCPT TO:<${PROBE_RECIPIENT}> refused: ${rcpt.code} ${rcpt.text}`)];
+    if (rcpt.code >= 400)
+      return [pass(GROUP, check, `RCPT TO:<${PROBE_RECIPIENT}> refused: ${rcpt.code} ${rcpt.text}`)];
     return [
       fail(
         GROUP,

@@ -23,15 +23,26 @@ async function checkOne(context: DoctorContext, ip: string, hostname: string): P
   try {
     names = await context.dns.ptr(ip);
   } catch (error) {
-    return fail(GROUP, check, `could not query: ${errorText(error)}`, "Check that the resolver answers, or pass --resolver.");
+    return fail(
+      GROUP,
+      check,
+      `could not query: ${errorText(error)}`,
+      "Check that the resolver answers, or pass --resolver.",
+    );
   }
   if (names.length === 0) return fail(GROUP, check, "no PTR record", askProvider);
-  if (!names.includes(hostname)) return fail(GROUP, check, `PTR is ${names.join(", ")}, expected ${hostname}`, askProvider);
+  if (!names.includes(hostname))
+    return fail(GROUP, check, `PTR is ${names.join(", ")}, expected ${hostname}`, askProvider);
   let forward: string[];
   try {
     forward = ip.includes(":") ? await context.dns.aaaa(hostname) : await context.dns.a(hostname);
   } catch (error) {
-    return fail(GROUP, check, `PTR is ${hostname} but ${hostname} could not be resolved: ${errorText(error)}`, "Check that the resolver answers.");
+    return fail(
+      GROUP,
+      check,
+      `PTR is ${hostname} but ${hostname} could not be resolved: ${errorText(error)}`,
+      "Check that the resolver answers.",
+    );
   }
   if (!forward.some((address) => sameIp(address, ip))) {
     return fail(

@@ -36,9 +36,12 @@ export async function checkServices(context: DoctorContext): Promise<CheckResult
 async function checkService(context: DoctorContext, service: MailService): Promise<CheckResult[]> {
   const group = serviceGroup(service);
   const planned = context.planned.ports ?? [];
-  if (planned.length > 0 && !planned.includes(service.port)) return [skip(group, "reachable", "the plan does not publish this port")];
+  if (planned.length > 0 && !planned.includes(service.port))
+    return [skip(group, "reachable", "the plan does not publish this port")];
   try {
-    return service.protocol === "smtp" ? await checkSmtpService(context, service, group) : await checkImapService(context, service, group);
+    return service.protocol === "smtp"
+      ? await checkSmtpService(context, service, group)
+      : await checkImapService(context, service, group);
   } catch (error) {
     // Only unexpected programming errors land here; network failures are reported by the checks themselves.
     return [fail(group, "check", `check crashed: ${errorText(error)}`, "Report this as a mailstack bug.")];
@@ -48,7 +51,12 @@ async function checkService(context: DoctorContext, service: MailService): Promi
 function unreachable(context: DoctorContext, service: MailService, group: string, error: unknown): CheckResult[] {
   const address = `${serverAddress(context)}:${dialPort(context, service.port)}`;
   return [
-    fail(group, "reachable", `cannot connect to ${address}: ${errorText(error)}`, `Open TCP ${service.port} in the server's firewall and check the container publishes it (docker ps).`),
+    fail(
+      group,
+      "reachable",
+      `cannot connect to ${address}: ${errorText(error)}`,
+      `Open TCP ${service.port} in the server's firewall and check the container publishes it (docker ps).`,
+    ),
     skip(group, "TLS certificate", "port not reachable"),
   ];
 }
@@ -60,11 +68,18 @@ export function certificateResult(context: DoctorContext, group: string, socket:
   try {
     presented = readPresentedCertificate(socket);
   } catch (error) {
-    return fail(group, name, errorText(error), "Configure a certificate for the mail server (SSL_TYPE in docker-mailserver).");
+    return fail(
+      group,
+      name,
+      errorText(error),
+      "Configure a certificate for the mail server (SSL_TYPE in docker-mailserver).",
+    );
   }
   const verdict = assessCertificate(presented, context.planned.hostname, context.now);
   if (verdict.status === "pass") return pass(group, name, verdict.detail);
-  return verdict.status === "warn" ? warn(group, name, verdict.detail, verdict.fix!) : fail(group, name, verdict.detail, verdict.fix!);
+  return verdict.status === "warn"
+    ? warn(group, name, verdict.detail, verdict.fix!)
+    : fail(group, name, verdict.detail, verdict.fix!);
 }
 
 async function checkSmtpService(context: DoctorContext, service: MailService, group: string): Promise<CheckResult[]> {
@@ -82,15 +97,28 @@ async function checkSmtpService(context: DoctorContext, service: MailService, gr
   const results: CheckResult[] = [];
   try {
     const bannerText = `${banner.code} ${banner.text}`;
-    const named = banner.lines[0]?.trim().split(/\s+/)[0]?.toLowerCase() === hostname || banner.text.toLowerCase().includes(hostname);
+    const named =
+      banner.lines[0]?.trim().split(/\s+/)[0]?.toLowerCase() === hostname ||
+      banner.text.toLowerCase().includes(hostname);
     if (banner.code !== 220) {
-      results.push(fail(group, "reachable", `refused with banner "${bannerText}"`, "Check the mail server logs: it does not accept connections."));
+      results.push(
+        fail(
+          group,
+          "reachable",
+          `refused with banner "${bannerText}"`,
+          "Check the mail server logs: it does not accept connections.",
+        ),
+      );
       return results;
     }
     if (named) results.push(pass(group, "reachable", `banner "${bannerText}"`));
     else {
       const fix = `Set the server's hostname to ${hostname} (docker-mailserver: the container's hostname / OVERRIDE_HOSTNAME), so the banner names it.`;
-      results.push(service.port === 25 ? fail(group, "reachable", `banner "${bannerText}" does not name ${hostname}`, fix) : warn(group, "reachable", `banner "${bannerText}" does not name ${hostname}`, fix));
+      results.push(
+        service.port === 25
+          ? fail(group, "reachable", `banner "${bannerText}" does not name ${hostname}`, fix)
+          : warn(group, "reachable", `banner "${bannerText}" does not name ${hostname}`, fix),
+      );
     }
 
     if (service.tls === "implicit") {
@@ -100,20 +128,39 @@ async function checkSmtpService(context: DoctorContext, service: MailService, gr
     const before = await client.ehlo();
     if (before.extensions.has("AUTH")) {
       results.push(
-        fail(group, "no AUTH before TLS", `AUTH ${before.extensions.get("AUTH")} offered on an unencrypted connection`, "Only offer AUTH after STARTTLS (Postfix: smtpd_tls_auth_only = yes)."),
+        fail(
+          group,
+          "no AUTH before TLS",
+          `AUTH ${before.extensions.get("AUTH")} offered on an unencrypted connection`,
+          "Only offer AUTH after STARTTLS (Postfix: smtpd_tls_auth_only = yes).",
+        ),
       );
     } else {
       results.push(pass(group, "no AUTH before TLS", "AUTH is not offered before STARTTLS"));
     }
     if (!before.extensions.has("STARTTLS")) {
-      results.push(fail(group, "TLS certificate", "STARTTLS is not offered", "Enable TLS on the server (docker-mailserver: SSL_TYPE)."));
+      results.push(
+        fail(
+          group,
+          "TLS certificate",
+          "STARTTLS is not offered",
+          "Enable TLS on the server (docker-mailserver: SSL_TYPE).",
+        ),
+      );
       return results;
     }
     let socket: TLSSocket;
     try {
       socket = await client.startTls(tls);
     } catch (error) {
-      results.push(fail(group, "TLS certificate", `STARTTLS failed: ${errorText(error)}`, "Check the server's TLS configuration and logs."));
+      results.push(
+        fail(
+          group,
+          "TLS certificate",
+          `STARTTLS failed: ${errorText(error)}`,
+          "Check the server's TLS configuration and logs.",
+        ),
+      );
       return results;
     }
     results.push(certificateResult(context, group, socket));
@@ -123,15 +170,29 @@ async function checkSmtpService(context: DoctorContext, service: MailService, gr
         results.push(
           after.extensions.has("AUTH")
             ? pass(group, "AUTH after TLS", `AUTH ${after.extensions.get("AUTH")}`)
-            : warn(group, "AUTH after TLS", "AUTH is not offered after STARTTLS: mail clients cannot log in", "Enable SASL authentication on submission (Postfix: smtpd_sasl_auth_enable = yes)."),
+            : warn(
+                group,
+                "AUTH after TLS",
+                "AUTH is not offered after STARTTLS: mail clients cannot log in",
+                "Enable SASL authentication on submission (Postfix: smtpd_sasl_auth_enable = yes).",
+              ),
         );
       } catch (error) {
-        results.push(fail(group, "AUTH after TLS", `EHLO after STARTTLS failed: ${errorText(error)}`, "Check the server's TLS configuration and logs."));
+        results.push(
+          fail(
+            group,
+            "AUTH after TLS",
+            `EHLO after STARTTLS failed: ${errorText(error)}`,
+            "Check the server's TLS configuration and logs.",
+          ),
+        );
       }
     }
     return results;
   } catch (error) {
-    results.push(fail(group, "conversation", `SMTP conversation failed: ${errorText(error)}`, "Check the mail server logs."));
+    results.push(
+      fail(group, "conversation", `SMTP conversation failed: ${errorText(error)}`, "Check the mail server logs."),
+    );
     return results;
   } finally {
     await client.quit();
@@ -142,7 +203,12 @@ async function checkImapService(context: DoctorContext, service: MailService, gr
   const tls = serverTls(context);
   let opened;
   try {
-    opened = await ImapClient.open(serverAddress(context), dialPort(context, service.port), context.options.timeoutMs, service.tls === "implicit" ? tls : undefined);
+    opened = await ImapClient.open(
+      serverAddress(context),
+      dialPort(context, service.port),
+      context.options.timeoutMs,
+      service.tls === "implicit" ? tls : undefined,
+    );
   } catch (error) {
     return unreachable(context, service, group, error);
   }
@@ -157,20 +223,41 @@ async function checkImapService(context: DoctorContext, service: MailService, gr
     results.push(
       capabilities.has("LOGINDISABLED")
         ? pass(group, "no LOGIN before TLS", "LOGINDISABLED before STARTTLS")
-        : warn(group, "no LOGIN before TLS", "passwords are accepted on the unencrypted connection", "Refuse plaintext logins before STARTTLS (Dovecot: ssl = required / disable_plaintext_auth = yes)."),
+        : warn(
+            group,
+            "no LOGIN before TLS",
+            "passwords are accepted on the unencrypted connection",
+            "Refuse plaintext logins before STARTTLS (Dovecot: ssl = required / disable_plaintext_auth = yes).",
+          ),
     );
     if (!capabilities.has("STARTTLS")) {
-      results.push(fail(group, "TLS certificate", "STARTTLS is not offered", "Enable TLS on the server (docker-mailserver: SSL_TYPE)."));
+      results.push(
+        fail(
+          group,
+          "TLS certificate",
+          "STARTTLS is not offered",
+          "Enable TLS on the server (docker-mailserver: SSL_TYPE).",
+        ),
+      );
       return results;
     }
     try {
       results.push(certificateResult(context, group, await client.startTls(tls)));
     } catch (error) {
-      results.push(fail(group, "TLS certificate", `STARTTLS failed: ${errorText(error)}`, "Check the server's TLS configuration and logs."));
+      results.push(
+        fail(
+          group,
+          "TLS certificate",
+          `STARTTLS failed: ${errorText(error)}`,
+          "Check the server's TLS configuration and logs.",
+        ),
+      );
     }
     return results;
   } catch (error) {
-    results.push(fail(group, "conversation", `IMAP conversation failed: ${errorText(error)}`, "Check the mail server logs."));
+    results.push(
+      fail(group, "conversation", `IMAP conversation failed: ${errorText(error)}`, "Check the mail server logs."),
+    );
     return results;
   } finally {
     await client.logout();

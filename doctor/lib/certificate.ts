@@ -32,7 +32,12 @@ export function assessCertificate(cert: PresentedCertificate, hostname: string, 
   const chain = `chain: ${cert.chain.join(" ← ")}`;
   const renew = `Renew the certificate for ${hostname} (docker-mailserver picks up renewed Let's Encrypt certificates; re-run \`pulumi up\` for a managed one).`;
   if (expires.getTime() <= now.getTime()) {
-    return { status: "fail", daysLeft, detail: `expired ${expires.toISOString().slice(0, 10)} (${Math.floor((now.getTime() - expires.getTime()) / DAY_MS)} days ago); ${chain}`, fix: renew };
+    return {
+      status: "fail",
+      daysLeft,
+      detail: `expired ${expires.toISOString().slice(0, 10)} (${Math.floor((now.getTime() - expires.getTime()) / DAY_MS)} days ago); ${chain}`,
+      fix: renew,
+    };
   }
   const nameError = checkServerIdentity(hostname, cert.leaf);
   if (nameError) {

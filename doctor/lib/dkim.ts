@@ -17,16 +17,21 @@ const compact = (key: string) => key.replace(/\s+/g, "");
 export function compareDkimRecord(publishedRecord: string, plannedKey: string): DkimVerdict {
   const tags = parseTagList(publishedRecord);
   const version = tags.get("v");
-  if (version !== undefined && version !== "DKIM1") return { status: "invalid", reason: `v=${version} (must be DKIM1)` };
+  if (version !== undefined && version !== "DKIM1")
+    return { status: "invalid", reason: `v=${version} (must be DKIM1)` };
   const key = tags.get("p");
   if (key === undefined) return { status: "invalid", reason: "no p= tag" };
   const published = compact(key);
   const planned = compact(plannedKey);
   if (published === "") return { status: "invalid", reason: "p= is empty (the key is revoked)" };
   if (published === planned) return { status: "match", bits: publicKeyBits(published) };
-  if (planned.startsWith(published)) return { status: "truncated", publishedLength: published.length, plannedLength: planned.length };
+  if (planned.startsWith(published))
+    return { status: "truncated", publishedLength: published.length, plannedLength: planned.length };
   const bits = publicKeyBits(published);
-  return { status: "different", reason: bits ? `a different ${bits}-bit key is published` : "the published p= is not a valid public key" };
+  return {
+    status: "different",
+    reason: bits ? `a different ${bits}-bit key is published` : "the published p= is not a valid public key",
+  };
 }
 
 /** Modulus length of a base64 SubjectPublicKeyInfo RSA key, or undefined when it does not parse. */

@@ -15,7 +15,11 @@ export function findDmarcRecords(txtValues: string[]): string[] {
 
 export function assessDmarc(record: string, domain: string): DmarcVerdict {
   if (!/^v=DMARC1\s*(;|$)/.test(record.trim())) {
-    return { status: "fail", detail: `must start with "v=DMARC1;": ${record}`, fix: `Publish "v=DMARC1; p=quarantine" at _dmarc.${domain}.` };
+    return {
+      status: "fail",
+      detail: `must start with "v=DMARC1;": ${record}`,
+      fix: `Publish "v=DMARC1; p=quarantine" at _dmarc.${domain}.`,
+    };
   }
   const tags = parseTagList(record);
   const policy = tags.get("p");
@@ -31,17 +35,22 @@ export function assessDmarc(record: string, domain: string): DmarcVerdict {
   if (sp !== undefined && !POLICIES.includes(sp.toLowerCase())) problems.push(`unknown sp=${sp}`);
   for (const alignment of ["adkim", "aspf"]) {
     const value = tags.get(alignment);
-    if (value !== undefined && !["r", "s"].includes(value.toLowerCase())) problems.push(`${alignment}=${value} (must be r or s)`);
+    if (value !== undefined && !["r", "s"].includes(value.toLowerCase()))
+      problems.push(`${alignment}=${value} (must be r or s)`);
   }
   const pct = tags.get("pct");
   if (pct !== undefined && !(/^\d+$/.test(pct) && Number(pct) <= 100)) problems.push(`pct=${pct} (must be 0-100)`);
   for (const report of ["rua", "ruf"]) {
     const value = tags.get(report);
     if (value === undefined) continue;
-    const bad = value.split(",").map((uri) => uri.trim()).filter((uri) => !/^mailto:[^@\s]+@[^@\s]+$/i.test(uri.replace(/!\d+[kmgt]?$/i, "")));
+    const bad = value
+      .split(",")
+      .map((uri) => uri.trim())
+      .filter((uri) => !/^mailto:[^@\s]+@[^@\s]+$/i.test(uri.replace(/!\d+[kmgt]?$/i, "")));
     if (bad.length) problems.push(`${report} must be mailto: addresses (${bad.join(", ")})`);
   }
-  if (problems.length) return { status: "fail", detail: problems.join("; "), fix: `Correct the DMARC record at _dmarc.${domain}.` };
+  if (problems.length)
+    return { status: "fail", detail: problems.join("; "), fix: `Correct the DMARC record at _dmarc.${domain}.` };
   if (policy.toLowerCase() === "none") {
     return {
       status: "warn",
@@ -49,5 +58,8 @@ export function assessDmarc(record: string, domain: string): DmarcVerdict {
       fix: `Once reports look clean, raise the policy to p=quarantine (then p=reject) at _dmarc.${domain}.`,
     };
   }
-  return { status: "pass", detail: `p=${policy.toLowerCase()}${tags.has("rua") ? `, reports to ${tags.get("rua")}` : ""}` };
+  return {
+    status: "pass",
+    detail: `p=${policy.toLowerCase()}${tags.has("rua") ? `, reports to ${tags.get("rua")}` : ""}`,
+  };
 }

@@ -7,7 +7,8 @@ export function normalizeName(name: string): string {
 export function reversedIp(ip: string): string {
   if (ip.includes(":")) return expandIpv6(ip).replace(/:/g, "").split("").reverse().join(".");
   const parts = ip.split(".");
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw new Error(`not an IPv4 address: ${ip}`);
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255))
+    throw new Error(`not an IPv4 address: ${ip}`);
   return parts.reverse().join(".");
 }
 
@@ -18,7 +19,8 @@ export function expandIpv6(ip: string): string {
   const tailParts = tail !== undefined && tail !== "" ? tail.split(":") : [];
   const missing = ip.includes("::") ? 8 - headParts.length - tailParts.length : 0;
   const parts = [...headParts, ...Array<string>(missing).fill("0"), ...tailParts];
-  if (parts.length !== 8 || parts.some((p) => !/^[0-9a-f]{1,4}$/.test(p))) throw new Error(`not an IPv6 address: ${ip}`);
+  if (parts.length !== 8 || parts.some((p) => !/^[0-9a-f]{1,4}$/.test(p)))
+    throw new Error(`not an IPv6 address: ${ip}`);
   return parts.map((p) => p.padStart(4, "0")).join(":");
 }
 

@@ -41,7 +41,12 @@ export interface SpfEvaluation {
 }
 
 const MAX_LOOKUPS = 10;
-const QUALIFIER_RESULT: Record<SpfTerm["qualifier"], SpfResult> = { "+": "pass", "-": "fail", "~": "softfail", "?": "neutral" };
+const QUALIFIER_RESULT: Record<SpfTerm["qualifier"], SpfResult> = {
+  "+": "pass",
+  "-": "fail",
+  "~": "softfail",
+  "?": "neutral",
+};
 
 /** SPF records among a name's TXT values: `v=spf1` followed by a space or nothing. */
 export function findSpfRecords(txtValues: string[]): string[] {
@@ -62,13 +67,20 @@ export function parseSpf(record: string): ParsedSpf {
       }
       continue; // exp= and unknown modifiers are ignored, as RFC 7208 §6 says
     }
-    const term = /^([+\-~?]?)(all|include|a|mx|ptr|ip4|ip6|exists)(?::([^/]+))?(?:\/(\d+))?(?:\/\/(\d+))?$/i.exec(token);
+    const term = /^([+\-~?]?)(all|include|a|mx|ptr|ip4|ip6|exists)(?::([^/]+))?(?:\/(\d+))?(?:\/\/(\d+))?$/i.exec(
+      token,
+    );
     if (!term) {
       parsed.errors.push(`unknown term "${token}"`);
       continue;
     }
     const mechanism = term[2].toLowerCase() as SpfTerm["mechanism"];
-    const parsedTerm: SpfTerm = { qualifier: (term[1] || "+") as SpfTerm["qualifier"], mechanism, value: term[3], text: token };
+    const parsedTerm: SpfTerm = {
+      qualifier: (term[1] || "+") as SpfTerm["qualifier"],
+      mechanism,
+      value: term[3],
+      text: token,
+    };
     if (mechanism === "ip6") {
       // ip6:2001:db8::/32 — the value itself has colons; the regex above keeps it whole and /nn in group 4.
       parsedTerm.cidr6 = term[4] === undefined ? 128 : Number(term[4]);
@@ -76,9 +88,12 @@ export function parseSpf(record: string): ParsedSpf {
       if (term[4] !== undefined) parsedTerm.cidr4 = Number(term[4]);
       if (term[5] !== undefined) parsedTerm.cidr6 = Number(term[5]);
     }
-    if (["include", "exists", "ip4", "ip6"].includes(mechanism) && !parsedTerm.value) parsed.errors.push(`"${token}" needs a value`);
-    if (mechanism === "ip4" && parsedTerm.value && !isIPv4(parsedTerm.value)) parsed.errors.push(`"${token}" is not an IPv4 address`);
-    if (mechanism === "ip6" && parsedTerm.value && !isIPv6(parsedTerm.value)) parsed.errors.push(`"${token}" is not an IPv6 address`);
+    if (["include", "exists", "ip4", "ip6"].includes(mechanism) && !parsedTerm.value)
+      parsed.errors.push(`"${token}" needs a value`);
+    if (mechanism === "ip4" && parsedTerm.value && !isIPv4(parsedTerm.value))
+      parsed.errors.push(`"${token}" is not an IPv4 address`);
+    if (mechanism === "ip6" && parsedTerm.value && !isIPv6(parsedTerm.value))
+      parsed.errors.push(`"${token}" is not an IPv6 address`);
     parsed.terms.push(parsedTerm);
   }
   return parsed;
@@ -89,8 +104,17 @@ interface EvaluationState {
 }
 
 /** Evaluates the SPF policy of `domain` for a message from `ip` (check_host() of RFC 7208). */
-export async function evaluateSpf(ip: string, domain: string, lookup: SpfLookup, state: EvaluationState = { lookups: 0 }): Promise<SpfEvaluation> {
-  const done = (result: SpfResult, extra: Partial<SpfEvaluation> = {}): SpfEvaluation => ({ result, lookups: state.lookups, ...extra });
+export async function evaluateSpf(
+  ip: string,
+  domain: string,
+  lookup: SpfLookup,
+  state: EvaluationState = { lookups: 0 },
+): Promise<SpfEvaluation> {
+  const done = (result: SpfResult, extra: Partial<SpfEvaluation> = {}): SpfEvaluation => ({
+    result,
+    lookups: state.lookups,
+    ...extra,
+  });
   let txt: string[];
   try {
     txt = await lookup.txt(domain);
@@ -121,12 +145,19 @@ export async function evaluateSpf(ip: string, domain: string, lookup: SpfLookup,
           matches = inNetwork(ip, term.value!, term.mechanism === "ip4" ? (term.cidr4 ?? 32) : (term.cidr6 ?? 128));
           break;
         case "a":
-          matches = (await addressesOf(target, version, lookup)).some((address) => inNetwork(ip, address, prefixFor(term, version)));
+          matches = (await addressesOf(target, version, lookup)).some((address) =>
+            inNetwork(ip, address, prefixFor(term, version)),
+          );
           break;
         case "mx": {
           const exchanges = (await lookup.mx(target)).slice(0, 10);
           for (const exchange of exchanges) {
-            if ((await addressesOf(exchange, version, lookup)).some((address) => inNetwork(ip, address, prefixFor(term, version)))) matches = true;
+            if (
+              (await addressesOf(exchange, version, lookup)).some((address) =>
+                inNetwork(ip, address, prefixFor(term, version)),
+              )
+            )
+              matches = true;
           }
           break;
         }
@@ -139,8 +170,10 @@ export async function evaluateSpf(ip: string, domain: string, lookup: SpfLookup,
         case "include": {
           const inner = await evaluateSpf(ip, target, lookup, state);
           if (inner.result === "temperror") return done("temperror", { reason: inner.reason });
-          if (inner.result === "permerror" || inner.result === "none") return done("permerror", { reason: `include:${target}: ${inner.reason ?? inner.result}` });
-          if (inner.result === "pass") return done(QUALIFIER_RESULT[term.qualifier], { matched: `${term.text} → ${inner.matched}` });
+          if (inner.result === "permerror" || inner.result === "none")
+            return done("permerror", { reason: `include:${target}: ${inner.reason ?? inner.result}` });
+          if (inner.result === "pass")
+            return done(QUALIFIER_RESULT[term.qualifier], { matched: `${term.text} → ${inner.matched}` });
           break;
         }
       }

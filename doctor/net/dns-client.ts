@@ -27,7 +27,9 @@ export function createDnsClient(resolverAddress: string | undefined, timeoutMs: 
   // c-ares retries over TCP by itself when a UDP answer is truncated (long DKIM keys).
   const resolver = new dns.Resolver({ timeout: timeoutMs, tries: 1 });
   if (resolverAddress) resolver.setServers([resolverAddress]);
-  const description = resolverAddress ? `resolver ${resolverAddress}` : `system resolver (${resolver.getServers().join(", ") || "none"})`;
+  const description = resolverAddress
+    ? `resolver ${resolverAddress}`
+    : `system resolver (${resolver.getServers().join(", ") || "none"})`;
 
   async function query<T>(what: string, run: () => Promise<T[]>): Promise<T[]> {
     try {
@@ -44,10 +46,19 @@ export function createDnsClient(resolverAddress: string | undefined, timeoutMs: 
     a: (name) => query(`A ${name}`, () => resolver.resolve4(clean(name))),
     aaaa: (name) => query(`AAAA ${name}`, () => resolver.resolve6(clean(name))),
     mx: (name) =>
-      query(`MX ${name}`, async () => (await resolver.resolveMx(clean(name))).map((mx) => ({ exchange: clean(mx.exchange).toLowerCase(), priority: mx.priority }))),
-    txt: (name) => query(`TXT ${name}`, async () => (await resolver.resolveTxt(clean(name))).map((strings) => strings.join(""))),
+      query(`MX ${name}`, async () =>
+        (await resolver.resolveMx(clean(name))).map((mx) => ({
+          exchange: clean(mx.exchange).toLowerCase(),
+          priority: mx.priority,
+        })),
+      ),
+    txt: (name) =>
+      query(`TXT ${name}`, async () => (await resolver.resolveTxt(clean(name))).map((strings) => strings.join(""))),
     txtStrings: (name) => query(`TXT ${name}`, () => resolver.resolveTxt(clean(name))),
-    cname: (name) => query(`CNAME ${name}`, async () => (await resolver.resolveCname(clean(name))).map((target) => clean(target).toLowerCase())),
+    cname: (name) =>
+      query(`CNAME ${name}`, async () =>
+        (await resolver.resolveCname(clean(name))).map((target) => clean(target).toLowerCase()),
+      ),
     caa: (name) =>
       query(`CAA ${name}`, async () =>
         (await resolver.resolveCaa(clean(name))).map((record) => {

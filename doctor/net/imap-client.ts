@@ -12,7 +12,12 @@ export class ImapClient {
   private tagCounter = 0;
   private constructor(readonly connection: LineConnection) {}
 
-  static async open(host: string, port: number, timeoutMs: number, implicitTls?: TlsSettings): Promise<{ client: ImapClient; greeting: string }> {
+  static async open(
+    host: string,
+    port: number,
+    timeoutMs: number,
+    implicitTls?: TlsSettings,
+  ): Promise<{ client: ImapClient; greeting: string }> {
     const connection = await LineConnection.open(host, port, timeoutMs, implicitTls);
     try {
       const greeting = await connection.readLine();
@@ -40,7 +45,13 @@ export class ImapClient {
   async capabilities(): Promise<Set<string>> {
     const result = await this.command("CAPABILITY");
     const line = result.untagged.find((l) => /^\* CAPABILITY /i.test(l)) ?? "";
-    return new Set(line.replace(/^\* CAPABILITY /i, "").toUpperCase().split(/\s+/).filter(Boolean));
+    return new Set(
+      line
+        .replace(/^\* CAPABILITY /i, "")
+        .toUpperCase()
+        .split(/\s+/)
+        .filter(Boolean),
+    );
   }
 
   async startTls(tls: TlsSettings): Promise<TLSSocket> {

@@ -81,7 +81,9 @@ export class LineConnection {
     plain.off("close", this.onGone);
     const secure = await withTimeout(
       new Promise<TLSSocket>((resolve, reject) => {
-        const s = tlsConnect({ socket: plain, servername: tls.servername, ca: tls.ca, rejectUnauthorized: false }, () => resolve(s));
+        const s = tlsConnect({ socket: plain, servername: tls.servername, ca: tls.ca, rejectUnauthorized: false }, () =>
+          resolve(s),
+        );
         s.on("error", reject); // stays attached, see open()
       }),
       this.timeoutMs,

@@ -15,7 +15,12 @@ export class SmtpClient {
   /** Name we greet with: syntactically a FQDN, reserved so it never collides with a real host. */
   static readonly HELO_NAME = "mailstack-doctor.invalid";
 
-  static async open(host: string, port: number, timeoutMs: number, implicitTls?: TlsSettings): Promise<{ client: SmtpClient; banner: SmtpReply }> {
+  static async open(
+    host: string,
+    port: number,
+    timeoutMs: number,
+    implicitTls?: TlsSettings,
+  ): Promise<{ client: SmtpClient; banner: SmtpReply }> {
     const connection = await LineConnection.open(host, port, timeoutMs, implicitTls);
     const client = new SmtpClient(connection);
     try {

@@ -34,7 +34,9 @@ const SMALL_SERVER_DEFAULTS: Record<string, string> = {
 
 /** `KEY=value` pairs, sorted by key so the list never reorders between runs. */
 export function renderContainerEnv(input: ContainerEnvInput): string[] {
-  const postmaster = input.accounts.includes(`postmaster@${input.domain}`) ? `postmaster@${input.domain}` : input.accounts[0];
+  const postmaster = input.accounts.includes(`postmaster@${input.domain}`)
+    ? `postmaster@${input.domain}`
+    : input.accounts[0];
   const env: Record<string, string> = {
     ...SMALL_SERVER_DEFAULTS,
     ACCOUNT_PROVISIONER: "FILE",

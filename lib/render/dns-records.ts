@@ -24,7 +24,13 @@ export function dmarcValue(dmarc: { policy: DmarcPolicy; rua?: string }): string
  * come from `planResendManualRecords` or from Resend's API.
  */
 export function planDnsRecords(p: DnsPlanInput): DnsRecordSpec[] {
-  const rec = (type: DnsRecordSpec["type"], name: string, content: string, comment: string, priority?: number): DnsRecordSpec => ({
+  const rec = (
+    type: DnsRecordSpec["type"],
+    name: string,
+    content: string,
+    comment: string,
+    priority?: number,
+  ): DnsRecordSpec => ({
     type,
     name,
     content,
@@ -66,9 +72,28 @@ export interface ResendManualInput {
 export function planResendManualRecords(r: ResendManualInput): DnsRecordSpec[] {
   const sendName = `${r.returnPath}.${r.domain}`;
   return [
-    { type: "MX", name: sendName, content: `feedback-smtp.${r.region}.amazonses.com`, priority: 10, ttl: DEFAULT_TTL, comment: "Resend: bounces and feedback for the return path" },
-    { type: "TXT", name: sendName, content: quoteTxt("v=spf1 include:amazonses.com ~all"), ttl: DEFAULT_TTL, comment: "Resend: SPF for the return path" },
-    { type: "TXT", name: `resend._domainkey.${r.domain}`, content: quoteTxt(r.dkim), ttl: DEFAULT_TTL, comment: "Resend: DKIM key Resend signs with" },
+    {
+      type: "MX",
+      name: sendName,
+      content: `feedback-smtp.${r.region}.amazonses.com`,
+      priority: 10,
+      ttl: DEFAULT_TTL,
+      comment: "Resend: bounces and feedback for the return path",
+    },
+    {
+      type: "TXT",
+      name: sendName,
+      content: quoteTxt("v=spf1 include:amazonses.com ~all"),
+      ttl: DEFAULT_TTL,
+      comment: "Resend: SPF for the return path",
+    },
+    {
+      type: "TXT",
+      name: `resend._domainkey.${r.domain}`,
+      content: quoteTxt(r.dkim),
+      ttl: DEFAULT_TTL,
+      comment: "Resend: DKIM key Resend signs with",
+    },
   ];
 }
 

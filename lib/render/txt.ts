@@ -9,7 +9,7 @@ export function quoteTxt(value: string): string {
   const chunks: string[] = [];
   const bytes = Buffer.from(value, "utf8");
   // Split on byte boundaries that do not cut a UTF-8 sequence (continuation bytes are 10xxxxxx).
-  for (let start = 0; start < bytes.length; ) {
+  for (let start = 0; start < bytes.length;) {
     let end = Math.min(start + 255, bytes.length);
     while (end < bytes.length && (bytes[end] & 0xc0) === 0x80) end--;
     chunks.push(bytes.subarray(start, end).toString("utf8"));

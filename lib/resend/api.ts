@@ -125,7 +125,11 @@ function isRetriable(err: SdkError): boolean {
 export function describeError(err: SdkError, operation: string, conn: ResendConnection, attempts = 1): ResendApiError {
   const msg = scrubSecrets(err.message ?? "", conn.apiKey);
   // Newer Resend docs say a bad key may come back as validation_error (400/401) instead of invalid_api_key.
-  const badKeyAsValidation = err.name === "validation_error" && /api key/i.test(err.message ?? "") && err.statusCode !== null && err.statusCode < 500;
+  const badKeyAsValidation =
+    err.name === "validation_error" &&
+    /api key/i.test(err.message ?? "") &&
+    err.statusCode !== null &&
+    err.statusCode < 500;
   const code = badKeyAsValidation ? "invalid_api_key" : (err.name ?? "unknown_error");
   const after = attempts > 1 ? ` after ${attempts} attempts` : "";
   let text: string;
@@ -185,7 +189,8 @@ async function call<T>(
     if (!isRetriable(res.error) || attempt >= maxAttempts) throw describeError(res.error, operation, conn, attempt);
     const backoff = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
     const retryAfter = parseRetryAfter(res.headers?.["retry-after"]);
-    const wait = res.error.statusCode === 429 && retryAfter !== undefined ? Math.min(retryAfter, maxRetryAfter) : backoff;
+    const wait =
+      res.error.statusCode === 429 && retryAfter !== undefined ? Math.min(retryAfter, maxRetryAfter) : backoff;
     await sleep(wait);
   }
 }
@@ -204,7 +209,11 @@ function toInfo(d: RawDomain, adopted: boolean): ResendDomainInfo {
 
 /** GET /domains/{id}: status and the records to publish. */
 export async function getDomain(conn: ResendConnection, domainId: string): Promise<ResendDomainInfo> {
-  const d = await call<RawDomain>(conn, `read domain ${domainId}`, (r) => r.domains.get(domainId) as Promise<SdkResponse<RawDomain>>);
+  const d = await call<RawDomain>(
+    conn,
+    `read domain ${domainId}`,
+    (r) => r.domains.get(domainId) as Promise<SdkResponse<RawDomain>>,
+  );
   return toInfo(d, false);
 }
 
@@ -213,8 +222,13 @@ export async function findDomainByName(conn: ResendConnection, name: string): Pr
   const wanted = name.toLowerCase().replace(/\.$/, "");
   let after: string | undefined;
   for (let page = 0; page < 1000; page++) {
-    const list = await call<{ data: RawDomain[]; has_more?: boolean }>(conn, "list domains", (r) =>
-      r.domains.list(after ? { limit: 100, after } : { limit: 100 }) as Promise<SdkResponse<{ data: RawDomain[]; has_more?: boolean }>>,
+    const list = await call<{ data: RawDomain[]; has_more?: boolean }>(
+      conn,
+      "list domains",
+      (r) =>
+        r.domains.list(after ? { limit: 100, after } : { limit: 100 }) as Promise<
+          SdkResponse<{ data: RawDomain[]; has_more?: boolean }>
+        >,
     );
     const hit = list.data.find((d) => d.name.toLowerCase() === wanted);
     if (hit) return { id: hit.id };
@@ -238,8 +252,13 @@ export async function createOrAdoptDomain(
   returnPath: string,
 ): Promise<ResendDomainInfo> {
   try {
-    const d = await call<RawDomain>(conn, `register domain ${name}`, (r) =>
-      r.domains.create({ name, region: region as never, customReturnPath: returnPath || undefined }) as Promise<SdkResponse<RawDomain>>,
+    const d = await call<RawDomain>(
+      conn,
+      `register domain ${name}`,
+      (r) =>
+        r.domains.create({ name, region: region as never, customReturnPath: returnPath || undefined }) as Promise<
+          SdkResponse<RawDomain>
+        >,
     );
     return toInfo(d, false);
   } catch (e) {
@@ -253,12 +272,20 @@ export async function createOrAdoptDomain(
 
 /** POST /domains/{id}/verify: asks Resend to check DNS (asynchronous; poll getDomain for the outcome). */
 export async function verifyDomain(conn: ResendConnection, domainId: string): Promise<void> {
-  await call<unknown>(conn, `verify domain ${domainId}`, (r) => r.domains.verify(domainId) as Promise<SdkResponse<unknown>>);
+  await call<unknown>(
+    conn,
+    `verify domain ${domainId}`,
+    (r) => r.domains.verify(domainId) as Promise<SdkResponse<unknown>>,
+  );
 }
 
 /** DELETE /domains/{id}. */
 export async function removeDomain(conn: ResendConnection, domainId: string): Promise<void> {
-  await call<unknown>(conn, `delete domain ${domainId}`, (r) => r.domains.remove(domainId) as Promise<SdkResponse<unknown>>);
+  await call<unknown>(
+    conn,
+    `delete domain ${domainId}`,
+    (r) => r.domains.remove(domainId) as Promise<SdkResponse<unknown>>,
+  );
 }
 
 /**
@@ -270,17 +297,24 @@ export async function createSendingKey(
   name: string,
   domainId: string,
 ): Promise<{ id: string; token: string }> {
-  return call<{ id: string; token: string }>(conn, `create sending key ${name}`, (r) =>
-    r.apiKeys.create({ name: name.slice(0, 50), permission: "sending_access", domain_id: domainId }) as Promise<
-      SdkResponse<{ id: string; token: string }>
-    >,
+  return call<{ id: string; token: string }>(
+    conn,
+    `create sending key ${name}`,
+    (r) =>
+      r.apiKeys.create({ name: name.slice(0, 50), permission: "sending_access", domain_id: domainId }) as Promise<
+        SdkResponse<{ id: string; token: string }>
+      >,
   );
 }
 
 /** DELETE /api-keys/{id}; a key that is already gone counts as deleted. */
 export async function deleteApiKey(conn: ResendConnection, keyId: string): Promise<void> {
   try {
-    await call<unknown>(conn, `delete API key ${keyId}`, (r) => r.apiKeys.remove(keyId) as Promise<SdkResponse<unknown>>);
+    await call<unknown>(
+      conn,
+      `delete API key ${keyId}`,
+      (r) => r.apiKeys.remove(keyId) as Promise<SdkResponse<unknown>>,
+    );
   } catch (e) {
     if (isResendApiError(e) && (e.code === "not_found" || e.statusCode === 404)) return;
     throw e;

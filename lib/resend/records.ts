@@ -79,7 +79,9 @@ function commentOf(r: ResendDnsRecord): string {
 /** Convert every record Resend returns into a DnsRecordSpec (see the module comment). */
 export function resendRecordsToDnsSpecs(records: readonly ResendDnsRecord[], domain: string): DnsRecordSpec[] {
   return records.map((r) => {
-    const type = String(r.type ?? "").trim().toUpperCase() as DnsRecordType;
+    const type = String(r.type ?? "")
+      .trim()
+      .toUpperCase() as DnsRecordType;
     if (!SUPPORTED.includes(type)) {
       throw new Error(
         `Resend returned a ${JSON.stringify(r.type)} record for ${r.name}; mailstack can publish ${SUPPORTED.join(", ")}`,
@@ -120,7 +122,9 @@ export function dnsSpecKeys(specs: readonly DnsRecordSpec[]): string[] {
   });
   const keys: string[] = new Array(specs.length);
   for (const [k, idx] of groups) {
-    const ordered = [...idx].sort((a, b) => (specs[a].content < specs[b].content ? -1 : specs[a].content > specs[b].content ? 1 : a - b));
+    const ordered = [...idx].sort((a, b) =>
+      specs[a].content < specs[b].content ? -1 : specs[a].content > specs[b].content ? 1 : a - b,
+    );
     ordered.forEach((i, n) => (keys[i] = n === 0 ? k : `${k}-${n + 1}`));
   }
   return keys;

@@ -1,5 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { containerFiles, newStateDir, ProgramRun, PROD_CONFIG, resourceOf, runProgram, SECOND_CONFIG } from "../support/run-program";
+import {
+  containerFiles,
+  newStateDir,
+  ProgramRun,
+  PROD_CONFIG,
+  resourceOf,
+  runProgram,
+  SECOND_CONFIG,
+} from "../support/run-program";
 
 const CONTAINER = "docker:index/container:Container";
 
@@ -7,14 +15,20 @@ describe("idempotency", () => {
   it.each([
     ["prod", PROD_CONFIG],
     ["second", SECOND_CONFIG],
-  ])("registers identical resources and inputs when %s is evaluated twice with the same state", async (_name, config) => {
-    const state = newStateDir();
-    const first = await runProgram(config, { stateDir: state });
-    const second = await runProgram(config, { stateDir: state });
-    const view = (run: ProgramRun) => run.resources.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, options: r.options })).sort((a, b) => `${a.type}${a.name}`.localeCompare(`${b.type}${b.name}`));
-    expect(view(second)).toEqual(view(first));
-    expect(second.outputs).toEqual(first.outputs);
-  });
+  ])(
+    "registers identical resources and inputs when %s is evaluated twice with the same state",
+    async (_name, config) => {
+      const state = newStateDir();
+      const first = await runProgram(config, { stateDir: state });
+      const second = await runProgram(config, { stateDir: state });
+      const view = (run: ProgramRun) =>
+        run.resources
+          .map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, options: r.options }))
+          .sort((a, b) => `${a.type}${a.name}`.localeCompare(`${b.type}${b.name}`));
+      expect(view(second)).toEqual(view(first));
+      expect(second.outputs).toEqual(first.outputs);
+    },
+  );
 });
 
 describe("secrets", () => {
@@ -37,8 +51,10 @@ describe("secrets", () => {
   });
 
   it("keeps generated keys and passwords secret at their source", () => {
-    for (const r of run.resources.filter((x) => x.type === "tls:index/privateKey:PrivateKey")) expect(r.options?.additionalSecretOutputs).toContain("privateKeyPem");
-    for (const r of run.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword")) expect(r.options?.additionalSecretOutputs).toContain("result");
+    for (const r of run.resources.filter((x) => x.type === "tls:index/privateKey:PrivateKey"))
+      expect(r.options?.additionalSecretOutputs).toContain("privateKeyPem");
+    for (const r of run.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword"))
+      expect(r.options?.additionalSecretOutputs).toContain("result");
   });
 
   it("never puts a secret value into a plain input of any resource", () => {
@@ -53,11 +69,15 @@ describe("secrets", () => {
 
   it("marks an imported DKIM key and the Cloudflare token secret", async () => {
     const { generateKeyPairSync } = await import("node:crypto");
-    const pem = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    const pem = generateKeyPairSync("rsa", { modulusLength: 1024 })
+      .privateKey.export({ type: "pkcs1", format: "pem" })
+      .toString();
     const imported = await runProgram({ ...PROD_CONFIG, dkimPrivateKey: pem });
     expect(resourceOf(imported, CONTAINER).secretInputs).toContain("uploads");
     expect(containerFiles(imported).get("/tmp/docker-mailserver/opendkim/keys/qladgk.com/mail.private")).toBe(pem);
-    expect(imported.resources.filter((r) => r.type === "tls:index/privateKey:PrivateKey" && r.name.includes("dkim"))).toEqual([]);
+    expect(
+      imported.resources.filter((r) => r.type === "tls:index/privateKey:PrivateKey" && r.name.includes("dkim")),
+    ).toEqual([]);
   });
 });
 
@@ -81,18 +101,24 @@ describe("config changes", () => {
   it("reach the server through new container files while the mail volumes stay as they are", async () => {
     const state = newStateDir();
     const before = await runProgram(PROD_CONFIG, { stateDir: state });
-    const after = await runProgram({ ...PROD_CONFIG, aliases: { shop: "hi" }, blocked: ["leaked@qladgk.com"] }, { stateDir: state });
+    const after = await runProgram(
+      { ...PROD_CONFIG, aliases: { shop: "hi" }, blocked: ["leaked@qladgk.com"] },
+      { stateDir: state },
+    );
     const files = (run: ProgramRun) => containerFiles(run);
     expect(files(after).get("/tmp/docker-mailserver/postfix-virtual.cf")).toContain("shop@qladgk.com hi@qladgk.com\n");
     expect(files(after).get("/tmp/docker-mailserver/postfix-receive-access.cf")).toBe("leaked@qladgk.com REJECT\n");
     // Uploads force a new container (docker provider: ForceNew); the volumes' inputs are untouched, so the
     // same volumes are mounted into it and no mail moves.
     expect(resourceOf(after, CONTAINER).inputs.uploads).not.toEqual(resourceOf(before, CONTAINER).inputs.uploads);
-    const volumes = (run: ProgramRun) => run.resources.filter((r) => r.type === "docker:index/volume:Volume").map((r) => [r.name, r.inputs]);
+    const volumes = (run: ProgramRun) =>
+      run.resources.filter((r) => r.type === "docker:index/volume:Volume").map((r) => [r.name, r.inputs]);
     expect(volumes(after)).toEqual(volumes(before));
     expect(resourceOf(after, CONTAINER).inputs.volumes).toEqual(resourceOf(before, CONTAINER).inputs.volumes);
     // Keys and passwords are not touched by an unrelated change.
-    expect(files(after).get("/tmp/docker-mailserver/postfix-accounts.cf")).toBe(files(before).get("/tmp/docker-mailserver/postfix-accounts.cf"));
+    expect(files(after).get("/tmp/docker-mailserver/postfix-accounts.cf")).toBe(
+      files(before).get("/tmp/docker-mailserver/postfix-accounts.cf"),
+    );
     expect(after.outputs.dkim).toEqual(before.outputs.dkim);
   });
 });

@@ -3,21 +3,55 @@ import { containerEnv, containerFiles, PROD_CONFIG, resourceOf, runProgram } fro
 
 /** Records as Resend's API returns them for a newer domain: relative names, three DKIM CNAMEs. */
 const RESEND_RECORDS = [
-  { record: "SPF", name: "send", type: "MX", value: "feedback-smtp.eu-west-1.amazonses.com", ttl: "Auto", status: "not_started", priority: 10 },
-  { record: "SPF", name: "send", type: "TXT", value: '"v=spf1 include:amazonses.com ~all"', ttl: "Auto", status: "not_started" },
-  ...["abc", "def", "ghi"].map((t) => ({ record: "DKIM", name: `${t}._domainkey`, type: "CNAME", value: `${t}.dkim.amazonses.com.`, ttl: "Auto", status: "not_started" })),
+  {
+    record: "SPF",
+    name: "send",
+    type: "MX",
+    value: "feedback-smtp.eu-west-1.amazonses.com",
+    ttl: "Auto",
+    status: "not_started",
+    priority: 10,
+  },
+  {
+    record: "SPF",
+    name: "send",
+    type: "TXT",
+    value: '"v=spf1 include:amazonses.com ~all"',
+    ttl: "Auto",
+    status: "not_started",
+  },
+  ...["abc", "def", "ghi"].map((t) => ({
+    record: "DKIM",
+    name: `${t}._domainkey`,
+    type: "CNAME",
+    value: `${t}.dkim.amazonses.com.`,
+    ttl: "Auto",
+    status: "not_started",
+  })),
 ];
 
-const PROVISIONED = { ...PROD_CONFIG, relayPassword: undefined, resend: { region: "eu-west-1" }, resendApiKey: "re_full_access_provisioning_key" };
+const PROVISIONED = {
+  ...PROD_CONFIG,
+  relayPassword: undefined,
+  resend: { region: "eu-west-1" },
+  resendApiKey: "re_full_access_provisioning_key",
+};
 
 describe("Resend provisioned by the program", () => {
   it("publishes what Resend returns, verifies after the records, and relays with the minted sending key", async () => {
     const run = await runProgram(PROVISIONED, { resendRecords: RESEND_RECORDS });
     const domain = resourceOf(run, "pulumi-nodejs:dynamic/resend:ResendDomain");
-    expect(domain.inputs).toMatchObject({ name: "qladgk.com", region: "eu-west-1", returnPath: "send", deleteOnDestroy: false });
+    expect(domain.inputs).toMatchObject({
+      name: "qladgk.com",
+      region: "eu-west-1",
+      returnPath: "send",
+      deleteOnDestroy: false,
+    });
     expect(domain.secretInputs).toContain("apiKey");
 
-    const cf = run.resources.filter((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord" && r.name.startsWith("mailstack-relay-resend"));
+    const cf = run.resources.filter(
+      (r) => r.type === "cloudflare:index/dnsRecord:DnsRecord" && r.name.startsWith("mailstack-relay-resend"),
+    );
     expect(cf.map((r) => [r.inputs.type, r.inputs.name, r.inputs.content, r.inputs.proxied]).sort()).toEqual(
       [
         ["CNAME", "abc._domainkey.qladgk.com", "abc.dkim.amazonses.com", false],

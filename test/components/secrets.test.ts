@@ -19,12 +19,22 @@ type Components = {
 let c: Components;
 
 const resolve = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r));
-const RESEND = { region: "us-east-1", returnPath: "send", verifyWaitSeconds: 0, strictVerify: false, deleteOnDestroy: false };
+const RESEND = {
+  region: "us-east-1",
+  returnPath: "send",
+  verifyWaitSeconds: 0,
+  strictVerify: false,
+  deleteOnDestroy: false,
+};
 const RELAY = { provider: "resend", host: "smtp.resend.com", port: 587, username: "resend" };
 
 beforeAll(async () => {
   const registered: Registered[] = [];
-  await pulumi.runtime.setMocks(mailstackMocks({ stateDir: fs.mkdtempSync(path.join(os.tmpdir(), "mailstack-secrets-")) }, registered), "mailstack", "test");
+  await pulumi.runtime.setMocks(
+    mailstackMocks({ stateDir: fs.mkdtempSync(path.join(os.tmpdir(), "mailstack-secrets-")) }, registered),
+    "mailstack",
+    "test",
+  );
   // Import after the mocks are set (the docs' order), so every resource goes through them.
   c = {
     DkimKey: (await import("../../components/dkim")).DkimKey,
@@ -36,7 +46,10 @@ beforeAll(async () => {
 
 describe("secret outputs of each component", () => {
   it("DkimKey: the private key is secret (generated or imported), the public key is not", async () => {
-    for (const dkim of [new c.DkimKey("gen", { bits: 1024 }), new c.DkimKey("imp", { bits: 2048, importedPrivateKeyPem: PROD_CERT.keyPem })]) {
+    for (const dkim of [
+      new c.DkimKey("gen", { bits: 1024 }),
+      new c.DkimKey("imp", { bits: 2048, importedPrivateKeyPem: PROD_CERT.keyPem }),
+    ]) {
       expect(await pulumi.isSecret(dkim.privateKeyPem)).toBe(true);
       expect(await pulumi.isSecret(dkim.publicKey)).toBe(false);
       expect(await resolve(dkim.publicKey)).toMatch(/^MI[A-Za-z0-9+/]+=*$/);
@@ -44,7 +57,12 @@ describe("secret outputs of each component", () => {
   });
 
   it("TlsCertificate: the private key is secret in both modes, the certificate is not", async () => {
-    const manual = new c.TlsCertificate("manual", { hostname: "mail.qladgk.com", mode: "manual", certificatePem: PROD_CERT.certPem, privateKeyPem: PROD_CERT.keyPem });
+    const manual = new c.TlsCertificate("manual", {
+      hostname: "mail.qladgk.com",
+      mode: "manual",
+      certificatePem: PROD_CERT.certPem,
+      privateKeyPem: PROD_CERT.keyPem,
+    });
     const selfSigned = new c.TlsCertificate("self", { hostname: "mail.qladgk.com", mode: "self-signed" });
     for (const tls of [manual, selfSigned]) {
       expect(await pulumi.isSecret(tls.privateKeyPem)).toBe(true);
@@ -53,7 +71,11 @@ describe("secret outputs of each component", () => {
   });
 
   it("MailAccounts: passwords and the accounts file (hashes) are secret", async () => {
-    const accounts = new c.MailAccounts("acc", { accounts: ["hi@x.org", "info@x.org"], configured: ["hi@x.org"], passwords: { "hi@x.org": "given-password" } });
+    const accounts = new c.MailAccounts("acc", {
+      accounts: ["hi@x.org", "info@x.org"],
+      configured: ["hi@x.org"],
+      passwords: { "hi@x.org": "given-password" },
+    });
     expect(await pulumi.isSecret(accounts.passwords)).toBe(true);
     expect(await pulumi.isSecret(accounts.accountsFile)).toBe(true);
     expect(Object.keys(await resolve(accounts.passwords))).toEqual(["hi@x.org", "info@x.org"]);

@@ -1,6 +1,14 @@
 import { createPublicKey } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { containerEnv, containerFiles, ProgramRun, PROD_CONFIG, resourceOf, runProgram, SECOND_CONFIG } from "../support/run-program";
+import {
+  containerEnv,
+  containerFiles,
+  ProgramRun,
+  PROD_CONFIG,
+  resourceOf,
+  runProgram,
+  SECOND_CONFIG,
+} from "../support/run-program";
 import { RESEND_DKIM } from "../support/fixtures";
 import { sha512Crypt } from "../../lib/sha512-crypt";
 import { unquoteTxt } from "../../lib/render/txt";
@@ -14,7 +22,15 @@ const dnsOf = (run: ProgramRun) => {
   const order = run.outputs.dnsRecords.map((r: { type: string; name: string }) => `${r.type} ${r.name}`);
   return run.resources
     .filter((r) => r.type === DNS)
-    .map((r) => ({ type: r.inputs.type, name: r.inputs.name, content: r.inputs.content, priority: r.inputs.priority, proxied: r.inputs.proxied, ttl: r.inputs.ttl, zoneId: r.inputs.zoneId }))
+    .map((r) => ({
+      type: r.inputs.type,
+      name: r.inputs.name,
+      content: r.inputs.content,
+      priority: r.inputs.priority,
+      proxied: r.inputs.proxied,
+      ttl: r.inputs.ttl,
+      zoneId: r.inputs.zoneId,
+    }))
     .sort((a, b) => order.indexOf(`${a.type} ${a.name}`) - order.indexOf(`${b.type} ${b.name}`));
 };
 
@@ -25,7 +41,9 @@ function expectDkimPair(run: ProgramRun, domain: string, selector: string) {
   const privatePem = containerFiles(run).get(`${CONF}/opendkim/keys/${domain}/${selector}.private`)!;
   const derived = createPublicKey(privatePem).export({ type: "spki", format: "der" }).toString("base64");
   expect(p).toBe(derived);
-  expect(createPublicKey({ key: Buffer.from(p, "base64"), format: "der", type: "spki" }).asymmetricKeyDetails?.modulusLength).toBeGreaterThanOrEqual(1024);
+  expect(
+    createPublicKey({ key: Buffer.from(p, "base64"), format: "der", type: "spki" }).asymmetricKeyDetails?.modulusLength,
+  ).toBeGreaterThanOrEqual(1024);
 }
 
 describe("the prod stack (qladgk.com)", () => {
@@ -38,20 +56,78 @@ describe("the prod stack (qladgk.com)", () => {
     const zone = "f".repeat(32);
     const records = dnsOf(run).filter((r) => r.name !== "mail._domainkey.qladgk.com");
     expect(records).toEqual([
-      { type: "A", name: "mail.qladgk.com", content: "11.22.33.44", priority: undefined, proxied: false, ttl: 3600, zoneId: zone },
-      { type: "MX", name: "qladgk.com", content: "mail.qladgk.com", priority: 10, proxied: false, ttl: 3600, zoneId: zone },
-      { type: "TXT", name: "qladgk.com", content: '"v=spf1 mx -all"', priority: undefined, proxied: false, ttl: 3600, zoneId: zone },
-      { type: "TXT", name: "_dmarc.qladgk.com", content: '"v=DMARC1; p=none;"', priority: undefined, proxied: false, ttl: 3600, zoneId: zone },
-      { type: "MX", name: "send.qladgk.com", content: "feedback-smtp.us-east-1.amazonses.com", priority: 10, proxied: false, ttl: 3600, zoneId: zone },
-      { type: "TXT", name: "send.qladgk.com", content: '"v=spf1 include:amazonses.com ~all"', priority: undefined, proxied: false, ttl: 3600, zoneId: zone },
-      { type: "TXT", name: "resend._domainkey.qladgk.com", content: `"${RESEND_DKIM}"`, priority: undefined, proxied: false, ttl: 3600, zoneId: zone },
+      {
+        type: "A",
+        name: "mail.qladgk.com",
+        content: "11.22.33.44",
+        priority: undefined,
+        proxied: false,
+        ttl: 3600,
+        zoneId: zone,
+      },
+      {
+        type: "MX",
+        name: "qladgk.com",
+        content: "mail.qladgk.com",
+        priority: 10,
+        proxied: false,
+        ttl: 3600,
+        zoneId: zone,
+      },
+      {
+        type: "TXT",
+        name: "qladgk.com",
+        content: '"v=spf1 mx -all"',
+        priority: undefined,
+        proxied: false,
+        ttl: 3600,
+        zoneId: zone,
+      },
+      {
+        type: "TXT",
+        name: "_dmarc.qladgk.com",
+        content: '"v=DMARC1; p=none;"',
+        priority: undefined,
+        proxied: false,
+        ttl: 3600,
+        zoneId: zone,
+      },
+      {
+        type: "MX",
+        name: "send.qladgk.com",
+        content: "feedback-smtp.us-east-1.amazonses.com",
+        priority: 10,
+        proxied: false,
+        ttl: 3600,
+        zoneId: zone,
+      },
+      {
+        type: "TXT",
+        name: "send.qladgk.com",
+        content: '"v=spf1 include:amazonses.com ~all"',
+        priority: undefined,
+        proxied: false,
+        ttl: 3600,
+        zoneId: zone,
+      },
+      {
+        type: "TXT",
+        name: "resend._domainkey.qladgk.com",
+        content: `"${RESEND_DKIM}"`,
+        priority: undefined,
+        proxied: false,
+        ttl: 3600,
+        zoneId: zone,
+      },
     ]);
     const dkim = dnsOf(run).find((r) => r.name === "mail._domainkey.qladgk.com")!;
     expect(dkim).toMatchObject({ type: "TXT", proxied: false, ttl: 3600 });
     expect(unquoteTxt(dkim.content)).toMatch(/^v=DKIM1; h=sha256; k=rsa; p=[A-Za-z0-9+/]+=*$/);
     // A 2048-bit key is longer than one TXT string: it is published as several quoted strings.
     expect(dkim.content.match(/"[^"]*"/g)!.length).toBe(2);
-    expect(dnsOf(run).filter((r) => r.type === "TXT" && r.name === "qladgk.com" && r.content.includes("v=spf1"))).toHaveLength(1);
+    expect(
+      dnsOf(run).filter((r) => r.type === "TXT" && r.name === "qladgk.com" && r.content.includes("v=spf1")),
+    ).toHaveLength(1);
   });
 
   it("publishes the public half of the very key OpenDKIM signs with", () => {
@@ -60,12 +136,27 @@ describe("the prod stack (qladgk.com)", () => {
 
   it("runs the pinned docker-mailserver image with ports, restart, grace period and healthcheck", () => {
     const image = resourceOf(run, "docker:index/remoteImage:RemoteImage");
-    expect(image.inputs).toMatchObject({ name: "ghcr.io/docker-mailserver/docker-mailserver:15.1.0", keepLocally: true });
+    expect(image.inputs).toMatchObject({
+      name: "ghcr.io/docker-mailserver/docker-mailserver:15.1.0",
+      keepLocally: true,
+    });
     const c = resourceOf(run, CONTAINER);
     expect(c.inputs.image).toMatch(/^sha256:/);
-    expect(c.inputs).toMatchObject({ name: "mailserver", hostname: "mail.qladgk.com", restart: "always", stopTimeout: 60, destroyGraceSeconds: 60 });
+    expect(c.inputs).toMatchObject({
+      name: "mailserver",
+      hostname: "mail.qladgk.com",
+      restart: "always",
+      stopTimeout: 60,
+      destroyGraceSeconds: 60,
+    });
     expect(c.inputs.ports).toEqual([25, 143, 465, 587, 993].map((p) => ({ internal: p, external: p })));
-    expect(c.inputs.healthcheck).toEqual({ tests: ["CMD-SHELL", "ss --listening --ipv4 --tcp | grep --silent ':smtp' || exit 1"], interval: "30s", timeout: "3s", retries: 3, startPeriod: "90s" });
+    expect(c.inputs.healthcheck).toEqual({
+      tests: ["CMD-SHELL", "ss --listening --ipv4 --tcp | grep --silent ':smtp' || exit 1"],
+      interval: "30s",
+      timeout: "3s",
+      retries: 3,
+      startPeriod: "90s",
+    });
     expect(c.options?.replaceOnChanges).toEqual(["healthcheck"]);
   });
 
@@ -125,7 +216,9 @@ describe("the prod stack (qladgk.com)", () => {
       "postmaster@qladgk.com postmaster@qladgk.com\nhi@qladgk.com hi@qladgk.com\ninfo@qladgk.com info@qladgk.com\n@qladgk.com info@qladgk.com\n",
     );
     expect(files.get(`${CONF}/postfix-receive-access.cf`)).toBe("");
-    expect(files.get(`${CONF}/opendkim/KeyTable`)).toBe("mail._domainkey.qladgk.com qladgk.com:mail:/etc/opendkim/keys/qladgk.com/mail.private\n");
+    expect(files.get(`${CONF}/opendkim/KeyTable`)).toBe(
+      "mail._domainkey.qladgk.com qladgk.com:mail:/etc/opendkim/keys/qladgk.com/mail.private\n",
+    );
     expect(files.get(`${CONF}/opendkim/SigningTable`)).toBe("*@qladgk.com mail._domainkey.qladgk.com\n");
   });
 
@@ -147,7 +240,13 @@ describe("the prod stack (qladgk.com)", () => {
     expect(byName("mailstack-dns-txt-mail._domainkey.qladgk.com").options?.dependsOn).toEqual(["mailstack-dkim-key"]);
     expect(byName("mailstack-dns-a-mail.qladgk.com").options?.dependsOn).toEqual([]);
     const deps = resourceOf(run, CONTAINER).options!.dependsOn;
-    for (const d of ["mailstack-dkim-key", "mailstack-server-image", "mailstack-server-mail-data", "mailstack-accounts-hi@qladgk.com"]) expect(deps).toContain(d);
+    for (const d of [
+      "mailstack-dkim-key",
+      "mailstack-server-image",
+      "mailstack-server-mail-data",
+      "mailstack-accounts-hi@qladgk.com",
+    ])
+      expect(deps).toContain(d);
     // Components are parented under the stack, records under the DNS component.
     expect(byName("mailstack-dns").options?.parent).toBe("mailstack");
     expect(byName("mailstack-dns-mx-qladgk.com").options?.parent).toBe("mailstack-dns");
@@ -166,7 +265,9 @@ describe("the prod stack (qladgk.com)", () => {
       "TXT resend._domainkey.qladgk.com",
     ]);
     expect(o.zoneFile).toMatch(/^qladgk\.com\.\s+3600 IN MX\s+10 mail\.qladgk\.com\. ;/m);
-    expect(o.zoneFile).toMatch(/^mail\._domainkey\.qladgk\.com\.\s+3600 IN TXT\s+"v=DKIM1; h=sha256; k=rsa; p=[^"]+" "[^"]+" ;/m);
+    expect(o.zoneFile).toMatch(
+      /^mail\._domainkey\.qladgk\.com\.\s+3600 IN TXT\s+"v=DKIM1; h=sha256; k=rsa; p=[^"]+" "[^"]+" ;/m,
+    );
     expect(o.clientSettings).toEqual({
       imap: { host: "mail.qladgk.com", port: 993, security: "SSL/TLS" },
       smtp: { host: "mail.qladgk.com", port: 587, security: "STARTTLS" },
@@ -199,8 +300,13 @@ describe("a second domain (example.org)", () => {
     ]);
     expect(records.find((r) => r.type === "MX")!.content).toBe("mx1.example.org");
     expect(records.find((r) => r.type === "AAAA")!.content).toBe("2001:db8::25");
-    expect(records.find((r) => r.name === "_dmarc.example.org")!.content).toBe('"v=DMARC1; p=reject; rua=mailto:dmarc@example.org;"');
-    expect(resourceOf(run, "tls:index/privateKey:PrivateKey", "-dkim-key").inputs).toMatchObject({ algorithm: "RSA", rsaBits: 1024 });
+    expect(records.find((r) => r.name === "_dmarc.example.org")!.content).toBe(
+      '"v=DMARC1; p=reject; rua=mailto:dmarc@example.org;"',
+    );
+    expect(resourceOf(run, "tls:index/privateKey:PrivateKey", "-dkim-key").inputs).toMatchObject({
+      algorithm: "RSA",
+      rsaBits: 1024,
+    });
     expectDkimPair(run, "example.org", "s2026");
   });
 
@@ -208,7 +314,11 @@ describe("a second domain (example.org)", () => {
     const provider = resourceOf(run, "pulumi:providers:docker");
     expect(provider.inputs.host).toBe("ssh://deploy@203.0.113.25");
     const cert = resourceOf(run, "tls:index/selfSignedCert:SelfSignedCert");
-    expect(cert.inputs).toMatchObject({ subject: { commonName: "mx1.example.org" }, dnsNames: ["mx1.example.org"], allowedUses: ["digital_signature", "key_encipherment", "server_auth"] });
+    expect(cert.inputs).toMatchObject({
+      subject: { commonName: "mx1.example.org" },
+      dnsNames: ["mx1.example.org"],
+      allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
+    });
     const files = containerFiles(run);
     expect(files.get("/tmp/dms/custom-certs/cert.pem")).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(resourceOf(run, CONTAINER).inputs).toMatchObject({ name: "mail", hostname: "mx1.example.org" });
@@ -223,13 +333,21 @@ describe("a second domain (example.org)", () => {
   });
 
   it("relays through SES and merges extra environment last", () => {
-    expect(containerEnv(run)).toMatchObject({ DEFAULT_RELAY_HOST: "[email-smtp.eu-west-1.amazonaws.com]:587", RELAY_USER: "AKIAEXAMPLE", ENABLE_FAIL2BAN: "1", TZ: "Europe/Berlin", POSTMASTER_ADDRESS: "alice@example.org" });
+    expect(containerEnv(run)).toMatchObject({
+      DEFAULT_RELAY_HOST: "[email-smtp.eu-west-1.amazonaws.com]:587",
+      RELAY_USER: "AKIAEXAMPLE",
+      ENABLE_FAIL2BAN: "1",
+      TZ: "Europe/Berlin",
+      POSTMASTER_ADDRESS: "alice@example.org",
+    });
   });
 
   it("uses the configured password and generates the other", () => {
     expect(run.outputs.passwords["alice@example.org"]).toBe("alice-password-1");
     expect(run.outputs.passwords["bob@example.org"]).toMatch(/^[A-Za-z0-9]{20,}$/);
-    const generated = run.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.name);
+    const generated = run.resources
+      .filter((r) => r.type === "random:index/randomPassword:RandomPassword")
+      .map((r) => r.name);
     expect(generated).toEqual(["mailstack-accounts-bob@example.org"]);
     expect(run.outputs.ptrRequest).toEqual([
       { ip: "203.0.113.25", hostname: "mx1.example.org" },

@@ -39,7 +39,13 @@ describe.skipIf(!daemonsRunnable())("generated mail server on real daemons", () 
 
   it("1. inbound mail to an account lands in its mailbox, read over IMAPS with the generated password", async () => {
     const id = marker("inbound");
-    await sendMail(stack.system, "smtp", { from: "someone@outside.test", to: alice, subject: id, text: "hello" }, undefined, OUTSIDE);
+    await sendMail(
+      stack.system,
+      "smtp",
+      { from: "someone@outside.test", to: alice, subject: id, text: "hello" },
+      undefined,
+      OUTSIDE,
+    );
     const [message] = await waitForInbox(stack.system, alice, pw(alice), id);
     expect(message).toContain(`Subject: ${id}`);
 
@@ -57,7 +63,8 @@ describe.skipIf(!daemonsRunnable())("generated mail server on real daemons", () 
     const own = marker("own");
     const alias = marker("alias");
     const tagged = marker("tagged");
-    const send = (to: string, subject: string) => sendMail(stack.system, "smtp", { from: "someone@outside.test", to, subject, text: subject }, undefined, OUTSIDE);
+    const send = (to: string, subject: string) =>
+      sendMail(stack.system, "smtp", { from: "someone@outside.test", to, subject, text: subject }, undefined, OUTSIDE);
     await send(`nobody-here@${SCENARIO.domain}`, unknown);
     await send(alice, own);
     await send(SCENARIO.alias.address, alias);
@@ -83,7 +90,14 @@ describe.skipIf(!daemonsRunnable())("generated mail server on real daemons", () 
       expect(refused.code, refused.text).toBeLessThan(600);
       expect((await smtp.send(`RCPT TO:<${alice}>`)).code).toBe(250);
       expect((await smtp.send("DATA")).code).toBe(354);
-      const body = [`From: someone@outside.test`, `To: ${SCENARIO.blocked}, ${alice}`, `Subject: ${id}`, "", "blocked test", "."].join("\r\n");
+      const body = [
+        `From: someone@outside.test`,
+        `To: ${SCENARIO.blocked}, ${alice}`,
+        `Subject: ${id}`,
+        "",
+        "blocked test",
+        ".",
+      ].join("\r\n");
       expect((await smtp.send(body)).code).toBe(250);
     } finally {
       smtp.close();
@@ -124,7 +138,12 @@ describe.skipIf(!daemonsRunnable())("generated mail server on real daemons", () 
     for (const entry of ["submission", "submissions"] as const) {
       const id = marker(entry);
       const to = `friend-${entry}@elsewhere.test`;
-      await sendMail(stack.system, entry, { from: alice, to, subject: id, text: `sent via ${entry}` }, { user: alice, pass: pw(alice) });
+      await sendMail(
+        stack.system,
+        entry,
+        { from: alice, to, subject: id, text: `sent via ${entry}` },
+        { user: alice, pass: pw(alice) },
+      );
       const relayed = await stack.relay.waitFor((m) => m.raw.toString("utf8").includes(id));
       expect(relayed.rcptTo).toEqual([to]);
       expect(relayed.mailFrom).toBe(alice);
@@ -136,14 +155,23 @@ describe.skipIf(!daemonsRunnable())("generated mail server on real daemons", () 
 
   it("6. relayed mail carries our DKIM signature; DKIM, SPF (relay return path) and DMARC pass against the planned records", async () => {
     const id = marker("dkim");
-    await sendMail(stack.system, "submission", { from: alice, to: "reader@elsewhere.test", subject: id, text: "signed" }, { user: alice, pass: pw(alice) });
+    await sendMail(
+      stack.system,
+      "submission",
+      { from: alice, to: "reader@elsewhere.test", subject: id, text: "signed" },
+      { user: alice, pass: pw(alice) },
+    );
     const relayed = await stack.relay.waitFor((m) => m.raw.toString("utf8").includes(id));
 
-    const dkimRecord = stack.dnsRecords.find((r) => r.type === "TXT" && r.name.endsWith(`._domainkey.${SCENARIO.domain}`) && !r.name.startsWith("resend."));
+    const dkimRecord = stack.dnsRecords.find(
+      (r) => r.type === "TXT" && r.name.endsWith(`._domainkey.${SCENARIO.domain}`) && !r.name.startsWith("resend."),
+    );
     expect(dkimRecord, "planned DKIM record").toBeDefined();
     const selector = dkimRecord!.name.split("._domainkey.")[0];
     // Resend sends with its own return path (send.<domain>), whose SPF includes amazonses.com.
-    const returnPathSpf = stack.dnsRecords.find((r) => r.type === "TXT" && txtStrings(r.content).join("").includes("include:amazonses.com"));
+    const returnPathSpf = stack.dnsRecords.find(
+      (r) => r.type === "TXT" && txtStrings(r.content).join("").includes("include:amazonses.com"),
+    );
     expect(returnPathSpf, "planned SPF record for the relay's return path").toBeDefined();
 
     const result = await authenticate(relayed.raw, {
@@ -156,9 +184,14 @@ describe.skipIf(!daemonsRunnable())("generated mail server on real daemons", () 
       disableBimi: true,
     });
 
-    expect(relayed.raw.toString("utf8")).toMatch(new RegExp(`^DKIM-Signature:[^]*?d=${SCENARIO.domain.replace(".", "\\.")};[^]*?s=${selector};`, "m"));
+    expect(relayed.raw.toString("utf8")).toMatch(
+      new RegExp(`^DKIM-Signature:[^]*?d=${SCENARIO.domain.replace(".", "\\.")};[^]*?s=${selector};`, "m"),
+    );
     const ours = result.dkim.results.find((r: any) => r.signingDomain === SCENARIO.domain && r.selector === selector);
-    expect(ours, `DKIM signature d=${SCENARIO.domain} s=${selector}: ${JSON.stringify(result.dkim.results.map((r: any) => r.info))}`).toBeDefined();
+    expect(
+      ours,
+      `DKIM signature d=${SCENARIO.domain} s=${selector}: ${JSON.stringify(result.dkim.results.map((r: any) => r.info))}`,
+    ).toBeDefined();
     expect(ours!.status.result).toBe("pass");
     expect(result.spf && result.spf.status.result).toBe("pass");
     expect(result.dmarc && result.dmarc.status.result).toBe("pass");

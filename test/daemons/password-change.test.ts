@@ -60,25 +60,31 @@ describe.skipIf(!daemonsRunnable())("account passwords on real daemons", () => {
     }
   }
 
-  it("7. a changed password in config changes the hash; the new one works, the old and a wrong one are refused", { timeout: 120_000 }, async () => {
-    expect(stack.passwords[alice]).toBe(OLD);
-    expect(await imapLogin(OLD)).toBe(true);
+  it(
+    "7. a changed password in config changes the hash; the new one works, the old and a wrong one are refused",
+    { timeout: 120_000 },
+    async () => {
+      expect(stack.passwords[alice]).toBe(OLD);
+      expect(await imapLogin(OLD)).toBe(true);
 
-    // A second program run with only alice's password changed, applied as DMS's change detection would.
-    const next = await programFiles({ hi: "hi-Loopback-1", alice: NEW, bob: "bob-Loopback-1" }, stack.stateDir);
-    expect(next.passwords[alice]).toBe(NEW);
-    expect(accountLine(next.files.accountsCf, alice)).not.toBe(accountLine(stack.files.accountsCf, alice));
-    expect(accountLine(next.files.accountsCf, SCENARIO.accounts.bob)).toBe(accountLine(stack.files.accountsCf, SCENARIO.accounts.bob));
-    stack.system.applyAccounts(relayToCapture(next.files, stack.ports.relay));
+      // A second program run with only alice's password changed, applied as DMS's change detection would.
+      const next = await programFiles({ hi: "hi-Loopback-1", alice: NEW, bob: "bob-Loopback-1" }, stack.stateDir);
+      expect(next.passwords[alice]).toBe(NEW);
+      expect(accountLine(next.files.accountsCf, alice)).not.toBe(accountLine(stack.files.accountsCf, alice));
+      expect(accountLine(next.files.accountsCf, SCENARIO.accounts.bob)).toBe(
+        accountLine(stack.files.accountsCf, SCENARIO.accounts.bob),
+      );
+      stack.system.applyAccounts(relayToCapture(next.files, stack.ports.relay));
 
-    // Successes before any failure: after one failed login Dovecot delays every later login from 127.0.0.1.
-    expect(await imapLogin(NEW)).toBe(true);
-    expect(await submissionAuth(NEW)).toBe("accepted");
+      // Successes before any failure: after one failed login Dovecot delays every later login from 127.0.0.1.
+      expect(await imapLogin(NEW)).toBe(true);
+      expect(await submissionAuth(NEW)).toBe("accepted");
 
-    // The SMTP failure first: Postfix gives up on Dovecot ("Connection lost to authentication server", 454)
-    // once the penalty delay of earlier failures has grown to several seconds.
-    expect(await submissionAuth(WRONG)).toMatch(/^535/);
-    expect(await imapLogin(OLD)).toBe(false);
-    expect(await imapLogin(WRONG)).toBe(false);
-  });
+      // The SMTP failure first: Postfix gives up on Dovecot ("Connection lost to authentication server", 454)
+      // once the penalty delay of earlier failures has grown to several seconds.
+      expect(await submissionAuth(WRONG)).toMatch(/^535/);
+      expect(await imapLogin(OLD)).toBe(false);
+      expect(await imapLogin(WRONG)).toBe(false);
+    },
+  );
 });

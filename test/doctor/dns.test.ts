@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZoneRecord } from "./fixtures/dns-server";
 import { makeDkimPublicKey } from "../support/certificates";
-import { DNSBL_ZONE, DOMAIN, HOSTNAME, Lab, MailServers, plannedDeployment, PlannedWithZone, startLab, writePlanned } from "./fixtures/scenario";
+import {
+  DNSBL_ZONE,
+  DOMAIN,
+  HOSTNAME,
+  Lab,
+  MailServers,
+  plannedDeployment,
+  PlannedWithZone,
+  startLab,
+  writePlanned,
+} from "./fixtures/scenario";
 import { findCheck, parseReport, runDoctor } from "./fixtures/run-doctor";
 
 /** DNS, reverse DNS and blocklist checks against a loopback DNS server serving good and broken zones. */
@@ -25,8 +35,20 @@ afterAll(async () => {
 async function doctorWith(zone: ZoneRecord[]) {
   lab.dns.zone = zone;
   const run = await runDoctor([
-    "--planned", plannedFile, "--resolver", lab.dns.address, "--connect", "127.0.0.1", "--ca", lab.caFile,
-    "--dnsbl", DNSBL_ZONE, "--timeout", "2000", "--json", ...servers.portArgs(),
+    "--planned",
+    plannedFile,
+    "--resolver",
+    lab.dns.address,
+    "--connect",
+    "127.0.0.1",
+    "--ca",
+    lab.caFile,
+    "--dnsbl",
+    DNSBL_ZONE,
+    "--timeout",
+    "2000",
+    "--json",
+    ...servers.portArgs(),
   ]);
   return { run, report: parseReport(run) };
 }
@@ -39,7 +61,9 @@ describe("DNS checks", () => {
     const { run, report } = await doctorWith(good.zone);
     expect(report.checks.filter((c) => c.status === "fail" || c.status === "warn")).toEqual([]);
     // Without credentials in the environment those checks are skipped, never passed.
-    expect(new Set(report.checks.filter((c) => c.status === "skip").map((c) => c.group))).toEqual(new Set(["Credentials", "Resend"]));
+    expect(new Set(report.checks.filter((c) => c.status === "skip").map((c) => c.group))).toEqual(
+      new Set(["Credentials", "Resend"]),
+    );
     expect(run.code).toBe(0);
     expect(findCheck(report, "Mail authentication", "SPF").detail).toContain("matched mx");
     expect(findCheck(report, "Mail authentication", "DKIM").detail).toContain("equals the planned key (2048-bit)");
@@ -57,19 +81,28 @@ describe("DNS checks", () => {
     expect(record).toMatchObject({ status: "fail" });
     expect(record.detail).toContain("nothing published");
     expect(record.fix).toContain(`Publish _dmarc.${DOMAIN}. 3600 IN TXT "v=DMARC1; p=quarantine`);
-    expect(findCheck(report, "Mail authentication", "DMARC")).toMatchObject({ status: "fail", detail: "no DMARC record" });
+    expect(findCheck(report, "Mail authentication", "DMARC")).toMatchObject({
+      status: "fail",
+      detail: "no DMARC record",
+    });
   });
 
   it("a wrong DKIM key fails as a different key", async () => {
     const other = makeDkimPublicKey();
     const zone = without(good.zone, isTxtAt(`mail._domainkey.${DOMAIN}`));
-    zone.push({ name: `mail._domainkey.${DOMAIN}`, type: "TXT", data: [`v=DKIM1; k=rsa; p=${other.slice(0, 200)}`, other.slice(200)] });
+    zone.push({
+      name: `mail._domainkey.${DOMAIN}`,
+      type: "TXT",
+      data: [`v=DKIM1; k=rsa; p=${other.slice(0, 200)}`, other.slice(200)],
+    });
     const { report } = await doctorWith(zone);
     const dkim = findCheck(report, "Mail authentication", "DKIM");
     expect(dkim.status).toBe("fail");
     expect(dkim.detail).toContain("differs from the planned key: a different 2048-bit key");
     expect(dkim.fix).toContain("Replace the TXT record");
-    expect(findCheck(report, "DNS records", `TXT mail._domainkey.${DOMAIN}`).detail).toContain("conflicting extra record");
+    expect(findCheck(report, "DNS records", `TXT mail._domainkey.${DOMAIN}`).detail).toContain(
+      "conflicting extra record",
+    );
   });
 
   it("a truncated DKIM key (only the first string published) fails as truncated", async () => {
@@ -90,11 +123,16 @@ describe("DNS checks", () => {
     expect(spf.status).toBe("fail");
     expect(spf.detail).toContain("2 SPF records");
     expect(spf.fix).toContain('Merge them into a single TXT record at example.test: "v=spf1 mx -all"');
-    expect(findCheck(report, "DNS records", `TXT ${DOMAIN}`).detail).toContain('conflicting extra record: "v=spf1 include:other.test ~all"');
+    expect(findCheck(report, "DNS records", `TXT ${DOMAIN}`).detail).toContain(
+      'conflicting extra record: "v=spf1 include:other.test ~all"',
+    );
   });
 
   it("an SPF record that does not authorise the server fails with a fix", async () => {
-    const zone = without(good.zone, (r) => r.type === "TXT" && r.name === DOMAIN && String((r.data as string[])[0]).startsWith("v=spf1"));
+    const zone = without(
+      good.zone,
+      (r) => r.type === "TXT" && r.name === DOMAIN && String((r.data as string[])[0]).startsWith("v=spf1"),
+    );
     zone.push({ name: DOMAIN, type: "TXT", data: ["v=spf1 ip4:192.0.2.1 -all"] });
     const { report } = await doctorWith(zone);
     const spf = findCheck(report, "Mail authentication", "authorises 127.0.0.2");
@@ -104,7 +142,10 @@ describe("DNS checks", () => {
   });
 
   it("an extra MX pointing elsewhere fails", async () => {
-    const zone = [...good.zone, { name: DOMAIN, type: "MX" as const, data: { preference: 20, exchange: "backup.other.test" } }];
+    const zone = [
+      ...good.zone,
+      { name: DOMAIN, type: "MX" as const, data: { preference: 20, exchange: "backup.other.test" } },
+    ];
     const { report } = await doctorWith(zone);
     const mx = findCheck(report, "DNS records", `MX ${DOMAIN}`);
     expect(mx.status).toBe("fail");
@@ -133,10 +174,30 @@ describe("DNS checks", () => {
     const zone = without(good.zone, isTxtAt(`_dmarc.${DOMAIN}`));
     zone.push({ name: `_dmarc.${DOMAIN}`, type: "TXT", data: ["v=DMARC1; p=none"] });
     // Plan the same record, so only the policy judgement differs.
-    const planned = { ...good.planned, dnsRecords: good.planned.dnsRecords.map((r) => (r.name === `_dmarc.${DOMAIN}` ? { ...r, content: '"v=DMARC1; p=none"' } : r)) };
+    const planned = {
+      ...good.planned,
+      dnsRecords: good.planned.dnsRecords.map((r) =>
+        r.name === `_dmarc.${DOMAIN}` ? { ...r, content: '"v=DMARC1; p=none"' } : r,
+      ),
+    };
     const file = writePlanned(lab, planned, "planned-dmarc-none.json");
     lab.dns.zone = zone;
-    const run = await runDoctor(["--planned", file, "--resolver", lab.dns.address, "--connect", "127.0.0.1", "--ca", lab.caFile, "--dnsbl", DNSBL_ZONE, "--timeout", "2000", "--json", ...servers.portArgs()]);
+    const run = await runDoctor([
+      "--planned",
+      file,
+      "--resolver",
+      lab.dns.address,
+      "--connect",
+      "127.0.0.1",
+      "--ca",
+      lab.caFile,
+      "--dnsbl",
+      DNSBL_ZONE,
+      "--timeout",
+      "2000",
+      "--json",
+      ...servers.portArgs(),
+    ]);
     const report = parseReport(run);
     expect(findCheck(report, "Mail authentication", "DMARC")).toMatchObject({ status: "warn" });
     expect(report.summary.fail).toBe(0);
@@ -144,9 +205,15 @@ describe("DNS checks", () => {
   });
 
   it("a server IP on the blocklist fails; a refused query only warns", async () => {
-    let { report } = await doctorWith([...good.zone, { name: `2.0.0.127.${DNSBL_ZONE}`, type: "A", data: "127.0.0.2" }]);
+    let { report } = await doctorWith([
+      ...good.zone,
+      { name: `2.0.0.127.${DNSBL_ZONE}`, type: "A", data: "127.0.0.2" },
+    ]);
     expect(findCheck(report, "Blocklist", "127.0.0.2")).toMatchObject({ status: "fail", detail: "listed (127.0.0.2)" });
-    ({ report } = await doctorWith([...good.zone, { name: `2.0.0.127.${DNSBL_ZONE}`, type: "A", data: "127.255.255.254" }]));
+    ({ report } = await doctorWith([
+      ...good.zone,
+      { name: `2.0.0.127.${DNSBL_ZONE}`, type: "A", data: "127.255.255.254" },
+    ]));
     expect(findCheck(report, "Blocklist", "127.0.0.2").status).toBe("warn");
   });
 
@@ -164,8 +231,20 @@ describe("DNS checks", () => {
 
   it("a resolver that does not answer fails the DNS checks without stopping the others", async () => {
     const run = await runDoctor([
-      "--planned", plannedFile, "--resolver", "127.0.0.1:9", "--connect", "127.0.0.1", "--ca", lab.caFile,
-      "--dnsbl", DNSBL_ZONE, "--timeout", "800", "--json", ...servers.portArgs(),
+      "--planned",
+      plannedFile,
+      "--resolver",
+      "127.0.0.1:9",
+      "--connect",
+      "127.0.0.1",
+      "--ca",
+      lab.caFile,
+      "--dnsbl",
+      DNSBL_ZONE,
+      "--timeout",
+      "800",
+      "--json",
+      ...servers.portArgs(),
     ]);
     const report = parseReport(run);
     expect(run.code).toBe(1);

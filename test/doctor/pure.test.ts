@@ -36,14 +36,25 @@ describe("addresses", () => {
 });
 
 /** An in-memory DNS for SPF evaluation. */
-function lookupFrom(records: { txt?: Record<string, string[]>; a?: Record<string, string[]>; aaaa?: Record<string, string[]>; mx?: Record<string, string[]> }): SpfLookup & { calls: string[] } {
+function lookupFrom(records: {
+  txt?: Record<string, string[]>;
+  a?: Record<string, string[]>;
+  aaaa?: Record<string, string[]>;
+  mx?: Record<string, string[]>;
+}): SpfLookup & { calls: string[] } {
   const calls: string[] = [];
   const get = (table: Record<string, string[]> | undefined, type: string) => async (name: string) => {
     calls.push(`${type} ${name}`);
     if (name === "tempfail.test") throw new Error("SERVFAIL");
     return table?.[name] ?? [];
   };
-  return { calls, txt: get(records.txt, "TXT"), a: get(records.a, "A"), aaaa: get(records.aaaa, "AAAA"), mx: get(records.mx, "MX") };
+  return {
+    calls,
+    txt: get(records.txt, "TXT"),
+    a: get(records.a, "A"),
+    aaaa: get(records.aaaa, "AAAA"),
+    mx: get(records.mx, "MX"),
+  };
 }
 
 describe("SPF evaluation", () => {
@@ -66,7 +77,10 @@ describe("SPF evaluation", () => {
 
   it("passes through mx, a and include, and says what matched", async () => {
     expect(await evaluateSpf("192.0.2.10", "example.test", dns)).toMatchObject({ result: "pass", matched: "mx" });
-    expect(await evaluateSpf("198.51.100.7", "example.test", dns)).toMatchObject({ result: "pass", matched: "include:relay.test → ip4:198.51.100.0/24" });
+    expect(await evaluateSpf("198.51.100.7", "example.test", dns)).toMatchObject({
+      result: "pass",
+      matched: "include:relay.test → ip4:198.51.100.0/24",
+    });
     expect(await evaluateSpf("2001:db8:1::10", "example.test", dns)).toMatchObject({ result: "pass", matched: "mx" });
     expect(await evaluateSpf("192.0.2.10", "redir.test", dns)).toMatchObject({ result: "pass" });
   });
@@ -95,7 +109,10 @@ describe("SPF evaluation", () => {
       ["~", "all", undefined, undefined, undefined],
     ]);
     expect(parseSpf("v=spf1 ip4:999.1.1.1 bogus -all").errors).toHaveLength(2);
-    expect(findSpfRecords(["v=spf1 -all", "v=spf10", "google-site-verification=x", "V=SPF1 mx"])).toEqual(["v=spf1 -all", "V=SPF1 mx"]);
+    expect(findSpfRecords(["v=spf1 -all", "v=spf10", "google-site-verification=x", "V=SPF1 mx"])).toEqual([
+      "v=spf1 -all",
+      "V=SPF1 mx",
+    ]);
     expect(inNetwork("192.0.2.77", "192.0.2.0", 25)).toBe(true);
     expect(inNetwork("192.0.2.200", "192.0.2.0", 25)).toBe(false);
     expect(inNetwork("::1", "192.0.2.0", 0)).toBe(false);
@@ -105,16 +122,32 @@ describe("SPF evaluation", () => {
 describe("DKIM key comparison", () => {
   const key = makeDkimPublicKey();
   it("matches the planned key whatever the whitespace, and reports its size", () => {
-    expect(compareDkimRecord(`v=DKIM1; k=rsa; p=${key.slice(0, 100)} ${key.slice(100)}`, key)).toEqual({ status: "match", bits: 2048 });
+    expect(compareDkimRecord(`v=DKIM1; k=rsa; p=${key.slice(0, 100)} ${key.slice(100)}`, key)).toEqual({
+      status: "match",
+      bits: 2048,
+    });
   });
   it("spots a key cut after the first string", () => {
     const published = `v=DKIM1; k=rsa; p=${key}`.slice(0, 255);
-    expect(compareDkimRecord(published, key)).toMatchObject({ status: "truncated", publishedLength: 255 - "v=DKIM1; k=rsa; p=".length, plannedLength: key.length });
+    expect(compareDkimRecord(published, key)).toMatchObject({
+      status: "truncated",
+      publishedLength: 255 - "v=DKIM1; k=rsa; p=".length,
+      plannedLength: key.length,
+    });
   });
   it("tells a different valid key from garbage, and revoked from missing", () => {
-    expect(compareDkimRecord(`v=DKIM1; p=${makeDkimPublicKey()}`, key)).toEqual({ status: "different", reason: "a different 2048-bit key is published" });
-    expect(compareDkimRecord("v=DKIM1; p=AAAA", key)).toMatchObject({ status: "different", reason: expect.stringContaining("not a valid public key") });
-    expect(compareDkimRecord("v=DKIM1; p=", key)).toMatchObject({ status: "invalid", reason: expect.stringContaining("revoked") });
+    expect(compareDkimRecord(`v=DKIM1; p=${makeDkimPublicKey()}`, key)).toEqual({
+      status: "different",
+      reason: "a different 2048-bit key is published",
+    });
+    expect(compareDkimRecord("v=DKIM1; p=AAAA", key)).toMatchObject({
+      status: "different",
+      reason: expect.stringContaining("not a valid public key"),
+    });
+    expect(compareDkimRecord("v=DKIM1; p=", key)).toMatchObject({
+      status: "invalid",
+      reason: expect.stringContaining("revoked"),
+    });
     expect(compareDkimRecord("v=DKIM1; k=rsa", key)).toMatchObject({ status: "invalid", reason: "no p= tag" });
     expect(compareDkimRecord(`v=DKIM2; p=${key}`, key)).toMatchObject({ status: "invalid" });
   });
@@ -126,10 +159,15 @@ describe("DMARC", () => {
     const none = assessDmarc("v=DMARC1; p=none", "example.test");
     expect(none.status).toBe("warn");
     expect(none.fix).toContain("p=quarantine");
-    expect(assessDmarc("v=DMARC1; rua=mailto:d@example.test", "example.test")).toMatchObject({ status: "fail", detail: "no p= policy tag" });
+    expect(assessDmarc("v=DMARC1; rua=mailto:d@example.test", "example.test")).toMatchObject({
+      status: "fail",
+      detail: "no p= policy tag",
+    });
     expect(assessDmarc("v=DMARC1; p=block", "example.test").detail).toContain("unknown policy");
     expect(assessDmarc("v=DMARC1; p=reject; rua=https://x", "example.test").detail).toContain("mailto");
-    expect(assessDmarc("v=DMARC1; p=reject; pct=150; adkim=x", "example.test").detail).toMatch(/pct=150.*adkim=x|adkim=x.*pct=150/);
+    expect(assessDmarc("v=DMARC1; p=reject; pct=150; adkim=x", "example.test").detail).toMatch(
+      /pct=150.*adkim=x|adkim=x.*pct=150/,
+    );
     expect(assessDmarc("p=reject; v=DMARC1", "example.test").status).toBe("fail");
     expect(findDmarcRecords(["v=DMARC1; p=none", "something else"])).toEqual(["v=DMARC1; p=none"]);
   });
@@ -138,7 +176,11 @@ describe("DMARC", () => {
 describe("certificate assessment", () => {
   const now = new Date("2026-06-01T00:00:00Z");
   const cert = (validTo: string, names = "DNS:mail.example.test", trusted = true): PresentedCertificate => ({
-    leaf: { subject: { CN: "mail.example.test" }, subjectaltname: names, valid_to: validTo } as unknown as PeerCertificate,
+    leaf: {
+      subject: { CN: "mail.example.test" },
+      subjectaltname: names,
+      valid_to: validTo,
+    } as unknown as PeerCertificate,
     chain: ["CN=mail.example.test", "CN=Test CA"],
     trusted,
     trustError: trusted ? undefined : "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
@@ -149,22 +191,40 @@ describe("certificate assessment", () => {
     expect(verdict.detail).toContain("chain: CN=mail.example.test ← CN=Test CA");
   });
   it("warns under 14 days, fails expired, wrong name, untrusted", () => {
-    expect(assessCertificate(cert("Jun 10 00:00:00 2026 GMT"), "mail.example.test", now)).toMatchObject({ status: "warn", daysLeft: 9 });
-    expect(assessCertificate(cert("May 20 00:00:00 2026 GMT"), "mail.example.test", now).detail).toMatch(/^expired 2026-05-20/);
-    expect(assessCertificate(cert("Aug 30 00:00:00 2026 GMT", "DNS:other.test"), "mail.example.test", now).detail).toContain("not valid for mail.example.test (certificate names: other.test)");
-    expect(assessCertificate(cert("Aug 30 00:00:00 2026 GMT", "DNS:*.example.test"), "mail.example.test", now).status).toBe("pass");
-    expect(assessCertificate(cert("Aug 30 00:00:00 2026 GMT", "DNS:mail.example.test", false), "mail.example.test", now).detail).toContain("not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)");
+    expect(assessCertificate(cert("Jun 10 00:00:00 2026 GMT"), "mail.example.test", now)).toMatchObject({
+      status: "warn",
+      daysLeft: 9,
+    });
+    expect(assessCertificate(cert("May 20 00:00:00 2026 GMT"), "mail.example.test", now).detail).toMatch(
+      /^expired 2026-05-20/,
+    );
+    expect(
+      assessCertificate(cert("Aug 30 00:00:00 2026 GMT", "DNS:other.test"), "mail.example.test", now).detail,
+    ).toContain("not valid for mail.example.test (certificate names: other.test)");
+    expect(
+      assessCertificate(cert("Aug 30 00:00:00 2026 GMT", "DNS:*.example.test"), "mail.example.test", now).status,
+    ).toBe("pass");
+    expect(
+      assessCertificate(cert("Aug 30 00:00:00 2026 GMT", "DNS:mail.example.test", false), "mail.example.test", now)
+        .detail,
+    ).toContain("not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)");
   });
 });
 
 describe("record helpers", () => {
   it("normalises planned values and spots same-kind TXT records", () => {
-    expect(plannedValue({ type: "MX", name: "x.test", content: "Mail.X.test.", priority: 5, ttl: 1, comment: "" })).toBe("5 mail.x.test");
-    expect(plannedValue({ type: "CAA", name: "x.test", content: '0 ISSUE "letsencrypt.org"', ttl: 1, comment: "" })).toBe('0 issue "letsencrypt.org"');
+    expect(
+      plannedValue({ type: "MX", name: "x.test", content: "Mail.X.test.", priority: 5, ttl: 1, comment: "" }),
+    ).toBe("5 mail.x.test");
+    expect(
+      plannedValue({ type: "CAA", name: "x.test", content: '0 ISSUE "letsencrypt.org"', ttl: 1, comment: "" }),
+    ).toBe('0 issue "letsencrypt.org"');
     expect(sameTxtKind("v=spf1 -all", "V=SPF1 mx -all")).toBe(true);
     expect(sameTxtKind("google-site-verification=x", "v=spf1 -all")).toBe(false);
     expect(sameTxtKind("p=MIIB", "v=DKIM1; p=MIIB")).toBe(true);
-    expect(zoneLine({ type: "MX", name: "x.test", content: "mail.x.test", priority: 10, ttl: 3600, comment: "" })).toBe("x.test. 3600 IN MX 10 mail.x.test.");
+    expect(zoneLine({ type: "MX", name: "x.test", content: "mail.x.test", priority: 10, ttl: 3600, comment: "" })).toBe(
+      "x.test. 3600 IN MX 10 mail.x.test.",
+    );
   });
   it("judges blocklist answers and Resend statuses", () => {
     expect(judgeBlocklistAnswer("B", "c", "192.0.2.1", "zen.test", []).status).toBe("pass");
@@ -178,7 +238,11 @@ describe("record helpers", () => {
 
 describe("options and input", () => {
   it("parses port overrides and rejects bad ones", () => {
-    expect([...parsePortOverrides(["25=2525", "587=2587,993=2993"])]).toEqual([[25, 2525], [587, 2587], [993, 2993]]);
+    expect([...parsePortOverrides(["25=2525", "587=2587,993=2993"])]).toEqual([
+      [25, 2525],
+      [587, 2587],
+      [993, 2993],
+    ]);
     expect(() => parsePortOverrides(["25:2525"])).toThrow(UsageError);
     expect(() => parsePortOverrides(["25=70000"])).toThrow(UsageError);
   });
@@ -191,7 +255,10 @@ describe("options and input", () => {
   });
   it("validates the planned shape", () => {
     expect(() => validatePlanned({ domain: "x.test" }, "f.json")).toThrow(InputError);
-    const planned = validatePlanned({ domain: "x.test", hostname: "mail.x.test", dnsRecords: [], dkim: { selector: "mail", publicKey: "AA" } }, "f");
+    const planned = validatePlanned(
+      { domain: "x.test", hostname: "mail.x.test", dnsRecords: [], dkim: { selector: "mail", publicKey: "AA" } },
+      "f",
+    );
     expect(planned.relay.provider).toBe("none");
     expect(planned.ports).toEqual([]);
   });
@@ -217,7 +284,11 @@ describe("report", () => {
   it("fails the exit status only on failures", () => {
     expect(exitCode(results)).toBe(1);
     expect(exitCode(results.filter((r) => r.status !== "fail"))).toBe(0);
-    expect(JSON.parse(renderJson(results, { domain: "x" }))).toMatchObject({ ok: false, domain: "x", summary: { pass: 1, warn: 1, fail: 1, skip: 1 } });
+    expect(JSON.parse(renderJson(results, { domain: "x" }))).toMatchObject({
+      ok: false,
+      domain: "x",
+      summary: { pass: 1, warn: 1, fail: 1, skip: 1 },
+    });
   });
   it("colours only a terminal and respects NO_COLOR", () => {
     expect(shouldColour(true, {})).toBe(true);

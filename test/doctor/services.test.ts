@@ -2,7 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
 import { CheckResult } from "../../doctor/types";
 import { startFakeResend, FakeResend } from "../fakes/resend-api";
-import { certVariants, DNSBL_ZONE, DOMAIN, HOSTNAME, Lab, MailServers, PASSWORD, plannedDeployment, RELAY_PASSWORD, ServerVariant, startLab, USER, writePlanned } from "./fixtures/scenario";
+import {
+  certVariants,
+  DNSBL_ZONE,
+  DOMAIN,
+  HOSTNAME,
+  Lab,
+  MailServers,
+  PASSWORD,
+  plannedDeployment,
+  RELAY_PASSWORD,
+  ServerVariant,
+  startLab,
+  USER,
+  writePlanned,
+} from "./fixtures/scenario";
 import { findCheck, JsonReport, parseReport, runDoctor } from "./fixtures/run-doctor";
 
 /** Ports, TLS, open relay, credentials and Resend, against loopback servers with good and broken setups. */
@@ -19,15 +33,36 @@ afterAll(async () => {
 });
 
 /** Starts the mail servers in `variant`, serves the good zone, runs the doctor, stops the servers. */
-async function doctorAgainst(variant: ServerVariant, env: Record<string, string> = {}, extraArgs: string[] = []): Promise<{ code: number; report: JsonReport }> {
+async function doctorAgainst(
+  variant: ServerVariant,
+  env: Record<string, string> = {},
+  extraArgs: string[] = [],
+): Promise<{ code: number; report: JsonReport }> {
   const servers = await MailServers.start(lab.goodCert, lab.relayCert, variant);
   try {
     const { planned, zone } = plannedDeployment(lab.dkimKey, servers.relay.port);
     lab.dns.zone = zone;
     const file = writePlanned(lab, planned, "planned-services.json");
     const run = await runDoctor(
-      ["--planned", file, "--resolver", lab.dns.address, "--connect", "127.0.0.1", "--relay-connect", "127.0.0.1", "--ca", lab.caFile,
-        "--dnsbl", DNSBL_ZONE, "--timeout", "2000", "--json", ...servers.portArgs(), ...extraArgs],
+      [
+        "--planned",
+        file,
+        "--resolver",
+        lab.dns.address,
+        "--connect",
+        "127.0.0.1",
+        "--relay-connect",
+        "127.0.0.1",
+        "--ca",
+        lab.caFile,
+        "--dnsbl",
+        DNSBL_ZONE,
+        "--timeout",
+        "2000",
+        "--json",
+        ...servers.portArgs(),
+        ...extraArgs,
+      ],
       env,
     );
     return { code: run.code, report: parseReport(run) };
@@ -42,16 +77,27 @@ describe("ports and TLS", () => {
   it("good servers: reachable, hostname in the banner, valid certificates with chain and days, no AUTH before TLS", async () => {
     const { code, report } = await doctorAgainst({});
     expect(code).toBe(0);
-    for (const port of ["Port 25 SMTP", "Port 465 submissions", "Port 587 submission", "Port 143 IMAP", "Port 993 IMAPS"]) {
+    for (const port of [
+      "Port 25 SMTP",
+      "Port 465 submissions",
+      "Port 587 submission",
+      "Port 143 IMAP",
+      "Port 993 IMAPS",
+    ]) {
       expect(findCheck(report, port, "reachable").status).toBe("pass");
       const tls = findCheck(report, port, "TLS certificate");
       expect(tls.status).toBe("pass");
-      expect(tls.detail).toMatch(/valid for mail\.example\.test, (89|90) days left .*chain: CN=mail\.example\.test ← CN=Mailstack Test CA/);
+      expect(tls.detail).toMatch(
+        /valid for mail\.example\.test, (89|90) days left .*chain: CN=mail\.example\.test ← CN=Mailstack Test CA/,
+      );
     }
     expect(findCheck(report, "Port 25 SMTP", "reachable").detail).toContain(`220 ${HOSTNAME}`);
     expect(findCheck(report, "Port 587 submission", "no AUTH before TLS").status).toBe("pass");
     expect(findCheck(report, "Port 587 submission", "AUTH after TLS").status).toBe("pass");
-    expect(findCheck(report, "Open relay", "refused")).toMatchObject({ status: "pass", detail: expect.stringContaining("454") });
+    expect(findCheck(report, "Open relay", "refused")).toMatchObject({
+      status: "pass",
+      detail: expect.stringContaining("454"),
+    });
   });
 
   it("an expired certificate fails everywhere with a renew fix", async () => {
@@ -77,7 +123,8 @@ describe("ports and TLS", () => {
 
   it("a certificate expiring within 14 days warns without failing the run", async () => {
     const { code, report } = await doctorAgainst({ cert: certVariants.expiringSoon(lab.ca) });
-    for (const check of tlsChecks(report)) expect(check).toMatchObject({ status: "warn", detail: expect.stringMatching(/(4|5) days left/) });
+    for (const check of tlsChecks(report))
+      expect(check).toMatchObject({ status: "warn", detail: expect.stringMatching(/(4|5) days left/) });
     expect(code).toBe(0);
   });
 
@@ -86,7 +133,20 @@ describe("ports and TLS", () => {
     try {
       const { planned, zone } = plannedDeployment(lab.dkimKey, servers.relay.port);
       lab.dns.zone = zone;
-      const run = await runDoctor(["--planned", writePlanned(lab, planned, "p-noca.json"), "--resolver", lab.dns.address, "--connect", "127.0.0.1", "--dnsbl", "none", "--timeout", "2000", "--json", ...servers.portArgs()]);
+      const run = await runDoctor([
+        "--planned",
+        writePlanned(lab, planned, "p-noca.json"),
+        "--resolver",
+        lab.dns.address,
+        "--connect",
+        "127.0.0.1",
+        "--dnsbl",
+        "none",
+        "--timeout",
+        "2000",
+        "--json",
+        ...servers.portArgs(),
+      ]);
       const tls = findCheck(parseReport(run), "Port 993 IMAPS", "TLS certificate");
       expect(tls.status).toBe("fail");
       expect(tls.detail).toContain("not trusted");
@@ -121,8 +181,14 @@ describe("ports and TLS", () => {
   it("a closed port fails as unreachable, skips its TLS check, and the other ports are still checked", async () => {
     const closed = await unusedPort();
     const { report } = await doctorAgainst({}, {}, ["--port", `143=${closed}`]);
-    expect(findCheck(report, "Port 143 IMAP", "reachable")).toMatchObject({ status: "fail", detail: expect.stringContaining("ECONNREFUSED") });
-    expect(findCheck(report, "Port 143 IMAP", "TLS certificate")).toMatchObject({ status: "skip", detail: "port not reachable" });
+    expect(findCheck(report, "Port 143 IMAP", "reachable")).toMatchObject({
+      status: "fail",
+      detail: expect.stringContaining("ECONNREFUSED"),
+    });
+    expect(findCheck(report, "Port 143 IMAP", "TLS certificate")).toMatchObject({
+      status: "skip",
+      detail: "port not reachable",
+    });
     expect(findCheck(report, "Port 993 IMAPS", "TLS certificate").status).toBe("pass");
   });
 });
@@ -134,7 +200,10 @@ describe("timeouts", () => {
       const started = Date.now();
       const { report } = await doctorAgainst({}, {}, ["--port", `25=${silent.port}`, "--port", `465=${silent.port}`]);
       expect(Date.now() - started).toBeLessThan(6000);
-      expect(findCheck(report, "Port 25 SMTP", "reachable")).toMatchObject({ status: "fail", detail: expect.stringContaining("no answer within 2000 ms") });
+      expect(findCheck(report, "Port 25 SMTP", "reachable")).toMatchObject({
+        status: "fail",
+        detail: expect.stringContaining("no answer within 2000 ms"),
+      });
       expect(findCheck(report, "Port 465 submissions", "reachable").status).toBe("fail");
       expect(findCheck(report, "Open relay", "refused").status).toBe("skip");
       expect(findCheck(report, "Port 993 IMAPS", "TLS certificate").status).toBe("pass");
@@ -145,21 +214,37 @@ describe("timeouts", () => {
 });
 
 describe("credentials (from the environment only)", () => {
-  const mailbox = { MAILSTACK_DOCTOR_USER: USER, MAILSTACK_DOCTOR_PASSWORD: PASSWORD, MAILSTACK_RELAY_PASSWORD: RELAY_PASSWORD };
+  const mailbox = {
+    MAILSTACK_DOCTOR_USER: USER,
+    MAILSTACK_DOCTOR_PASSWORD: PASSWORD,
+    MAILSTACK_RELAY_PASSWORD: RELAY_PASSWORD,
+  };
 
   it("correct mailbox and relay passwords pass", async () => {
     const { report } = await doctorAgainst({}, mailbox);
-    expect(findCheck(report, "Credentials", "SMTP AUTH on 587")).toMatchObject({ status: "pass", detail: `TLS + AUTH as ${USER} accepted` });
+    expect(findCheck(report, "Credentials", "SMTP AUTH on 587")).toMatchObject({
+      status: "pass",
+      detail: `TLS + AUTH as ${USER} accepted`,
+    });
     expect(findCheck(report, "Credentials", "IMAP LOGIN on 993")).toMatchObject({ status: "pass" });
-    expect(findCheck(report, "Credentials", "relay smtp.relay.test")).toMatchObject({ status: "pass", detail: "TLS + AUTH as resend accepted" });
+    expect(findCheck(report, "Credentials", "relay smtp.relay.test")).toMatchObject({
+      status: "pass",
+      detail: "TLS + AUTH as resend accepted",
+    });
   });
 
   it("wrong passwords fail with a fix", async () => {
-    const { report } = await doctorAgainst({}, { ...mailbox, MAILSTACK_DOCTOR_PASSWORD: "wrong", MAILSTACK_RELAY_PASSWORD: "wrong" });
+    const { report } = await doctorAgainst(
+      {},
+      { ...mailbox, MAILSTACK_DOCTOR_PASSWORD: "wrong", MAILSTACK_RELAY_PASSWORD: "wrong" },
+    );
     const smtp = findCheck(report, "Credentials", "SMTP AUTH on 587");
     expect(smtp).toMatchObject({ status: "fail", detail: expect.stringContaining("535") });
     expect(smtp.fix).toContain(`setup email update ${USER}`);
-    expect(findCheck(report, "Credentials", "IMAP LOGIN on 993")).toMatchObject({ status: "fail", detail: expect.stringContaining("AUTHENTICATIONFAILED") });
+    expect(findCheck(report, "Credentials", "IMAP LOGIN on 993")).toMatchObject({
+      status: "fail",
+      detail: expect.stringContaining("AUTHENTICATIONFAILED"),
+    });
     expect(findCheck(report, "Credentials", "relay smtp.relay.test").status).toBe("fail");
   });
 
@@ -181,19 +266,33 @@ describe("Resend domain status", () => {
     const ours = resend.seedDomain(DOMAIN);
     ours.status = "verified";
     let { report } = await doctorAgainst({}, env());
-    expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({ status: "pass", detail: `status verified (id ${ours.id})` });
-    expect(resend.state.requests.map((r) => r.path)).toContain(`/domains?limit=100&after=${resend.state.domains[99].id}`);
+    expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({
+      status: "pass",
+      detail: `status verified (id ${ours.id})`,
+    });
+    expect(resend.state.requests.map((r) => r.path)).toContain(
+      `/domains?limit=100&after=${resend.state.domains[99].id}`,
+    );
 
     ours.status = "pending";
     ({ report } = await doctorAgainst({}, env()));
-    expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({ status: "warn", detail: expect.stringContaining("status pending") });
+    expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({
+      status: "warn",
+      detail: expect.stringContaining("status pending"),
+    });
 
     resend.state.domains.splice(0);
     ({ report } = await doctorAgainst({}, env()));
-    expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({ status: "fail", detail: `${DOMAIN} is not among the account's domains` });
+    expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({
+      status: "fail",
+      detail: `${DOMAIN} is not among the account's domains`,
+    });
 
     ({ report } = await doctorAgainst({}, { ...env(), RESEND_API_KEY: "re_wrong" }));
-    expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({ status: "fail", detail: expect.stringMatching(/HTTP 40[13]/) });
+    expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({
+      status: "fail",
+      detail: expect.stringMatching(/HTTP 40[13]/),
+    });
   });
 });
 

@@ -93,30 +93,57 @@ export interface FakeResend {
 }
 
 const REGIONS = ["us-east-1", "eu-west-1", "sa-east-1", "ap-northeast-1"];
-const ERROR_NAMES: Record<number, string> = { 429: "rate_limit_exceeded", 500: "internal_server_error", 502: "application_error", 503: "application_error" };
+const ERROR_NAMES: Record<number, string> = {
+  429: "rate_limit_exceeded",
+  500: "internal_server_error",
+  502: "application_error",
+  503: "application_error",
+};
 
 let seq = 0;
 const newId = () => `${(++seq).toString(16).padStart(8, "0")}-fake-4000-8000-${Date.now().toString(16)}`;
-const randomToken = (n: number) => Array.from({ length: n }, () => "abcdefghijklmnopqrstuvwxyz0123456789"[Math.floor(Math.random() * 36)]).join("");
+const randomToken = (n: number) =>
+  Array.from({ length: n }, () => "abcdefghijklmnopqrstuvwxyz0123456789"[Math.floor(Math.random() * 36)]).join("");
 
 function recordsFor(name: string, region: string, returnPath: string, style: DkimStyle): FakeRecord[] {
   const base = { ttl: "Auto", status: "not_started" };
   const records: FakeRecord[] = [
-    { record: "SPF", name: returnPath, type: "MX", value: `feedback-smtp.${region}.amazonses.com`, priority: 10, ...base },
+    {
+      record: "SPF",
+      name: returnPath,
+      type: "MX",
+      value: `feedback-smtp.${region}.amazonses.com`,
+      priority: 10,
+      ...base,
+    },
     { record: "SPF", name: returnPath, type: "TXT", value: '"v=spf1 include:amazonses.com ~all"', ...base },
   ];
   if (style === "txt") {
-    records.push({ record: "DKIM", name: "resend._domainkey", type: "TXT", value: `p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQ${randomToken(180)}IDAQAB`, ...base });
+    records.push({
+      record: "DKIM",
+      name: "resend._domainkey",
+      type: "TXT",
+      value: `p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQ${randomToken(180)}IDAQAB`,
+      ...base,
+    });
   } else {
     for (let i = 0; i < 3; i++) {
       const t = randomToken(32);
-      records.push({ record: "DKIM", name: `${t}._domainkey`, type: "CNAME", value: `${t}.dkim.amazonses.com.`, ...base });
+      records.push({
+        record: "DKIM",
+        name: `${t}._domainkey`,
+        type: "CNAME",
+        value: `${t}.dkim.amazonses.com.`,
+        ...base,
+      });
     }
   }
   return records;
 }
 
-export async function startFakeResend(opts: Partial<Pick<FakeState, "dkimStyle" | "verifyAfterPolls" | "verifyOutcome">> = {}): Promise<FakeResend> {
+export async function startFakeResend(
+  opts: Partial<Pick<FakeState, "dkimStyle" | "verifyAfterPolls" | "verifyOutcome">> = {},
+): Promise<FakeResend> {
   const fullKey = `re_full_${randomToken(24)}`;
   const sendingKey = `re_send_${randomToken(24)}`;
   const state: FakeState = {
@@ -138,8 +165,13 @@ export async function startFakeResend(opts: Partial<Pick<FakeState, "dkimStyle" 
     res.writeHead(status, { "content-type": "application/json", ...headers });
     res.end(JSON.stringify(body));
   };
-  const fail = (res: http.ServerResponse, status: number, name: string, message: string, headers: Record<string, string> = {}) =>
-    send(res, status, { statusCode: status, name, message }, headers);
+  const fail = (
+    res: http.ServerResponse,
+    status: number,
+    name: string,
+    message: string,
+    headers: Record<string, string> = {},
+  ) => send(res, status, { statusCode: status, name, message }, headers);
 
   const seedDomain = (name: string, region = "us-east-1"): FakeDomain => {
     const d: FakeDomain = {
@@ -183,7 +215,9 @@ export async function startFakeResend(opts: Partial<Pick<FakeState, "dkimStyle" 
     state.requests.push({ method, path: url.pathname + url.search, body, auth: req.headers.authorization });
     state.times.push(Date.now());
 
-    const fault = state.faults.find((f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(path)));
+    const fault = state.faults.find(
+      (f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(path)),
+    );
     if (fault) {
       fault.times--;
       const headers: Record<string, string> = fault.retryAfter !== undefined ? { "retry-after": fault.retryAfter } : {};
@@ -191,15 +225,28 @@ export async function startFakeResend(opts: Partial<Pick<FakeState, "dkimStyle" 
         res.writeHead(fault.status, { "content-type": "text/html", ...headers });
         return res.end(fault.raw);
       }
-      return fail(res, fault.status, fault.name ?? ERROR_NAMES[fault.status] ?? "application_error", `Injected ${fault.status}`, headers);
+      return fail(
+        res,
+        fault.status,
+        fault.name ?? ERROR_NAMES[fault.status] ?? "application_error",
+        `Injected ${fault.status}`,
+        headers,
+      );
     }
 
     const auth = req.headers.authorization ?? "";
     const m = auth.match(/^Bearer (.+)$/);
-    if (!m) return fail(res, 401, "missing_api_key", "Missing API key in the authorization header. Include the following header in the request: Authorization: Bearer YOUR_API_KEY");
+    if (!m)
+      return fail(
+        res,
+        401,
+        "missing_api_key",
+        "Missing API key in the authorization header. Include the following header in the request: Authorization: Bearer YOUR_API_KEY",
+      );
     const key = state.keys.find((k) => k.token === m[1]);
     if (!key) return fail(res, 403, "invalid_api_key", "API key is invalid");
-    if (key.permission !== "full_access") return fail(res, 401, "restricted_api_key", "This API key is restricted to only send emails");
+    if (key.permission !== "full_access")
+      return fail(res, 401, "restricted_api_key", "This API key is restricted to only send emails");
 
     const b = (body ?? {}) as Record<string, unknown>;
     let mm: RegExpMatchArray | null;
@@ -207,10 +254,13 @@ export async function startFakeResend(opts: Partial<Pick<FakeState, "dkimStyle" 
     if (method === "POST" && path === "/domains") {
       const name = typeof b.name === "string" ? b.name.toLowerCase() : "";
       if (!name) return fail(res, 422, "missing_required_field", "Missing `name` field.");
-      if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(name)) return fail(res, 422, "validation_error", "The `name` field must be a valid domain.");
+      if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(name))
+        return fail(res, 422, "validation_error", "The `name` field must be a valid domain.");
       const region = (b.region as string | undefined) ?? "us-east-1";
-      if (!REGIONS.includes(region)) return fail(res, 422, "invalid_region", `'region' must be one of ${REGIONS.join(", ")}`);
-      if (state.domains.some((d) => d.name === name)) return fail(res, 403, "validation_error", `The ${name} domain has been registered already.`);
+      if (!REGIONS.includes(region))
+        return fail(res, 422, "invalid_region", `'region' must be one of ${REGIONS.join(", ")}`);
+      if (state.domains.some((d) => d.name === name))
+        return fail(res, 403, "validation_error", `The ${name} domain has been registered already.`);
       const d = seedDomain(name, region);
       const rp = b.custom_return_path as string | undefined;
       if (rp) d.records = recordsFor(name, region, rp, state.dkimStyle);
@@ -222,7 +272,11 @@ export async function startFakeResend(opts: Partial<Pick<FakeState, "dkimStyle" 
       const after = url.searchParams.get("after");
       const start = after ? state.domains.findIndex((d) => d.id === after) + 1 : 0;
       const page = state.domains.slice(start, start + limit);
-      return send(res, 200, { object: "list", has_more: start + limit < state.domains.length, data: page.map((d) => domainView(d, false)) });
+      return send(res, 200, {
+        object: "list",
+        has_more: start + limit < state.domains.length,
+        data: page.map((d) => domainView(d, false)),
+      });
     }
     if ((mm = path.match(/^\/domains\/([^/]+)(\/verify)?$/))) {
       const d = state.domains.find((x) => x.id === mm![1]);
@@ -253,10 +307,12 @@ export async function startFakeResend(opts: Partial<Pick<FakeState, "dkimStyle" 
       state.apiKeyBodies.push(b);
       const name = typeof b.name === "string" ? b.name : "";
       if (!name) return fail(res, 422, "missing_required_field", "Missing `name` field.");
-      if (name.length > 50) return fail(res, 422, "validation_error", "The `name` field must be at most 50 characters.");
+      if (name.length > 50)
+        return fail(res, 422, "validation_error", "The `name` field must be at most 50 characters.");
       const permission = (b.permission as FakeKey["permission"] | undefined) ?? "full_access";
       const domainId = b.domain_id as string | undefined;
-      if (domainId && !state.domains.some((d) => d.id === domainId)) return fail(res, 404, "not_found", "Domain not found");
+      if (domainId && !state.domains.some((d) => d.id === domainId))
+        return fail(res, 404, "not_found", "Domain not found");
       const k: FakeKey = { id: newId(), name, token: `re_${randomToken(30)}`, permission, domain_id: domainId };
       state.keys.push(k);
       return send(res, 201, { id: k.id, token: k.token });

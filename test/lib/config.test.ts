@@ -5,7 +5,8 @@ import { PROD_CONFIG, PROD_SECRETS, SECOND_CONFIG, SECOND_SECRETS } from "../sup
 import { selfSignedCertificate } from "../support/certificates";
 import { rawConfig } from "../support/raw-config";
 
-const parse = (config: Record<string, unknown>, secrets = PROD_SECRETS, extra = {}) => parseConfig(rawConfig(config, secrets, extra));
+const parse = (config: Record<string, unknown>, secrets = PROD_SECRETS, extra = {}) =>
+  parseConfig(rawConfig(config, secrets, extra));
 
 function problemsOf(config: Record<string, unknown>, secrets = PROD_SECRETS, extra = {}): string[] {
   try {
@@ -17,8 +18,12 @@ function problemsOf(config: Record<string, unknown>, secrets = PROD_SECRETS, ext
   return [];
 }
 
-const smallKey = generateKeyPairSync("rsa", { modulusLength: 512 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-const ecKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+const smallKey = generateKeyPairSync("rsa", { modulusLength: 512 })
+  .privateKey.export({ type: "pkcs1", format: "pem" })
+  .toString();
+const ecKey = generateKeyPairSync("ec", { namedCurve: "P-256" })
+  .privateKey.export({ type: "pkcs8", format: "pem" })
+  .toString();
 const otherCert = selfSignedCertificate({ hostname: "mail.qladgk.com", days: 90 });
 const wrongName = selfSignedCertificate({ hostname: "www.qladgk.com", days: 90 });
 const expired = selfSignedCertificate({ hostname: "mail.qladgk.com", days: 10, notBeforeDays: 40 });
@@ -35,7 +40,11 @@ describe("parseConfig: the prod config", () => {
     expect(c.resend).toMatchObject({ region: "us-east-1", returnPath: "send" });
     expect(c.dkim).toEqual({ selector: "mail", bits: 2048 });
     expect(c.dmarc).toEqual({ policy: "none", rua: undefined });
-    expect(c.docker).toEqual({ host: undefined, image: "ghcr.io/docker-mailserver/docker-mailserver:15.1.0", containerName: "mailserver" });
+    expect(c.docker).toEqual({
+      host: undefined,
+      image: "ghcr.io/docker-mailserver/docker-mailserver:15.1.0",
+      containerName: "mailserver",
+    });
     expect(c.dns).toEqual({ provider: "cloudflare", zoneId: undefined });
   });
 
@@ -58,8 +67,20 @@ describe("parseConfig: the prod config", () => {
   });
 
   it("reads certFile/keyFile through the file reader", () => {
-    const files: Record<string, string> = { "certs/c.pem": PROD_CONFIG.tlsCertificate as string, "certs/k.pem": PROD_CONFIG.tlsPrivateKey as string };
-    const c = parse({ ...PROD_CONFIG, tlsCertificate: undefined, tlsPrivateKey: undefined, tls: { mode: "manual", certFile: "certs/c.pem", keyFile: "certs/k.pem" } }, PROD_SECRETS, { readFile: (p: string) => files[p] });
+    const files: Record<string, string> = {
+      "certs/c.pem": PROD_CONFIG.tlsCertificate as string,
+      "certs/k.pem": PROD_CONFIG.tlsPrivateKey as string,
+    };
+    const c = parse(
+      {
+        ...PROD_CONFIG,
+        tlsCertificate: undefined,
+        tlsPrivateKey: undefined,
+        tls: { mode: "manual", certFile: "certs/c.pem", keyFile: "certs/k.pem" },
+      },
+      PROD_SECRETS,
+      { readFile: (p: string) => files[p] },
+    );
     expect(c.tls.certificatePem).toBe(files["certs/c.pem"]);
   });
 });
@@ -68,41 +89,154 @@ describe("parseConfig: the prod config", () => {
 const INVALID: [string, Record<string, unknown>, RegExp, string[]?][] = [
   ["missing domain", { domain: undefined }, /mailstack:domain is required/],
   ["malformed domain", { domain: "qladgk..com" }, /mailstack:domain is "qladgk\.\.com", not a domain name/],
-  ["malformed hostname", { hostname: "mail_server" }, /mailstack:hostname is "mail_server", not a fully qualified host name/],
-  ["hostname outside the zone", { hostname: "mail.other.net" }, /mailstack:hostname is "mail\.other\.net", outside the zone qladgk\.com/],
+  [
+    "malformed hostname",
+    { hostname: "mail_server" },
+    /mailstack:hostname is "mail_server", not a fully qualified host name/,
+  ],
+  [
+    "hostname outside the zone",
+    { hostname: "mail.other.net" },
+    /mailstack:hostname is "mail\.other\.net", outside the zone qladgk\.com/,
+  ],
   ["bad IPv4", { serverIp: "11.22.33.444" }, /mailstack:serverIp is "11\.22\.33\.444", not an IPv4 address/],
-  ["private IPv4", { serverIp: "192.168.1.10" }, /mailstack:serverIp is "192\.168\.1\.10", a private or reserved address/],
+  [
+    "private IPv4",
+    { serverIp: "192.168.1.10" },
+    /mailstack:serverIp is "192\.168\.1\.10", a private or reserved address/,
+  ],
   ["missing IPv4 with managed DNS", { serverIp: undefined }, /mailstack:serverIp is required when DNS is managed/],
   ["bad IPv6", { serverIpv6: "2001:db8::zz" }, /mailstack:serverIpv6 is "2001:db8::zz", not an IPv6 address/],
   ["no accounts", { accounts: [] }, /mailstack:accounts must be a non-empty list/],
   ["duplicate account", { accounts: ["hi", "HI@qladgk.com"] }, /mailstack:accounts lists "hi@qladgk\.com" twice/],
   ["malformed account", { accounts: ["hi there"] }, /mailstack:accounts has "hi there", not a valid address/],
-  ["account at another domain", { accounts: ["hi@other.net"], catchAll: undefined }, /mailstack:accounts has "hi@other\.net", which is not at qladgk\.com/],
-  ["catch-all to an unknown account", { catchAll: "nobody" }, /mailstack:catchAll targets "nobody", which is not an account/],
-  ["alias target neither account nor address", { aliases: { sales: "bob" } }, /mailstack:aliases\.sales targets "bob", which is not an account/],
-  ["alias shadowing an account", { aliases: { hi: "info" } }, /mailstack:aliases\.hi shadows the account hi@qladgk\.com/],
-  ["blocked address that is an account", { blocked: ["hi"] }, /mailstack:blocked has "hi@qladgk\.com", which is an account/],
-  ["relay port 465", { relay: { provider: "resend", port: 465 } }, /mailstack:relay\.port is 465: docker-mailserver only relays with STARTTLS/],
-  ["unknown relay provider", { relay: { provider: "sparkpost" } }, /mailstack:relay\.provider is "sparkpost": expected one of/],
+  [
+    "account at another domain",
+    { accounts: ["hi@other.net"], catchAll: undefined },
+    /mailstack:accounts has "hi@other\.net", which is not at qladgk\.com/,
+  ],
+  [
+    "catch-all to an unknown account",
+    { catchAll: "nobody" },
+    /mailstack:catchAll targets "nobody", which is not an account/,
+  ],
+  [
+    "alias target neither account nor address",
+    { aliases: { sales: "bob" } },
+    /mailstack:aliases\.sales targets "bob", which is not an account/,
+  ],
+  [
+    "alias shadowing an account",
+    { aliases: { hi: "info" } },
+    /mailstack:aliases\.hi shadows the account hi@qladgk\.com/,
+  ],
+  [
+    "blocked address that is an account",
+    { blocked: ["hi"] },
+    /mailstack:blocked has "hi@qladgk\.com", which is an account/,
+  ],
+  [
+    "relay port 465",
+    { relay: { provider: "resend", port: 465 } },
+    /mailstack:relay\.port is 465: docker-mailserver only relays with STARTTLS/,
+  ],
+  [
+    "unknown relay provider",
+    { relay: { provider: "sparkpost" } },
+    /mailstack:relay\.provider is "sparkpost": expected one of/,
+  ],
   ["missing relay password", { relayPassword: undefined }, /mailstack:relayPassword is required for the resend relay/],
-  ["relay password in plain text", { relayPassword: SECRET_PW }, /mailstack:relayPassword is stored in plain text; .*pulumi config set --secret relayPassword/, ["tlsPrivateKey", "cloudflare:apiToken"]],
-  ["unknown Resend region", { resend: { region: "eu-central-1", dkim: "p=" + "A".repeat(120) } }, /mailstack:resend\.region is "eu-central-1"; Resend's regions are us-east-1, eu-west-1, sa-east-1, ap-northeast-1/],
-  ["unknown DMARC policy", { dmarc: { policy: "block" } }, /mailstack:dmarc\.policy is "block"; expected one of none, quarantine, reject/],
-  ["DKIM bits below 1024", { dkim: { bits: 512 } }, /mailstack:dkim\.bits is 512; expected one of 1024, 2048, 3072, 4096/],
-  ["unreadable certificate file", { tlsCertificate: undefined, tlsPrivateKey: undefined, tls: { mode: "manual", certFile: "missing.crt", keyFile: "missing.key" } }, /mailstack:tls\.certFile names "missing\.crt", which cannot be read \(ENOENT\)/],
-  ["certificate and key that do not match", { tlsPrivateKey: otherCert.keyPem }, /mailstack:tlsCertificate does not match its private key/],
-  ["certificate for another name", { tlsCertificate: wrongName.certPem, tlsPrivateKey: wrongName.keyPem }, /mailstack:tlsCertificate does not cover the hostname mail\.qladgk\.com/],
-  ["expired certificate", { tlsCertificate: expired.certPem, tlsPrivateKey: expired.keyPem }, /mailstack:tlsCertificate expired on \d{4}-\d\d-\d\d; renew it/],
-  ["malformed DKIM key", { dkimPrivateKey: "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----" }, /mailstack:dkimPrivateKey is malformed: it is not a PEM private key/, [...PROD_SECRETS, "dkimPrivateKey"]],
-  ["DKIM key that is not RSA", { dkimPrivateKey: ecKey }, /mailstack:dkimPrivateKey is malformed: it is a ec key/, [...PROD_SECRETS, "dkimPrivateKey"]],
-  ["DKIM key below 1024 bits", { dkimPrivateKey: smallKey }, /mailstack:dkimPrivateKey is a 512-bit key/, [...PROD_SECRETS, "dkimPrivateKey"]],
+  [
+    "relay password in plain text",
+    { relayPassword: SECRET_PW },
+    /mailstack:relayPassword is stored in plain text; .*pulumi config set --secret relayPassword/,
+    ["tlsPrivateKey", "cloudflare:apiToken"],
+  ],
+  [
+    "unknown Resend region",
+    { resend: { region: "eu-central-1", dkim: "p=" + "A".repeat(120) } },
+    /mailstack:resend\.region is "eu-central-1"; Resend's regions are us-east-1, eu-west-1, sa-east-1, ap-northeast-1/,
+  ],
+  [
+    "unknown DMARC policy",
+    { dmarc: { policy: "block" } },
+    /mailstack:dmarc\.policy is "block"; expected one of none, quarantine, reject/,
+  ],
+  [
+    "DKIM bits below 1024",
+    { dkim: { bits: 512 } },
+    /mailstack:dkim\.bits is 512; expected one of 1024, 2048, 3072, 4096/,
+  ],
+  [
+    "unreadable certificate file",
+    {
+      tlsCertificate: undefined,
+      tlsPrivateKey: undefined,
+      tls: { mode: "manual", certFile: "missing.crt", keyFile: "missing.key" },
+    },
+    /mailstack:tls\.certFile names "missing\.crt", which cannot be read \(ENOENT\)/,
+  ],
+  [
+    "certificate and key that do not match",
+    { tlsPrivateKey: otherCert.keyPem },
+    /mailstack:tlsCertificate does not match its private key/,
+  ],
+  [
+    "certificate for another name",
+    { tlsCertificate: wrongName.certPem, tlsPrivateKey: wrongName.keyPem },
+    /mailstack:tlsCertificate does not cover the hostname mail\.qladgk\.com/,
+  ],
+  [
+    "expired certificate",
+    { tlsCertificate: expired.certPem, tlsPrivateKey: expired.keyPem },
+    /mailstack:tlsCertificate expired on \d{4}-\d\d-\d\d; renew it/,
+  ],
+  [
+    "malformed DKIM key",
+    { dkimPrivateKey: "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----" },
+    /mailstack:dkimPrivateKey is malformed: it is not a PEM private key/,
+    [...PROD_SECRETS, "dkimPrivateKey"],
+  ],
+  [
+    "DKIM key that is not RSA",
+    { dkimPrivateKey: ecKey },
+    /mailstack:dkimPrivateKey is malformed: it is a ec key/,
+    [...PROD_SECRETS, "dkimPrivateKey"],
+  ],
+  [
+    "DKIM key below 1024 bits",
+    { dkimPrivateKey: smallKey },
+    /mailstack:dkimPrivateKey is a 512-bit key/,
+    [...PROD_SECRETS, "dkimPrivateKey"],
+  ],
   ["unknown dns provider", { dns: "route53" }, /mailstack:dns is "route53"; expected "cloudflare" or "none"/],
-  ["malformed zone id", { cloudflareZoneId: "zone-1" }, /mailstack:cloudflareZoneId is "zone-1"; expected the 32-character hex zone ID/],
+  [
+    "malformed zone id",
+    { cloudflareZoneId: "zone-1" },
+    /mailstack:cloudflareZoneId is "zone-1"; expected the 32-character hex zone ID/,
+  ],
   ["missing Cloudflare token", { "cloudflare:apiToken": undefined }, /cloudflare:apiToken is not set/],
-  ["bad docker host", { docker: { host: "deploy@server" } }, /mailstack:docker\.host is "deploy@server"; expected ssh:\/\/user@server/],
-  ["env overriding a managed variable", { env: { RELAY_PASSWORD: "x" } }, /mailstack:env\.RELAY_PASSWORD is set by mailstack itself/],
-  ["password for a non-account", { passwords: { bob: "long-enough-pw" } }, /mailstack:passwords\.bob is not an account/, [...PROD_SECRETS, "passwords"]],
-  ["unknown setting in an object", { tls: { mode: "manual", cert: "x" } }, /mailstack:tls\.cert is not a known setting; expected one of mode, certFile, keyFile/],
+  [
+    "bad docker host",
+    { docker: { host: "deploy@server" } },
+    /mailstack:docker\.host is "deploy@server"; expected ssh:\/\/user@server/,
+  ],
+  [
+    "env overriding a managed variable",
+    { env: { RELAY_PASSWORD: "x" } },
+    /mailstack:env\.RELAY_PASSWORD is set by mailstack itself/,
+  ],
+  [
+    "password for a non-account",
+    { passwords: { bob: "long-enough-pw" } },
+    /mailstack:passwords\.bob is not an account/,
+    [...PROD_SECRETS, "passwords"],
+  ],
+  [
+    "unknown setting in an object",
+    { tls: { mode: "manual", cert: "x" } },
+    /mailstack:tls\.cert is not a known setting; expected one of mode, certFile, keyFile/,
+  ],
 ];
 
 describe("parseConfig: invalid values", () => {
@@ -118,7 +252,16 @@ describe("parseConfig: invalid values", () => {
   it("reports every problem at once and never a secret's value", () => {
     let error: unknown;
     try {
-      parse({ ...PROD_CONFIG, domain: "bad domain", relayPassword: SECRET_PW, passwords: { hi: "short" }, dmarc: { policy: "x" } }, ["tlsPrivateKey", "passwords"]);
+      parse(
+        {
+          ...PROD_CONFIG,
+          domain: "bad domain",
+          relayPassword: SECRET_PW,
+          passwords: { hi: "short" },
+          dmarc: { policy: "x" },
+        },
+        ["tlsPrivateKey", "passwords"],
+      );
     } catch (e) {
       error = e;
     }
@@ -131,7 +274,15 @@ describe("parseConfig: invalid values", () => {
   });
 
   it("does not need a token, an IP or Resend's DKIM value when DNS is not managed", () => {
-    const c = parse({ ...PROD_CONFIG, dns: "none", serverIp: undefined, resend: {}, "cloudflare:apiToken": undefined, hostname: "mx.elsewhere.net", tls: { mode: "self-signed" } });
+    const c = parse({
+      ...PROD_CONFIG,
+      dns: "none",
+      serverIp: undefined,
+      resend: {},
+      "cloudflare:apiToken": undefined,
+      hostname: "mx.elsewhere.net",
+      tls: { mode: "self-signed" },
+    });
     expect(c.dns.provider).toBe("none");
     expect(c.hostname).toBe("mx.elsewhere.net");
   });

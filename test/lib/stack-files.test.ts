@@ -9,7 +9,22 @@ const ROOT = path.resolve(__dirname, "../..");
 const load = (file: string) => yaml.load(fs.readFileSync(path.join(ROOT, file), "utf8")) as Record<string, any>;
 
 /** Every scalar or array key lib/config.ts reads (object keys cannot have a schema entry in Pulumi.yaml). */
-const SCALAR_AND_ARRAY_KEYS = ["domain", "hostname", "serverIp", "serverIpv6", "accounts", "catchAll", "blocked", "relayPassword", "resendApiKey", "tlsCertificate", "tlsPrivateKey", "dkimPrivateKey", "dns", "cloudflareZoneId"];
+const SCALAR_AND_ARRAY_KEYS = [
+  "domain",
+  "hostname",
+  "serverIp",
+  "serverIpv6",
+  "accounts",
+  "catchAll",
+  "blocked",
+  "relayPassword",
+  "resendApiKey",
+  "tlsCertificate",
+  "tlsPrivateKey",
+  "dkimPrivateKey",
+  "dns",
+  "cloudflareZoneId",
+];
 
 describe("Pulumi.yaml", () => {
   const project = load("Pulumi.yaml");
@@ -29,7 +44,9 @@ describe("Pulumi.yaml", () => {
   });
 
   it("gives every optional key a default, so only domain and accounts are required", () => {
-    const required = Object.entries<Record<string, unknown>>(project.config).filter(([, s]) => !("default" in s)).map(([k]) => k);
+    const required = Object.entries<Record<string, unknown>>(project.config)
+      .filter(([, s]) => !("default" in s))
+      .map(([k]) => k);
     expect(required.sort()).toEqual(["accounts", "domain"]);
   });
 });
@@ -38,11 +55,21 @@ describe("Pulumi.prod.yaml", () => {
   it("is the seed's setup and validates once the secrets and certificate files exist", () => {
     const stack = load("Pulumi.prod.yaml").config as Record<string, unknown>;
     const values: Record<string, string> = {};
-    for (const [k, v] of Object.entries(stack)) values[k.replace(/^mailstack:/, "")] = typeof v === "string" ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries(stack))
+      values[k.replace(/^mailstack:/, "")] = typeof v === "string" ? v : JSON.stringify(v);
     values.relayPassword = "re_from_pulumi_config_set_secret";
     values.resend = JSON.stringify({ ...JSON.parse(values.resend), dkim: "p=" + "A".repeat(200) });
-    const files: Record<string, string> = { "certs/mail.qladgk.com.crt": PROD_CERT.certPem, "certs/mail.qladgk.com.key": PROD_CERT.keyPem };
-    const c = parseConfig({ values, secretKeys: new Set(["relayPassword"]), hasCloudflareToken: true, readFile: (p) => files[p], now: new Date() });
+    const files: Record<string, string> = {
+      "certs/mail.qladgk.com.crt": PROD_CERT.certPem,
+      "certs/mail.qladgk.com.key": PROD_CERT.keyPem,
+    };
+    const c = parseConfig({
+      values,
+      secretKeys: new Set(["relayPassword"]),
+      hasCloudflareToken: true,
+      readFile: (p) => files[p],
+      now: new Date(),
+    });
     expect(c).toMatchObject({
       domain: "qladgk.com",
       hostname: "mail.qladgk.com",

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { renderContainerEnv } from "../../lib/render/container-env";
 
-const base = { domain: "example.com", accounts: ["hi@example.com", "postmaster@example.com"], relay: { host: "smtp.resend.com", port: 587, username: "resend" }, extra: {} };
+const base = {
+  domain: "example.com",
+  accounts: ["hi@example.com", "postmaster@example.com"],
+  relay: { host: "smtp.resend.com", port: 587, username: "resend" },
+  extra: {},
+};
 
 describe("renderContainerEnv", () => {
   it("sets manual TLS, the relay via a password file, and small-server defaults, sorted by key", () => {

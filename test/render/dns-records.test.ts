@@ -1,9 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { dmarcValue, planDkimRecord, planDnsRecords, planResendManualRecords, recordKey } from "../../lib/render/dns-records";
+import {
+  dmarcValue,
+  planDkimRecord,
+  planDnsRecords,
+  planResendManualRecords,
+  recordKey,
+} from "../../lib/render/dns-records";
 import { renderZoneFile } from "../../lib/render/zone-file";
 import { unquoteTxt } from "../../lib/render/txt";
 
-const base = { domain: "example.com", hostname: "mail.example.com", serverIp: "203.0.113.7", dmarc: { policy: "none" as const } };
+const base = {
+  domain: "example.com",
+  hostname: "mail.example.com",
+  serverIp: "203.0.113.7",
+  dmarc: { policy: "none" as const },
+};
 
 describe("planDnsRecords", () => {
   it("plans A, MX → hostname (priority 10), one apex SPF and DMARC, with full names", () => {
@@ -15,7 +26,9 @@ describe("planDnsRecords", () => {
       ["TXT", "_dmarc.example.com", '"v=DMARC1; p=none;"', undefined],
     ]);
     expect(rs.every((r) => r.ttl === 3600)).toBe(true);
-    expect(rs.filter((r) => r.type === "TXT" && r.content.includes("v=spf1") && r.name === "example.com")).toHaveLength(1);
+    expect(rs.filter((r) => r.type === "TXT" && r.content.includes("v=spf1") && r.name === "example.com")).toHaveLength(
+      1,
+    );
   });
 
   it("adds AAAA when an IPv6 address is configured, and nothing for a missing IPv4", () => {
@@ -25,8 +38,12 @@ describe("planDnsRecords", () => {
   });
 
   it("writes DMARC with the policy and a mailto: report address", () => {
-    expect(dmarcValue({ policy: "reject", rua: "dmarc@example.com" })).toBe("v=DMARC1; p=reject; rua=mailto:dmarc@example.com;");
-    expect(dmarcValue({ policy: "quarantine", rua: "mailto:d@example.com" })).toBe("v=DMARC1; p=quarantine; rua=mailto:d@example.com;");
+    expect(dmarcValue({ policy: "reject", rua: "dmarc@example.com" })).toBe(
+      "v=DMARC1; p=reject; rua=mailto:dmarc@example.com;",
+    );
+    expect(dmarcValue({ policy: "quarantine", rua: "mailto:d@example.com" })).toBe(
+      "v=DMARC1; p=quarantine; rua=mailto:d@example.com;",
+    );
   });
 
   it("publishes a 2048-bit DKIM key as ≤255-byte strings of v=DKIM1; h=sha256; k=rsa; p=…", () => {
@@ -38,7 +55,12 @@ describe("planDnsRecords", () => {
   });
 
   it("plans Resend's return-path MX and SPF and its DKIM TXT by region and label", () => {
-    const rs = planResendManualRecords({ domain: "example.com", region: "eu-west-1", returnPath: "bounce", dkim: "p=ABC" });
+    const rs = planResendManualRecords({
+      domain: "example.com",
+      region: "eu-west-1",
+      returnPath: "bounce",
+      dkim: "p=ABC",
+    });
     expect(rs.map((r) => [r.type, r.name, r.content, r.priority])).toEqual([
       ["MX", "bounce.example.com", "feedback-smtp.eu-west-1.amazonses.com", 10],
       ["TXT", "bounce.example.com", '"v=spf1 include:amazonses.com ~all"', undefined],

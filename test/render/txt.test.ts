@@ -18,7 +18,8 @@ describe("quoteTxt", () => {
   it("never cuts a UTF-8 sequence and escapes quotes and backslashes", () => {
     const value = "é".repeat(200) + '"\\';
     const quoted = quoteTxt(value);
-    for (const part of quoted.match(/"((?:[^"\\]|\\.)*)"/g)!) expect(Buffer.byteLength(part.slice(1, -1).replace(/\\(.)/g, "$1"))).toBeLessThanOrEqual(255);
+    for (const part of quoted.match(/"((?:[^"\\]|\\.)*)"/g)!)
+      expect(Buffer.byteLength(part.slice(1, -1).replace(/\\(.)/g, "$1"))).toBeLessThanOrEqual(255);
     expect(unquoteTxt(quoted)).toBe(value);
   });
 });

@@ -98,7 +98,9 @@ describe("api keys", () => {
     const d = await createOrAdoptDomain(conn, "example.com", "us-east-1", "send");
     const k = await createSendingKey(conn, "mailstack-relay-example.com", d.id);
     expect(k.token).toMatch(/^re_/);
-    expect(fake.state.apiKeyBodies).toEqual([{ name: "mailstack-relay-example.com", permission: "sending_access", domain_id: d.id }]);
+    expect(fake.state.apiKeyBodies).toEqual([
+      { name: "mailstack-relay-example.com", permission: "sending_access", domain_id: d.id },
+    ]);
     const stored = fake.state.keys.find((x) => x.id === k.id);
     expect(stored).toMatchObject({ permission: "sending_access", domain_id: d.id });
     await deleteApiKey(conn, k.id);
@@ -119,14 +121,20 @@ describe("errors", () => {
   });
 
   it("a bad key reported as validation_error (newer Resend variant) gets the same advice", async () => {
-    fake.injectFault({ status: 401, times: 1, raw: JSON.stringify({ statusCode: 401, name: "validation_error", message: "API key is invalid" }) });
+    fake.injectFault({
+      status: 401,
+      times: 1,
+      raw: JSON.stringify({ statusCode: 401, name: "validation_error", message: "API key is invalid" }),
+    });
     const e = await rejection(getDomain(conn, "abc"));
     expect(e.code).toBe("invalid_api_key");
     expect(e.message).toContain("mailstack:resendApiKey was rejected by Resend (invalid_api_key)");
   });
 
   it("sending-only key → restricted_api_key says provisioning needs full access", async () => {
-    const e = await rejection(createOrAdoptDomain({ ...conn, apiKey: fake.sendingKey }, "example.com", "us-east-1", "send"));
+    const e = await rejection(
+      createOrAdoptDomain({ ...conn, apiKey: fake.sendingKey }, "example.com", "us-east-1", "send"),
+    );
     expect(e.code).toBe("restricted_api_key");
     expect(e.statusCode).toBe(401);
     expect(e.message).toContain("is a sending-only key");
@@ -156,7 +164,11 @@ describe("errors", () => {
 
   it("a key echoed by the server is scrubbed from the message", async () => {
     // A raw JSON body lets the fault echo the key back, as a careless server might.
-    fake.injectFault({ status: 400, times: 1, raw: JSON.stringify({ statusCode: 400, name: "validation_error", message: `bad key ${fake.fullKey}` }) });
+    fake.injectFault({
+      status: 400,
+      times: 1,
+      raw: JSON.stringify({ statusCode: 400, name: "validation_error", message: `bad key ${fake.fullKey}` }),
+    });
     const e = await rejection(getDomain(conn, "abc"));
     expect(e.message).not.toContain(fake.fullKey);
     expect(e.message).toContain("[redacted]");
@@ -212,7 +224,12 @@ describe("retries", () => {
     });
     const url = `http://127.0.0.1:${port}`;
     const t0 = Date.now();
-    const e = await rejection(getDomain({ apiKey: fake.fullKey, baseUrl: url, retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 20 } }, "abc"));
+    const e = await rejection(
+      getDomain(
+        { apiKey: fake.fullKey, baseUrl: url, retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 20 } },
+        "abc",
+      ),
+    );
     expect(Date.now() - t0).toBeGreaterThanOrEqual(40); // two backoffs
     expect(e.code).toBe("network_error");
     expect(e.message).toContain(`Could not reach Resend at ${url} after 3 attempts`);
@@ -223,7 +240,12 @@ describe("retries", () => {
     const prev = process.env.RESEND_BASE_URL;
     process.env.RESEND_BASE_URL = fake.url;
     try {
-      const d = await createOrAdoptDomain({ apiKey: fake.fullKey, retry: fastRetry }, "example.com", "us-east-1", "send");
+      const d = await createOrAdoptDomain(
+        { apiKey: fake.fullKey, retry: fastRetry },
+        "example.com",
+        "us-east-1",
+        "send",
+      );
       expect(d.id).toBeTruthy();
     } finally {
       if (prev === undefined) delete process.env.RESEND_BASE_URL;

@@ -21,10 +21,39 @@ interface Registered {
 const registered: Registered[] = [];
 
 const RESEND_RECORDS = [
-  { record: "SPF", name: "send", type: "MX", value: "feedback-smtp.eu-west-1.amazonses.com", priority: 10, ttl: "Auto", status: "not_started" },
-  { record: "SPF", name: "send", type: "TXT", value: '"v=spf1 include:amazonses.com ~all"', ttl: "Auto", status: "not_started" },
-  { record: "DKIM", name: "abc._domainkey", type: "CNAME", value: "abc.dkim.amazonses.com.", ttl: "Auto", status: "not_started" },
-  { record: "DKIM", name: "def._domainkey.example.com.", type: "CNAME", value: "def.dkim.amazonses.com.", ttl: "Auto", status: "not_started" },
+  {
+    record: "SPF",
+    name: "send",
+    type: "MX",
+    value: "feedback-smtp.eu-west-1.amazonses.com",
+    priority: 10,
+    ttl: "Auto",
+    status: "not_started",
+  },
+  {
+    record: "SPF",
+    name: "send",
+    type: "TXT",
+    value: '"v=spf1 include:amazonses.com ~all"',
+    ttl: "Auto",
+    status: "not_started",
+  },
+  {
+    record: "DKIM",
+    name: "abc._domainkey",
+    type: "CNAME",
+    value: "abc.dkim.amazonses.com.",
+    ttl: "Auto",
+    status: "not_started",
+  },
+  {
+    record: "DKIM",
+    name: "def._domainkey.example.com.",
+    type: "CNAME",
+    value: "def.dkim.amazonses.com.",
+    ttl: "Auto",
+    status: "not_started",
+  },
   { record: "TrackingCAA", name: "@", type: "CAA", value: '0 issue "amazon.com"', ttl: "Auto", status: "not_started" },
 ];
 
@@ -40,12 +69,34 @@ beforeAll(async () => {
     {
       newResource(args) {
         const pending_ = pending[args.name];
-        registered.push({ ...(pending_ ?? { deps: [], parent: "", additionalSecretOutputs: [] }), type: args.type, name: args.name, inputs: args.inputs });
+        registered.push({
+          ...(pending_ ?? { deps: [], parent: "", additionalSecretOutputs: [] }),
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+        });
         switch (args.type) {
           case "pulumi-nodejs:dynamic/resend:ResendDomain":
-            return { id: "dom_123", state: { ...args.inputs, domainId: "dom_123", status: "not_started", adopted: false, records: RESEND_RECORDS } };
+            return {
+              id: "dom_123",
+              state: {
+                ...args.inputs,
+                domainId: "dom_123",
+                status: "not_started",
+                adopted: false,
+                records: RESEND_RECORDS,
+              },
+            };
           case "pulumi-nodejs:dynamic/resend:ResendVerification":
-            return { id: "dom_123-verification", state: { ...args.inputs, status: "pending", unverifiedRecords: ["MX send: pending"], domainName: "example.com" } };
+            return {
+              id: "dom_123-verification",
+              state: {
+                ...args.inputs,
+                status: "pending",
+                unverifiedRecords: ["MX send: pending"],
+                domainName: "example.com",
+              },
+            };
           case "pulumi-nodejs:dynamic/resend:ResendSendingKey":
             // A plain (non-secret) token: the component itself must make the password secret.
             return { id: "key_1", state: { ...args.inputs, keyId: "key_1", token: "re_minted_sending_token" } };
@@ -111,10 +162,23 @@ describe("ResendRelayDomain", () => {
       expect(inputs.ttl).toBe(3600);
       expect(inputs.name).toMatch(/^[a-z0-9._-]+\.example\.com$|^example\.com$/);
     }
-    expect(byName["relay-mx-send.example.com"]).toMatchObject({ type: "MX", content: "feedback-smtp.eu-west-1.amazonses.com", priority: 10 });
-    expect(byName["relay-txt-send.example.com"]).toMatchObject({ type: "TXT", content: '"v=spf1 include:amazonses.com ~all"' });
-    expect(byName["relay-cname-def._domainkey.example.com"]).toMatchObject({ type: "CNAME", content: "def.dkim.amazonses.com" });
-    expect(byName["relay-caa-example.com"]).toMatchObject({ type: "CAA", data: { flags: 0, tag: "issue", value: "amazon.com" } });
+    expect(byName["relay-mx-send.example.com"]).toMatchObject({
+      type: "MX",
+      content: "feedback-smtp.eu-west-1.amazonses.com",
+      priority: 10,
+    });
+    expect(byName["relay-txt-send.example.com"]).toMatchObject({
+      type: "TXT",
+      content: '"v=spf1 include:amazonses.com ~all"',
+    });
+    expect(byName["relay-cname-def._domainkey.example.com"]).toMatchObject({
+      type: "CNAME",
+      content: "def.dkim.amazonses.com",
+    });
+    expect(byName["relay-caa-example.com"]).toMatchObject({
+      type: "CAA",
+      data: { flags: 0, tag: "issue", value: "amazon.com" },
+    });
     expect(byName["relay-caa-example.com"].content).toBeUndefined();
 
     // Children are parented to the component.
@@ -137,7 +201,12 @@ describe("ResendRelayDomain", () => {
     const domain = registered.find((r) => r.type === "pulumi-nodejs:dynamic/resend:ResendDomain")!;
     expect(isWrappedSecret(domain.inputs.apiKey)).toBe(true);
     expect(unwrap(domain.inputs.apiKey)).toBe("re_full_access_provisioner_key");
-    expect(domain.inputs).toMatchObject({ name: "example.com", region: "eu-west-1", returnPath: "send", deleteOnDestroy: false });
+    expect(domain.inputs).toMatchObject({
+      name: "example.com",
+      region: "eu-west-1",
+      returnPath: "send",
+      deleteOnDestroy: false,
+    });
     expect(isWrappedSecret(key.inputs.apiKey)).toBe(true);
 
     // Specs are exported too, and the pending status produced a warning that says what to do.

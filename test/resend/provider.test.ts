@@ -61,7 +61,11 @@ describe("ResendDomain provider", () => {
     const { id, outs } = await createDomain();
     const same = await resendDomainProvider.diff!(id, outs, { ...domainInputs(), apiKey: "re_other_key_value_000" });
     expect(same.changes).toBe(false);
-    for (const [k, v] of [["name", "example.org"], ["region", "us-east-1"], ["returnPath", "bounce"]] as const) {
+    for (const [k, v] of [
+      ["name", "example.org"],
+      ["region", "us-east-1"],
+      ["returnPath", "bounce"],
+    ] as const) {
       const d = await resendDomainProvider.diff!(id, outs, { ...domainInputs(), [k]: v });
       expect(d.changes).toBe(true);
       expect(d.replaces).toEqual([k]);
@@ -108,19 +112,23 @@ describe("ResendVerification provider", () => {
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(r.outs?.status).toBe("pending");
     expect(r.outs?.unverifiedRecords).toHaveLength(3);
-    expect(verificationAdvice("pending", "example.com", 0.2, r.outs?.unverifiedRecords)).toMatch(/run `pulumi up` again later/);
+    expect(verificationAdvice("pending", "example.com", 0.2, r.outs?.unverifiedRecords)).toMatch(
+      /run `pulumi up` again later/,
+    );
     expect(verificationAdvice("verified", "example.com", 1)).toBeUndefined();
   });
 
   it("strict + not verified → error; failed → error even when not strict", async () => {
     fake.state.verifyAfterPolls = Infinity;
     const { id } = await createDomain();
-    await expect(resendVerificationProvider.create(verifyInputs(id, { waitSeconds: 0.1, strict: true }))).rejects.toThrow(
-      /has not verified example.com yet \(status pending/,
-    );
+    await expect(
+      resendVerificationProvider.create(verifyInputs(id, { waitSeconds: 0.1, strict: true })),
+    ).rejects.toThrow(/has not verified example.com yet \(status pending/);
     fake.state.verifyAfterPolls = 1;
     fake.state.verifyOutcome = "failed";
-    await expect(resendVerificationProvider.create(verifyInputs(id))).rejects.toThrow(/could not verify example.com \(status failed\)/);
+    await expect(resendVerificationProvider.create(verifyInputs(id))).rejects.toThrow(
+      /could not verify example.com \(status failed\)/,
+    );
   });
 
   it("diff: a records change re-runs (replace); pending re-checks on the next up", async () => {
@@ -130,7 +138,9 @@ describe("ResendVerification provider", () => {
       changes: true,
       replaces: ["recordsHash"],
     });
-    expect((await resendVerificationProvider.diff!("v", { ...olds, status: "pending" }, verifyInputs("d1"))).changes).toBe(true);
+    expect(
+      (await resendVerificationProvider.diff!("v", { ...olds, status: "pending" }, verifyInputs("d1"))).changes,
+    ).toBe(true);
   });
 });
 
@@ -149,7 +159,9 @@ describe("ResendSendingKey provider", () => {
     const outs = r.outs as ResendSendingKeyOutputs;
     expect(outs.token).toMatch(/^re_/);
     expect(r.id).toBe(outs.keyId);
-    expect(fake.state.apiKeyBodies).toEqual([{ name: "mailstack relay example.com", permission: "sending_access", domain_id: domainId }]);
+    expect(fake.state.apiKeyBodies).toEqual([
+      { name: "mailstack relay example.com", permission: "sending_access", domain_id: domainId },
+    ]);
     // The minted key really is sending-only: it cannot manage domains.
     const { getDomain } = await import("../../lib/resend/api");
     await expect(getDomain({ apiKey: outs.token, baseUrl: fake.url }, domainId)).rejects.toThrow(/sending-only key/);
@@ -160,7 +172,15 @@ describe("ResendSendingKey provider", () => {
 
   it("diff: replaced only when rotation or domainId changes", async () => {
     const olds = { ...keyInputs("d1"), keyId: "k", token: "re_x" };
-    expect((await resendSendingKeyProvider.diff!("k", olds, { ...keyInputs("d1"), apiKey: "re_new_full_key_0000", name: "renamed" })).changes).toBe(false);
+    expect(
+      (
+        await resendSendingKeyProvider.diff!("k", olds, {
+          ...keyInputs("d1"),
+          apiKey: "re_new_full_key_0000",
+          name: "renamed",
+        })
+      ).changes,
+    ).toBe(false);
     expect(await resendSendingKeyProvider.diff!("k", olds, keyInputs("d1", "2025-06"))).toMatchObject({
       changes: true,
       replaces: ["rotation"],

@@ -3,7 +3,15 @@ import { dnsSpecToCloudflareArgs, parseCaaContent } from "../../lib/dns-cloudfla
 import { DEFAULT_TTL } from "../../lib/dns-record";
 import { dnsSpecKeys, resendNameToFqdn, resendRecordsToDnsSpecs, txtToPresentation } from "../../lib/resend/records";
 
-const rec = (type: string, name: string, value: string, extra: object = {}) => ({ record: "X", type, name, value, ttl: "Auto", status: "pending", ...extra });
+const rec = (type: string, name: string, value: string, extra: object = {}) => ({
+  record: "X",
+  type,
+  name,
+  value,
+  ttl: "Auto",
+  status: "pending",
+  ...extra,
+});
 
 describe("resendNameToFqdn", () => {
   it.each([
@@ -34,7 +42,13 @@ describe("resendRecordsToDnsSpecs", () => {
       "example.com",
     );
     expect(specs.map(({ comment: _c, ...s }) => s)).toEqual([
-      { type: "MX", name: "send.example.com", content: "feedback-smtp.us-east-1.amazonses.com", priority: 10, ttl: DEFAULT_TTL },
+      {
+        type: "MX",
+        name: "send.example.com",
+        content: "feedback-smtp.us-east-1.amazonses.com",
+        priority: 10,
+        ttl: DEFAULT_TTL,
+      },
       { type: "TXT", name: "send.example.com", content: '"v=spf1 include:amazonses.com ~all"', ttl: DEFAULT_TTL },
       { type: "CNAME", name: "t1._domainkey.example.com", content: "t1.dkim.amazonses.com", ttl: DEFAULT_TTL },
       { type: "CNAME", name: "t2._domainkey.example.com", content: "t2.dkim.amazonses.com", ttl: DEFAULT_TTL },
@@ -44,8 +58,16 @@ describe("resendRecordsToDnsSpecs", () => {
   });
 
   it("keeps MX priority and honours a numeric ttl", () => {
-    const [mx] = resendRecordsToDnsSpecs([rec("MX", "@", "inbound-smtp.us-east-1.amazonaws.com.", { priority: 20, ttl: "300" })], "example.com");
-    expect(mx).toMatchObject({ name: "example.com", content: "inbound-smtp.us-east-1.amazonaws.com", priority: 20, ttl: 300 });
+    const [mx] = resendRecordsToDnsSpecs(
+      [rec("MX", "@", "inbound-smtp.us-east-1.amazonaws.com.", { priority: 20, ttl: "300" })],
+      "example.com",
+    );
+    expect(mx).toMatchObject({
+      name: "example.com",
+      content: "inbound-smtp.us-east-1.amazonaws.com",
+      priority: 20,
+      ttl: 300,
+    });
   });
 
   it("chunks a long TXT (2048-bit DKIM) into ≤255-byte quoted strings", () => {
@@ -66,12 +88,14 @@ describe("resendRecordsToDnsSpecs", () => {
 
   it("chunks by bytes without splitting a multi-byte character", () => {
     const v = "é".repeat(200); // 400 bytes
-    const parts = txtToPresentation(v).match(/"([^"]*)"/g)!.map((p) => p.slice(1, -1));
+    const parts = txtToPresentation(v)
+      .match(/"([^"]*)"/g)!
+      .map((p) => p.slice(1, -1));
     for (const p of parts) expect(Buffer.byteLength(p)).toBeLessThanOrEqual(255);
     expect(parts.join("")).toBe(v);
   });
 
-  it("converts CAA to flags tag \"value\"", () => {
+  it('converts CAA to flags tag "value"', () => {
     const specs = resendRecordsToDnsSpecs(
       [rec("CAA", "links", '0 issue "amazon.com"'), rec("CAA", "links", "issuewild amazontrust.com")],
       "example.com",
@@ -80,12 +104,18 @@ describe("resendRecordsToDnsSpecs", () => {
   });
 
   it("refuses a record type it cannot publish, naming it", () => {
-    expect(() => resendRecordsToDnsSpecs([rec("SRV", "_x._tcp", "0 0 1 x")], "example.com")).toThrow(/"SRV" record for _x._tcp/);
+    expect(() => resendRecordsToDnsSpecs([rec("SRV", "_x._tcp", "0 0 1 x")], "example.com")).toThrow(
+      /"SRV" record for _x._tcp/,
+    );
   });
 
   it("gives stable unique keys, numbering same type+name by content", () => {
     const specs = resendRecordsToDnsSpecs(
-      [rec("MX", "@", "b.example.net", { priority: 10 }), rec("MX", "@", "a.example.net", { priority: 20 }), rec("TXT", "send", "x")],
+      [
+        rec("MX", "@", "b.example.net", { priority: 10 }),
+        rec("MX", "@", "a.example.net", { priority: 20 }),
+        rec("TXT", "send", "x"),
+      ],
       "example.com",
     );
     expect(dnsSpecKeys(specs)).toEqual(["mx-example.com-2", "mx-example.com", "txt-send.example.com"]);
@@ -94,7 +124,16 @@ describe("resendRecordsToDnsSpecs", () => {
 
 describe("dnsSpecToCloudflareArgs", () => {
   it("maps MX/TXT/CNAME with content, proxy off", () => {
-    expect(dnsSpecToCloudflareArgs({ type: "MX", name: "send.example.com", content: "feedback-smtp.x", priority: 10, ttl: 3600, comment: "c" })).toEqual({
+    expect(
+      dnsSpecToCloudflareArgs({
+        type: "MX",
+        name: "send.example.com",
+        content: "feedback-smtp.x",
+        priority: 10,
+        ttl: 3600,
+        comment: "c",
+      }),
+    ).toEqual({
       name: "send.example.com",
       type: "MX",
       content: "feedback-smtp.x",
@@ -108,7 +147,15 @@ describe("dnsSpecToCloudflareArgs", () => {
   });
 
   it("maps CAA to data {flags, tag, value} and no content", () => {
-    expect(dnsSpecToCloudflareArgs({ type: "CAA", name: "example.com", content: '128 issue "letsencrypt.org"', ttl: 3600, comment: "c" })).toEqual({
+    expect(
+      dnsSpecToCloudflareArgs({
+        type: "CAA",
+        name: "example.com",
+        content: '128 issue "letsencrypt.org"',
+        ttl: 3600,
+        comment: "c",
+      }),
+    ).toEqual({
       name: "example.com",
       type: "CAA",
       ttl: 3600,
@@ -120,7 +167,13 @@ describe("dnsSpecToCloudflareArgs", () => {
   });
 
   it("truncates comments to Cloudflare's 100 characters", () => {
-    const args = dnsSpecToCloudflareArgs({ type: "A", name: "x.example.com", content: "192.0.2.1", ttl: 3600, comment: "y".repeat(150) });
+    const args = dnsSpecToCloudflareArgs({
+      type: "A",
+      name: "x.example.com",
+      content: "192.0.2.1",
+      ttl: 3600,
+      comment: "y".repeat(150),
+    });
     expect(args.comment.length).toBe(100);
   });
 });

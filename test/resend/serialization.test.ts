@@ -17,7 +17,9 @@ afterAll(async () => {
 
 function run(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { cwd: path.resolve(__dirname, "../..") });
+    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+      cwd: path.resolve(__dirname, "../.."),
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));

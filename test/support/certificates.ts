@@ -35,8 +35,14 @@ export function expiredSince(daysAgo: number): Validity {
 }
 
 /** A forge key pair for an existing PEM private key, or a new 2048-bit one. */
-function keyPair(pem?: string): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string } {
-  const keyPem = pem ?? generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+function keyPair(pem?: string): {
+  privateKey: forge.pki.rsa.PrivateKey;
+  publicKey: forge.pki.rsa.PublicKey;
+  pem: string;
+} {
+  const keyPem =
+    pem ??
+    generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
   const privateKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   return { privateKey, publicKey: forge.pki.setRsaPublicKey(privateKey.n, privateKey.e), pem: keyPem };
 }
@@ -66,7 +72,13 @@ function serverCertificate(spec: CertificateSpec): KeyAndCert {
     { name: "basicConstraints", cA: false },
     { name: "keyUsage", digitalSignature: true, keyEncipherment: true },
     { name: "extKeyUsage", serverAuth: true },
-    { name: "subjectAltName", altNames: [...spec.names.map((value) => ({ type: 2, value })), ...(spec.ips ?? []).map((ip) => ({ type: 7, ip }))] },
+    {
+      name: "subjectAltName",
+      altNames: [
+        ...spec.names.map((value) => ({ type: 2, value })),
+        ...(spec.ips ?? []).map((ip) => ({ type: 7, ip })),
+      ],
+    },
   ]);
   cert.sign(spec.issuer?.forgeKey ?? keys.privateKey, forge.md.sha256.create());
   return { key: keys.pem, cert: forge.pki.certificateToPem(cert) };
@@ -79,7 +91,10 @@ export function makeCa(commonName = "Mailstack Test CA"): TestCa {
   cert.serialNumber = (serial++).toString(16).padStart(2, "0");
   cert.validity.notBefore = new Date(Date.now() - 10 * DAY);
   cert.validity.notAfter = new Date(Date.now() + 3650 * DAY);
-  const attrs = [{ name: "commonName", value: commonName }, { name: "organizationName", value: "mailstack tests" }];
+  const attrs = [
+    { name: "commonName", value: commonName },
+    { name: "organizationName", value: "mailstack tests" },
+  ];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
   cert.setExtensions([
@@ -105,7 +120,13 @@ export interface TestCertificate {
  * A self-signed certificate for `hostname` (and `ips`), valid from `notBeforeDays` ago for `days`, for a new
  * key or for `keyPem`.
  */
-export function selfSignedCertificate(opts: { hostname: string; days: number; notBeforeDays?: number; ips?: string[]; keyPem?: string }): TestCertificate {
+export function selfSignedCertificate(opts: {
+  hostname: string;
+  days: number;
+  notBeforeDays?: number;
+  ips?: string[];
+  keyPem?: string;
+}): TestCertificate {
   const notBefore = new Date(Date.now() - (opts.notBeforeDays ?? 1) * DAY);
   const { key, cert } = serverCertificate({
     names: [opts.hostname],

@@ -25,7 +25,9 @@ export function unwrapSecrets(value: unknown, at = "", found: string[] = []): un
   }
   if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${at}[${i}]`, found));
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v, at ? `${at}.${k}` : k, found)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v, at ? `${at}.${k}` : k, found)]),
+    );
   }
   return value;
 }
@@ -79,28 +81,60 @@ export function mailstackMocks(opts: MockOptions, registered: Registered[]): pul
       const stateKey = `${args.type}::${args.name}`;
       switch (args.type) {
         case "tls:index/privateKey:PrivateKey": {
-          const k = remembered(opts.stateDir, `${stateKey}::${inputs.rsaBits}`, () => makeRsaKey(inputs.rsaBits ?? 2048));
-          return { id, state: { ...args.inputs, privateKeyPem: secretOf(k.privateKeyPem), publicKeyPem: k.publicKeyPem } };
+          const k = remembered(opts.stateDir, `${stateKey}::${inputs.rsaBits}`, () =>
+            makeRsaKey(inputs.rsaBits ?? 2048),
+          );
+          return {
+            id,
+            state: { ...args.inputs, privateKeyPem: secretOf(k.privateKeyPem), publicKeyPem: k.publicKeyPem },
+          };
         }
         case "tls:index/selfSignedCert:SelfSignedCert": {
-          const c = remembered(opts.stateDir, `${stateKey}::${inputs.subject?.commonName}::${inputs.privateKeyPem}`, () =>
-            // The provider certifies the given key for the subject's name; validity from now.
-            selfSignedCertificate({ hostname: inputs.subject?.commonName, days: inputs.validityPeriodHours / 24, notBeforeDays: 0, keyPem: inputs.privateKeyPem }),
+          const c = remembered(
+            opts.stateDir,
+            `${stateKey}::${inputs.subject?.commonName}::${inputs.privateKeyPem}`,
+            () =>
+              // The provider certifies the given key for the subject's name; validity from now.
+              selfSignedCertificate({
+                hostname: inputs.subject?.commonName,
+                days: inputs.validityPeriodHours / 24,
+                notBeforeDays: 0,
+                keyPem: inputs.privateKeyPem,
+              }),
           );
           return { id, state: { ...args.inputs, certPem: c.certPem } };
         }
         case "random:index/randomPassword:RandomPassword": {
-          const result = remembered(opts.stateDir, stateKey, () => forge.util.bytesToHex(forge.random.getBytesSync(12)) + "Aa1");
+          const result = remembered(
+            opts.stateDir,
+            stateKey,
+            () => forge.util.bytesToHex(forge.random.getBytesSync(12)) + "Aa1",
+          );
           return { id, state: { ...args.inputs, result: secretOf(result) } };
         }
         case "docker:index/remoteImage:RemoteImage":
-          return { id, state: { ...args.inputs, imageId: `sha256:${createHash("sha256").update(inputs.name).digest("hex")}` } };
+          return {
+            id,
+            state: { ...args.inputs, imageId: `sha256:${createHash("sha256").update(inputs.name).digest("hex")}` },
+          };
         case "pulumi-nodejs:dynamic/resend:ResendDomain":
-          return { id: "dom_123", state: { ...args.inputs, domainId: "dom_123", records: opts.resendRecords ?? [], status: "not_started", adopted: false } };
+          return {
+            id: "dom_123",
+            state: {
+              ...args.inputs,
+              domainId: "dom_123",
+              records: opts.resendRecords ?? [],
+              status: "not_started",
+              adopted: false,
+            },
+          };
         case "pulumi-nodejs:dynamic/resend:ResendVerification":
           return { id: "ver_123", state: { ...args.inputs, status: "verified", unverifiedRecords: [] } };
         case "pulumi-nodejs:dynamic/resend:ResendSendingKey":
-          return { id: "key_123", state: { ...args.inputs, keyId: "key_123", token: secretOf("re_minted_sending_key") } };
+          return {
+            id: "key_123",
+            state: { ...args.inputs, keyId: "key_123", token: secretOf("re_minted_sending_key") },
+          };
         default:
           return { id, state: args.inputs };
       }

@@ -22,7 +22,12 @@ async function main() {
   const input = JSON.parse(fs.readFileSync(inputFile, "utf8")) as ChildInput;
   const { values, secretKeys } = toPulumiConfig(input.config, input.secretKeys);
   pulumi.runtime.setAllConfig(values, secretKeys);
-  await pulumi.runtime.setMocks(mailstackMocks({ stateDir: input.stateDir, resendRecords: input.resendRecords }, registered), "mailstack", "test", input.preview ?? false);
+  await pulumi.runtime.setMocks(
+    mailstackMocks({ stateDir: input.stateDir, resendRecords: input.resendRecords }, registered),
+    "mailstack",
+    "test",
+    input.preview ?? false,
+  );
 
   recordResourceOptions();
 
@@ -36,7 +41,7 @@ async function main() {
     outputs[name] = unwrapSecrets(await new Promise((resolve) => value.apply(resolve)));
   }
   // Resources registered inside applies (Resend's records) land a little later: wait until the set is stable.
-  for (let seen = -1; seen !== registered.length; ) {
+  for (let seen = -1; seen !== registered.length;) {
     seen = registered.length;
     await new Promise((r) => setTimeout(r, 100));
   }

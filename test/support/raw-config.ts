@@ -2,7 +2,11 @@ import { RawConfig } from "../../lib/config";
 import { toPulumiConfig } from "./pulumi-config";
 
 /** The RawConfig lib/stack-config.ts would build from this test config (same JSON encoding as Pulumi). */
-export function rawConfig(config: Record<string, unknown>, secrets: string[], extra: Partial<RawConfig> = {}): RawConfig {
+export function rawConfig(
+  config: Record<string, unknown>,
+  secrets: string[],
+  extra: Partial<RawConfig> = {},
+): RawConfig {
   const { values } = toPulumiConfig(config, []);
   const bare: Record<string, string> = {};
   for (const [k, v] of Object.entries(values)) if (k.startsWith("mailstack:")) bare[k.slice("mailstack:".length)] = v;

@@ -27,7 +27,14 @@ export interface RunOptions {
 }
 
 const ROOT = path.resolve(__dirname, "../..");
-const DEFAULT_SECRETS = ["passwords", "relayPassword", "resendApiKey", "tlsPrivateKey", "dkimPrivateKey", "cloudflare:apiToken"];
+const DEFAULT_SECRETS = [
+  "passwords",
+  "relayPassword",
+  "resendApiKey",
+  "tlsPrivateKey",
+  "dkimPrivateKey",
+  "cloudflare:apiToken",
+];
 
 /** A fresh directory standing for one stack's state. */
 export function newStateDir(): string {
@@ -50,18 +57,29 @@ export function runProgram(config: Record<string, unknown>, opts: RunOptions = {
   const node = path.join(ROOT, "node_modules/.bin/node");
   const tsx = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
   return new Promise((resolve, reject) => {
-    execFile(node, [tsx, path.join(__dirname, "program-child.ts"), inputFile, outputFile], { cwd: ROOT, maxBuffer: 64 << 20 }, (err, _stdout, stderr) => {
-      try {
-        if (err) {
-          const partial = fs.existsSync(outputFile) ? (JSON.parse(fs.readFileSync(outputFile, "utf8")) as { error: string; resources: RegisteredResource[] }) : undefined;
-          return reject(Object.assign(new Error(partial?.error ?? (stderr.trim() || err.message)), { resources: partial?.resources ?? [] }));
+    execFile(
+      node,
+      [tsx, path.join(__dirname, "program-child.ts"), inputFile, outputFile],
+      { cwd: ROOT, maxBuffer: 64 << 20 },
+      (err, _stdout, stderr) => {
+        try {
+          if (err) {
+            const partial = fs.existsSync(outputFile)
+              ? (JSON.parse(fs.readFileSync(outputFile, "utf8")) as { error: string; resources: RegisteredResource[] })
+              : undefined;
+            return reject(
+              Object.assign(new Error(partial?.error ?? (stderr.trim() || err.message)), {
+                resources: partial?.resources ?? [],
+              }),
+            );
+          }
+          resolve(JSON.parse(fs.readFileSync(outputFile, "utf8")) as ProgramRun);
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+          if (!opts.stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
         }
-        resolve(JSON.parse(fs.readFileSync(outputFile, "utf8")) as ProgramRun);
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-        if (!opts.stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
-      }
-    });
+      },
+    );
   });
 }
 
@@ -81,5 +99,7 @@ export function containerFiles(run: ProgramRun): Map<string, string> {
 /** The container's environment as an object. */
 export function containerEnv(run: ProgramRun): Record<string, string> {
   const c = resourceOf(run, "docker:index/container:Container");
-  return Object.fromEntries((c.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+  return Object.fromEntries(
+    (c.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
+  );
 }

@@ -46,7 +46,11 @@ export class CaptureRelay {
         callback();
       },
       onAuth: (auth, session, callback) => {
-        const attempt = { username: auth.username ?? "", password: auth.password ?? "", secure: Boolean(session.secure) };
+        const attempt = {
+          username: auth.username ?? "",
+          password: auth.password ?? "",
+          secure: Boolean(session.secure),
+        };
         this.authAttempts.push(attempt);
         if (attempt.username === this.expected.username && attempt.password === this.expected.password) {
           return callback(null, { user: attempt });
@@ -86,10 +90,14 @@ export class CaptureRelay {
       const found = this.messages.find(predicate);
       if (found) return found;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`capture relay: no matching message within ${timeoutMs} ms (${this.messages.length} received)`);
+      if (left <= 0)
+        throw new Error(`capture relay: no matching message within ${timeoutMs} ms (${this.messages.length} received)`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 250));
-        this.waiters.push(() => { clearTimeout(t); resolve(); });
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
       });
     }
   }

@@ -1,7 +1,15 @@
 import { existsSync } from "node:fs";
 
 /** The binaries the harness runs (from the Debian packages postfix, dovecot-*, opendkim). */
-export const DAEMON_BINARIES = ["/usr/sbin/postfix", "/usr/sbin/postconf", "/usr/sbin/dovecot", "/usr/bin/doveadm", "/usr/sbin/opendkim", "/usr/lib/dovecot/lmtp", "/usr/lib/dovecot/imap"];
+export const DAEMON_BINARIES = [
+  "/usr/sbin/postfix",
+  "/usr/sbin/postconf",
+  "/usr/sbin/dovecot",
+  "/usr/bin/doveadm",
+  "/usr/sbin/opendkim",
+  "/usr/lib/dovecot/lmtp",
+  "/usr/lib/dovecot/imap",
+];
 
 export function missingDaemons(): string[] {
   const missing = DAEMON_BINARIES.filter((b) => !existsSync(b));
@@ -23,6 +31,8 @@ export function daemonsRunnable(): boolean {
 export function assertDaemonsInstalled(): void {
   const missing = missingDaemons();
   if (missing.length) {
-    throw new Error(`mail daemons missing: ${missing.join(", ")} (apt-get install postfix dovecot-core dovecot-imapd dovecot-lmtpd opendkim opendkim-tools)`);
+    throw new Error(
+      `mail daemons missing: ${missing.join(", ")} (apt-get install postfix dovecot-core dovecot-imapd dovecot-lmtpd opendkim opendkim-tools)`,
+    );
   }
 }

@@ -77,7 +77,8 @@ export function filesFromContainer(inputs: ContainerInputs): MailServerFiles {
   const accountsCf = required(uploads, `${prefix}postfix-accounts.cf`, "accounts");
   const virtualCf = uploads.get(`${prefix}postfix-virtual.cf`) ?? "";
   const keys: Record<string, string> = {};
-  for (const [rel, content] of Object.entries(configFiles)) if (rel.startsWith("opendkim/keys/")) keys[rel.slice("opendkim/".length)] = content;
+  for (const [rel, content] of Object.entries(configFiles))
+    if (rel.startsWith("opendkim/keys/")) keys[rel.slice("opendkim/".length)] = content;
 
   const certPath = env.SSL_CERT_PATH;
   const keyPath = env.SSL_KEY_PATH;

@@ -37,7 +37,9 @@ export async function programFiles(passwords: Record<string, string>, stateDir: 
  */
 export function relayToCapture(files: MailServerFiles, relayPort: number): MailServerFiles {
   if (files.relay?.relayhost !== SCENARIO.relay.host) {
-    throw new Error(`expected DEFAULT_RELAY_HOST=${SCENARIO.relay.host}, the program set ${files.relay?.relayhost ?? "none"}`);
+    throw new Error(
+      `expected DEFAULT_RELAY_HOST=${SCENARIO.relay.host}, the program set ${files.relay?.relayhost ?? "none"}`,
+    );
   }
   return { ...files, relay: { ...files.relay, relayhost: `[127.0.0.1]:${relayPort}` } };
 }

@@ -80,7 +80,14 @@ export async function inboxSources(system: MailSystem, user: string, pass: strin
 }
 
 /** Polls the INBOX (one IMAP session) until `count` messages contain `marker`; returns them. */
-export async function waitForInbox(system: MailSystem, user: string, pass: string, marker: string, count = 1, timeoutMs = 15_000): Promise<string[]> {
+export async function waitForInbox(
+  system: MailSystem,
+  user: string,
+  pass: string,
+  marker: string,
+  count = 1,
+  timeoutMs = 15_000,
+): Promise<string[]> {
   const client = await openImap(system, user, pass);
   const deadline = Date.now() + timeoutMs;
   try {
@@ -94,7 +101,10 @@ export async function waitForInbox(system: MailSystem, user: string, pass: strin
         }
       }
       if (found.length >= count) return found;
-      if (Date.now() > deadline) throw new Error(`${user}: ${found.length}/${count} messages with ${marker} after ${timeoutMs} ms\n${system.logs()}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${user}: ${found.length}/${count} messages with ${marker} after ${timeoutMs} ms\n${system.logs()}`,
+        );
       await new Promise((r) => setTimeout(r, 150));
     }
   } finally {

@@ -3,7 +3,15 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { join } from "node:path";
 import { onCleanup } from "./cleanup";
 import { assertDaemonsInstalled } from "./daemons-available";
-import { dovecotConf, dovecotPaths, DovecotPaths, startDovecot, stopDovecot, writeDovecot, writeUserdb } from "./dovecot";
+import {
+  dovecotConf,
+  dovecotPaths,
+  DovecotPaths,
+  startDovecot,
+  stopDovecot,
+  writeDovecot,
+  writeUserdb,
+} from "./dovecot";
 import { MailServerFiles } from "./from-container";
 import { openDkimPaths, OpenDkimPaths, startOpenDkim, writeOpenDkim } from "./opendkim";
 import { freePorts, waitForPorts } from "./ports";
@@ -50,7 +58,11 @@ export class MailSystem {
   private stops: (() => void)[] = [];
   private dkimProcess?: ChildProcess;
 
-  private constructor(readonly root: string, readonly files: MailServerFiles, readonly ports: MailPorts) {
+  private constructor(
+    readonly root: string,
+    readonly files: MailServerFiles,
+    readonly ports: MailPorts,
+  ) {
     this.postfix = postfixPaths(root);
     this.dovecot = dovecotPaths(root);
     this.openDkim = openDkimPaths(root);
@@ -83,17 +95,40 @@ export class MailSystem {
     writeOpenDkim(this.openDkim, files.openDkim, ports.dkimMilter);
     const dkim = startOpenDkim(this.openDkim);
     this.dkimProcess = dkim;
-    this.stops.push(onCleanup(() => { if (dkim.exitCode === null) dkim.kill("SIGTERM"); }));
+    this.stops.push(
+      onCleanup(() => {
+        if (dkim.exitCode === null) dkim.kill("SIGTERM");
+      }),
+    );
 
-    writeDovecot(this.dovecot, dovecotConf(this.dovecot, { hostname: files.hostname, imapPort: ports.imap, imapsPort: ports.imaps, certFile: this.certFile, keyFile }), files.accountsCf);
+    writeDovecot(
+      this.dovecot,
+      dovecotConf(this.dovecot, {
+        hostname: files.hostname,
+        imapPort: ports.imap,
+        imapsPort: ports.imaps,
+        certFile: this.certFile,
+        keyFile,
+      }),
+      files.accountsCf,
+    );
     this.stops.push(onCleanup(() => stopDovecot(this.dovecot)));
     startDovecot(this.dovecot);
 
-    writePostfix(this.postfix, files, ports, { lmtpSocket: this.dovecot.lmtpSocket, authSocket: this.dovecot.authSocket, certFile: this.certFile, keyFile });
+    writePostfix(this.postfix, files, ports, {
+      lmtpSocket: this.dovecot.lmtpSocket,
+      authSocket: this.dovecot.authSocket,
+      certFile: this.certFile,
+      keyFile,
+    });
     this.stops.push(onCleanup(() => stopPostfix(this.postfix)));
     startPostfix(this.postfix);
 
-    await waitForPorts([ports.dkimMilter, ports.imap, ports.imaps, ports.smtp, ports.submission, ports.submissions], 20_000, () => this.logs());
+    await waitForPorts(
+      [ports.dkimMilter, ports.imap, ports.imaps, ports.smtp, ports.submission, ports.submissions],
+      20_000,
+      () => this.logs(),
+    );
   }
 
   /**
@@ -113,10 +148,18 @@ export class MailSystem {
 
   async stop(): Promise<void> {
     for (const stop of this.stops.splice(0).reverse()) {
-      try { stop(); } catch { /* keep stopping the rest */ }
+      try {
+        stop();
+      } catch {
+        /* keep stopping the rest */
+      }
     }
     const dkim = this.dkimProcess;
-    if (dkim && dkim.exitCode === null) await new Promise((r) => { dkim.once("exit", r); setTimeout(r, 3000); });
+    if (dkim && dkim.exitCode === null)
+      await new Promise((r) => {
+        dkim.once("exit", r);
+        setTimeout(r, 3000);
+      });
     if (process.env.MAILSTACK_KEEP_SCRATCH !== "1") rmSync(this.root, { recursive: true, force: true });
   }
 }

@@ -20,7 +20,9 @@ export const AMAZONSES_SPF_STAND_IN: DnsRecordSpec = {
 };
 
 function notFound(name: string, rrtype: string): Error {
-  return Object.assign(new Error(`queryTxt ENOTFOUND ${name} (${rrtype}) is not a planned record`), { code: "ENOTFOUND" });
+  return Object.assign(new Error(`queryTxt ENOTFOUND ${name} (${rrtype}) is not a planned record`), {
+    code: "ENOTFOUND",
+  });
 }
 
 /** A DNS resolver for mailauth that answers only from the planned records (plus explicit stand-ins). */

@@ -40,9 +40,15 @@ export function saslPasswd(relay: NonNullable<MailServerFiles["relay"]>): string
  * table, relay restrictions, milter, LMTP, relay SASL with mandatory TLS), plus what a second instance on
  * loopback needs. DNS-based checks (RBLs, SPF policy) are left out: there is no DNS here.
  */
-export function mainCf(files: MailServerFiles, p: PostfixPaths, o: { lmtpSocket: string; authSocket: string; certFile: string; keyFile: string; dkimMilter: number }): string {
+export function mainCf(
+  files: MailServerFiles,
+  p: PostfixPaths,
+  o: { lmtpSocket: string; authSocket: string; certFile: string; keyFile: string; dkimMilter: number },
+): string {
   const dms = p.dmsConfigDir;
-  const receiveAccess = files.receiveAccessCf.trim() ? `check_recipient_access texthash:${dms}/postfix-receive-access.cf, ` : "";
+  const receiveAccess = files.receiveAccessCf.trim()
+    ? `check_recipient_access texthash:${dms}/postfix-receive-access.cf, `
+    : "";
   const relay = files.relay
     ? `relayhost = ${files.relay.relayhost}
 smtp_sasl_auth_enable = yes

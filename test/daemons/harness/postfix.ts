@@ -27,7 +27,9 @@ function withPostconfLock<T>(fn: () => T): T {
       // a lock older than 30 s belongs to a process that died holding it
       try {
         if (Date.now() - statSync(LOCK).mtimeMs > 30_000) rmdirSync(LOCK);
-      } catch { /* gone already */ }
+      } catch {
+        /* gone already */
+      }
       if (Date.now() > deadline) throw new Error(`could not take ${LOCK}`);
       execFileSync("sleep", ["0.05"]);
     }

@@ -21,7 +21,10 @@ export class SmtpConversation {
     });
   }
 
-  static async open(port: number, localAddress = "127.0.0.1"): Promise<{ conversation: SmtpConversation; greeting: SmtpReply }> {
+  static async open(
+    port: number,
+    localAddress = "127.0.0.1",
+  ): Promise<{ conversation: SmtpConversation; greeting: SmtpReply }> {
     const socket = connect({ host: "127.0.0.1", port, localAddress });
     await new Promise<void>((resolve, reject) => {
       socket.once("connect", resolve);
@@ -45,7 +48,10 @@ export class SmtpConversation {
 
   private reply(timeoutMs = 15_000): Promise<SmtpReply> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no SMTP reply within ${timeoutMs} ms; buffer: ${this.buffer}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no SMTP reply within ${timeoutMs} ms; buffer: ${this.buffer}`)),
+        timeoutMs,
+      );
       this.waiting = (r) => {
         clearTimeout(timer);
         resolve(r);

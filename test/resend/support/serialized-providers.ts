@@ -26,18 +26,46 @@ async function main() {
   const domainP = await load(resendDomainProvider);
   const verifyP = await load(resendVerificationProvider);
   const keyP = await load(resendSendingKeyProvider);
-  const d = await domainP.create({ ...base, name: "example.com", region: "us-east-1", returnPath: "send", deleteOnDestroy: true });
-  const v = await verifyP.create({ ...base, domainId: d.id, waitSeconds: 5, pollSeconds: 0.05, strict: false, recordsHash: "h" });
+  const d = await domainP.create({
+    ...base,
+    name: "example.com",
+    region: "us-east-1",
+    returnPath: "send",
+    deleteOnDestroy: true,
+  });
+  const v = await verifyP.create({
+    ...base,
+    domainId: d.id,
+    waitSeconds: 5,
+    pollSeconds: 0.05,
+    strict: false,
+    recordsHash: "h",
+  });
   const k = await keyP.create({ ...base, domainId: d.id, name: "relay", rotation: "" });
   let errorMessage = "";
   try {
-    await domainP.create({ ...base, apiKey: "re_wrong_key_0000000000", name: "example.net", region: "us-east-1", returnPath: "send", deleteOnDestroy: false });
+    await domainP.create({
+      ...base,
+      apiKey: "re_wrong_key_0000000000",
+      name: "example.net",
+      region: "us-east-1",
+      returnPath: "send",
+      deleteOnDestroy: false,
+    });
   } catch (e) {
     errorMessage = (e as Error).message;
   }
   await keyP.delete!(k.id, k.outs!);
   await domainP.delete!(d.id, d.outs!);
-  console.log(JSON.stringify({ domainId: d.id, status: v.outs?.status, keyId: k.id, tokenPrefix: String(k.outs?.token).slice(0, 3), errorMessage }));
+  console.log(
+    JSON.stringify({
+      domainId: d.id,
+      status: v.outs?.status,
+      keyId: k.id,
+      tokenPrefix: String(k.outs?.token).slice(0, 3),
+      errorMessage,
+    }),
+  );
 }
 
 main().catch((e) => {
