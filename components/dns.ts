@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import { DnsRecordSpec } from "../lib/dns-record";
 import { dnsSpecToCloudflareArgs } from "../lib/dns-cloudflare";
-import { recordKey } from "../lib/render/dns-records";
+import { recordKey } from "../lib/dns-format";
 
 export interface MailDnsArgs {
   /** Zone to write into. */

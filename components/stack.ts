@@ -3,7 +3,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import { MailConfig } from "../lib/config-types";
 import { DnsRecordSpec } from "../lib/dns-record";
 import { planDkimRecord, planDnsRecords } from "../lib/render/dns-records";
-import { renderZoneFile } from "../lib/render/zone-file";
+import { renderZoneFile } from "../lib/dns-format";
 import {
   CONFIG_DIR,
   dkimKeyPath,
@@ -12,7 +12,7 @@ import {
   renderVirtual,
 } from "../lib/render/mailserver-files";
 import { CERT_PATH, KEY_PATH, MAIL_PORTS, RELAY_PASSWORD_PATH, renderContainerEnv } from "../lib/render/container-env";
-import { PlannedDeployment } from "../lib/planned";
+import { CLIENT_USERNAME, PlannedDeployment } from "../lib/planned";
 import { DkimKey } from "./dkim";
 import { TlsCertificate } from "./tls";
 import { MailAccounts } from "./accounts";
@@ -160,7 +160,7 @@ export class MailStack extends pulumi.ComponentResource {
       clientSettings: out({
         imap: { host: cfg.hostname, port: 993, security: "SSL/TLS" as const },
         smtp: { host: cfg.hostname, port: 587, security: "STARTTLS" as const },
-        username: "your full address, e.g. " + cfg.accounts[0],
+        username: CLIENT_USERNAME,
       }),
       ptrRequest: out(ptr),
       accounts: out(cfg.accounts),

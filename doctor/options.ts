@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { normalizeName } from "../lib/dns-format";
 
 /** Everything the doctor needs besides the planned deployment, parsed from the command line. */
 export interface DoctorOptions {
@@ -90,7 +91,7 @@ export function parseOptions(argv: string[]): DoctorOptions {
       ? "zen.spamhaus.org"
       : v.dnsbl.toLowerCase() === "none" || v.dnsbl === ""
         ? undefined
-        : v.dnsbl.replace(/\.$/, "");
+        : normalizeName(v.dnsbl);
   return {
     plannedFile: v.planned,
     stack: v.stack,

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { PlannedDeployment } from "../lib/planned";
+import { z } from "zod";
+import { PlannedDeployment, plannedDeploymentSchema } from "../lib/planned";
 
 /** A problem with the input (not with the deployment): reported on stderr with exit status 2. */
 export class InputError extends Error {}
@@ -42,25 +43,33 @@ export async function loadPlanned(source: {
   return validatePlanned(value, origin);
 }
 
-/** Checks the fields the doctor relies on and fills harmless defaults for optional ones. */
+/**
+ * Validates the input against the contract (lib/planned.ts): every problem at once, each naming its field.
+ * An absent relay, ports, ptrRequest or accounts means none (a hand-written plan may leave them out).
+ */
 export function validatePlanned(value: unknown, origin: string): PlannedDeployment {
-  const problems: string[] = [];
-  const v = value as Partial<PlannedDeployment> | null;
-  if (!v || typeof v !== "object") throw new InputError(`${origin}: expected a JSON object (the stack outputs)`);
-  if (typeof v.domain !== "string" || !v.domain) problems.push("domain");
-  if (typeof v.hostname !== "string" || !v.hostname) problems.push("hostname");
-  if (!Array.isArray(v.dnsRecords)) problems.push("dnsRecords");
-  if (!v.dkim || typeof v.dkim.selector !== "string" || typeof v.dkim.publicKey !== "string")
-    problems.push("dkim.selector/dkim.publicKey");
-  if (problems.length)
-    throw new InputError(`${origin} is not a mailstack planned deployment: missing or invalid ${problems.join(", ")}`);
-  return {
-    ...(v as PlannedDeployment),
-    relay: v.relay ?? { provider: "none", host: "", port: 0, username: "" },
-    ports: Array.isArray(v.ports) ? v.ports : [],
-    ptrRequest: Array.isArray(v.ptrRequest) ? v.ptrRequest : [],
-    accounts: Array.isArray(v.accounts) ? v.accounts : [],
-  };
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    throw new InputError(`${origin}: expected a JSON object (the stack outputs)`);
+  const parsed = plannedDeploymentSchema.safeParse(value, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `  - ${fieldName(issue.path)}: ${describeIssue(issue)}`);
+  throw new InputError(
+    `${origin} is not a mailstack planned deployment (the output of \`pulumi stack output --json\`; after upgrading mailstack, run \`pulumi up\` once to refresh it):\n${problems.join("\n")}`,
+  );
+}
+
+/** `dnsRecords[2].content` from zod's path. */
+function fieldName(path: PropertyKey[]): string {
+  return path.map((part, i) => (typeof part === "number" ? `[${part}]` : `${i ? "." : ""}${String(part)}`)).join("");
+}
+
+const KINDS: Record<string, string> = { string: "a string", number: "a number", array: "a list", object: "an object" };
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type")
+    return issue.input === undefined ? "is missing" : `must be ${KINDS[issue.expected] ?? issue.expected}`;
+  if (issue.code === "invalid_value") return `must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
+  return issue.message;
 }
 
 function pulumiStackOutput(stack: string, env: Record<string, string | undefined>): Promise<string> {

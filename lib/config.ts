@@ -5,6 +5,8 @@ import { DmarcPolicy } from "./render/dns-records";
 import { resolveRelay } from "./relay-presets";
 import { parseRsaPrivateKey, rsaKeyBits } from "./dkim";
 import { checkManualCertificate } from "./tls-check";
+import { normalizeName } from "./dns-format";
+import { RESEND_REGIONS } from "./resend/api";
 import {
   field,
   isAddress,
@@ -28,7 +30,6 @@ export { isAddress, isDomainName } from "./config-reader";
 
 /** The docker-mailserver release whose daemons match Debian 12 (Postfix 3.7, Dovecot 2.3, OpenDKIM 2.11). */
 export const DEFAULT_IMAGE = "ghcr.io/docker-mailserver/docker-mailserver:15.1.0";
-export const RESEND_REGIONS = ["us-east-1", "eu-west-1", "sa-east-1", "ap-northeast-1"];
 const DMARC_POLICIES: DmarcPolicy[] = ["none", "quarantine", "reject"];
 const DKIM_BITS = [1024, 2048, 3072, 4096];
 /** Secret config keys: rejected when stored in plain text. */
@@ -80,13 +81,14 @@ export function parseConfig(raw: RawConfig): MailConfig {
     );
 
   // --- names ----------------------------------------------------------------------------------------
-  const domain = r.string("domain")?.toLowerCase().replace(/\.$/, "");
+  const rawDomain = r.string("domain");
+  const domain = rawDomain && normalizeName(rawDomain);
   if (!domain) r.fail("domain", "is required: the mail domain, e.g. pulumi config set domain example.com");
   else if (!isDomainName(domain))
     r.fail("domain", `is ${show(domain)}, not a domain name; expected something like example.com`);
   const validDomain = domain && isDomainName(domain) ? domain : "invalid.invalid";
 
-  const hostname = (r.string("hostname") ?? `mail.${validDomain}`).toLowerCase().replace(/\.$/, "");
+  const hostname = normalizeName(r.string("hostname") ?? `mail.${validDomain}`);
   if (!isDomainName(hostname))
     r.fail("hostname", `is ${show(hostname)}, not a fully qualified host name; expected e.g. mail.${validDomain}`);
   else if (managedDns && hostname !== validDomain && !hostname.endsWith(`.${validDomain}`)) {

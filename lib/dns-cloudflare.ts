@@ -3,6 +3,7 @@
  * main DNS component and the Resend component so both publish records the same way.
  */
 import { DnsRecordSpec } from "./dns-record";
+import { Caa, parseCaa } from "./dns-format";
 
 export interface CloudflareRecordArgs {
   name: string;
@@ -14,23 +15,16 @@ export interface CloudflareRecordArgs {
   /** Always false: mail records must not go through Cloudflare's proxy (Resend's docs insist on grey cloud). */
   proxied: false;
   comment: string;
-  data?: { flags: number; tag: string; value: string };
+  data?: Caa;
 }
 
 /** Cloudflare caps comments at 100 characters on the free plan. */
 const COMMENT_MAX = 100;
 
-/** Parse `flags tag "value"` (the CAA presentation form DnsRecordSpec uses). */
-export function parseCaaContent(content: string): { flags: number; tag: string; value: string } {
-  const m = content.trim().match(/^(\d+)\s+([A-Za-z0-9]+)\s+"?(.*?)"?$/);
-  if (!m) throw new Error(`CAA content must be 'flags tag "value"', got ${JSON.stringify(content)}`);
-  return { flags: Number(m[1]), tag: m[2], value: m[3] };
-}
-
 export function dnsSpecToCloudflareArgs(spec: DnsRecordSpec): CloudflareRecordArgs {
   const comment = spec.comment.length > COMMENT_MAX ? `${spec.comment.slice(0, COMMENT_MAX - 1)}…` : spec.comment;
   const base = { name: spec.name, type: spec.type, ttl: spec.ttl, proxied: false as const, comment };
-  if (spec.type === "CAA") return { ...base, data: parseCaaContent(spec.content) };
+  if (spec.type === "CAA") return { ...base, data: parseCaa(spec.content) };
   const args: CloudflareRecordArgs = { ...base, content: spec.content };
   if (spec.type === "MX") args.priority = spec.priority ?? 10;
   return args;

@@ -1,35 +1,70 @@
-import { DnsRecordSpec } from "./dns-record";
+/**
+ * The program↔doctor contract: what the program plans, as exported by the stack (`pulumi stack output
+ * --json`), and what `mailstack doctor` reads. One schema: the program's outputs are typed by it
+ * (components/stack.ts), the doctor validates its input with it (doctor/planned-input.ts), and a field added
+ * to the outputs is added here first.
+ */
+import { isIPv4, isIPv6 } from "node:net";
+import { z } from "zod";
+import { dnsRecordSchema } from "./dns-record";
+import { isDnsName } from "./dns-format";
+import { isAddress } from "./config-reader";
+import { RELAY_PRESETS } from "./relay-presets";
+
+const hostName = z.string().refine(isDnsName, "is not a host name in lower case without the trailing dot");
+const portBetween = (min: number, message: string) => z.number().int(message).min(min, message).max(65535, message);
+const port = portBetween(1, "is not a port (1–65535)");
+const ipv4 = z.string().refine((ip) => isIPv4(ip), "is not an IPv4 address");
+const ipv6 = z.string().refine((ip) => isIPv6(ip), "is not an IPv6 address");
 
 /**
- * What the program plans, as exported by the stack (`pulumi stack output --json`). `mailstack doctor` reads
- * exactly this shape, so a field added to the outputs should be added here first.
+ * The username mail clients log in with. docker-mailserver's logins are full addresses, so it is always
+ * the address itself, written the way Thunderbird's autoconfig format writes it (`%EMAILADDRESS%`).
  */
-export interface PlannedDeployment {
+export const CLIENT_USERNAME = "%EMAILADDRESS%" as const;
+
+export const plannedDeploymentSchema = z.object({
   /** Mail domain, e.g. `qladgk.com`. */
-  domain: string;
+  domain: hostName,
   /** Server FQDN: MX target, TLS name, SMTP banner. */
-  hostname: string;
+  hostname: hostName,
   /** Public IPv4 of the server (absent only when DNS is not managed and none was given). */
-  serverIp?: string;
-  serverIpv6?: string;
+  serverIp: ipv4.optional(),
+  serverIpv6: ipv6.optional(),
   /** Every DNS record the program publishes (or asks the user to publish with `dns: none`). */
-  dnsRecords: DnsRecordSpec[];
+  dnsRecords: z.array(dnsRecordSchema),
   /** The same records as BIND zone-file text. */
-  zoneFile: string;
+  zoneFile: z.string(),
   /** DKIM selector and the base64 public key published at `<selector>._domainkey.<domain>`. */
-  dkim: { selector: string; publicKey: string };
+  dkim: z.object({
+    selector: z.string().regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, "is not a DKIM selector"),
+    publicKey: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "is not base64"),
+  }),
   /** The outbound relay; `host` empty when `relay.provider` is `none`. The password is never here. */
-  relay: { provider: string; host: string; port: number; username: string };
+  relay: z
+    .object({
+      provider: z.string().refine((p) => p in RELAY_PRESETS, `is not one of ${Object.keys(RELAY_PRESETS).join(", ")}`),
+      host: z.union([z.literal(""), hostName]),
+      port: portBetween(0, "is not a port (1–65535, or 0 without a relay)"),
+      username: z.string(),
+    })
+    .default({ provider: "none", host: "", port: 0, username: "" }),
   /** Ports the container publishes. */
-  ports: number[];
+  ports: z.array(port).default([]),
   /** What to put in a mail client. */
-  clientSettings: {
-    imap: { host: string; port: number; security: "SSL/TLS" };
-    smtp: { host: string; port: number; security: "STARTTLS" };
-    username: string;
-  };
+  clientSettings: z.object({
+    imap: z.object({ host: hostName, port, security: z.literal("SSL/TLS") }),
+    smtp: z.object({ host: hostName, port, security: z.literal("STARTTLS") }),
+    username: z.literal(CLIENT_USERNAME),
+  }),
   /** The reverse-DNS (PTR) entries to ask the server's provider for. */
-  ptrRequest: { ip: string; hostname: string }[];
+  ptrRequest: z
+    .array(
+      z.object({ ip: z.string().refine((ip) => isIPv4(ip) || isIPv6(ip), "is not an IP address"), hostname: hostName }),
+    )
+    .default([]),
   /** Mail accounts (full addresses). Their passwords are in the secret `passwords` output. */
-  accounts: string[];
-}
+  accounts: z.array(z.string().refine(isAddress, "is not an email address")).default([]),
+});
+
+export type PlannedDeployment = z.output<typeof plannedDeploymentSchema>;

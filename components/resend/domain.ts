@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as api from "../../lib/resend/api";
+import { normalizeName } from "../../lib/dns-format";
 import type { ResendDnsRecord } from "../../lib/resend/records";
 
 export interface ResendDomainInputs {
@@ -53,11 +54,7 @@ export const resendDomainProvider: pulumi.dynamic.ResourceProvider<ResendDomainI
   },
 
   async diff(_id, olds, news) {
-    const norm = (v: unknown) =>
-      String(v ?? "")
-        .trim()
-        .toLowerCase()
-        .replace(/\.$/, "");
+    const norm = (v: unknown) => normalizeName(String(v ?? ""));
     const replaces = REPLACE_KEYS.filter((k) => norm(olds[k]) !== norm(news[k]));
     // A new provisioning key alone changes nothing in Resend, so it is not a change.
     const changes =

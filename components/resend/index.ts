@@ -8,7 +8,8 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { dnsSpecToCloudflareArgs } from "../../lib/dns-cloudflare";
 import { DnsRecordSpec } from "../../lib/dns-record";
-import { dnsSpecKeys, resendRecordsToDnsSpecs } from "../../lib/resend/records";
+import { recordKeys } from "../../lib/dns-format";
+import { resendRecordsToDnsSpecs } from "../../lib/resend/records";
 import { ResendDomain } from "./domain";
 import { ResendSendingKey } from "./sending-key";
 import { ResendVerification, verificationAdvice } from "./verification";
@@ -78,7 +79,7 @@ export class ResendRelayDomain extends pulumi.ComponentResource {
     const zoneId = args.zoneId;
     this.dnsRecords = zoneId
       ? this.records.apply((specs) => {
-          const keys = dnsSpecKeys(specs);
+          const keys = recordKeys(specs);
           return specs.map(
             (spec, i) =>
               new cloudflare.DnsRecord(

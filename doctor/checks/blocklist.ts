@@ -1,5 +1,5 @@
 import { DoctorContext } from "../context";
-import { reversedIp } from "../lib/names";
+import { reversedIp } from "../lib/addresses";
 import { CheckResult, errorText, pass, skip, warn, fail } from "../types";
 
 const GROUP = "Blocklist";

@@ -19,14 +19,31 @@ function mailbox(context: DoctorContext): { user: string; password: string } | u
 
 const NO_MAILBOX = "set MAILSTACK_DOCTOR_USER and MAILSTACK_DOCTOR_PASSWORD to test a login";
 
+/**
+ * A login the server is bound to refuse: clients log in with the full address (clientSettings.username is
+ * always `%EMAILADDRESS%`, docker-mailserver's logins are addresses), so `hi` alone never works.
+ */
+function wrongUsername(context: DoctorContext, check: string, user: string): CheckResult | undefined {
+  if (user.includes("@")) return undefined;
+  return fail(
+    GROUP,
+    check,
+    `MAILSTACK_DOCTOR_USER is "${user}", not an address: the server only accepts the full address as username`,
+    `Set MAILSTACK_DOCTOR_USER to the full address, e.g. ${user}@${context.planned.domain}.`,
+  );
+}
+
 async function checkSubmissionLogin(context: DoctorContext): Promise<CheckResult> {
-  const check = "SMTP AUTH on 587";
+  const { port } = context.planned.clientSettings.smtp;
+  const check = `SMTP AUTH on ${port}`;
   const account = mailbox(context);
   if (!account) return skip(GROUP, check, NO_MAILBOX);
+  const refused = wrongUsername(context, check, account.user);
+  if (refused) return refused;
   return smtpLogin({
     check,
     host: serverAddress(context),
-    port: dialPort(context, 587),
+    port: dialPort(context, port),
     implicitTls: false,
     tls: serverTls(context),
     timeoutMs: context.options.timeoutMs,
@@ -37,19 +54,22 @@ async function checkSubmissionLogin(context: DoctorContext): Promise<CheckResult
 }
 
 async function checkImapLogin(context: DoctorContext): Promise<CheckResult> {
-  const check = "IMAP LOGIN on 993";
+  const { port } = context.planned.clientSettings.imap;
+  const check = `IMAP LOGIN on ${port}`;
   const account = mailbox(context);
   if (!account) return skip(GROUP, check, NO_MAILBOX);
+  const refused = wrongUsername(context, check, account.user);
+  if (refused) return refused;
   let opened;
   try {
     opened = await ImapClient.open(
       serverAddress(context),
-      dialPort(context, 993),
+      dialPort(context, port),
       context.options.timeoutMs,
       serverTls(context),
     );
   } catch (error) {
-    return fail(GROUP, check, `cannot connect: ${errorText(error)}`, "Fix the port 993 checks above first.");
+    return fail(GROUP, check, `cannot connect: ${errorText(error)}`, `Fix the port ${port} checks above first.`);
   }
   const { client } = opened;
   try {

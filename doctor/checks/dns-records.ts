@@ -1,7 +1,6 @@
 import { DnsRecordSpec } from "../../lib/dns-record";
+import { formatCaa, normalizeName, parseCaa, recordKey, unquoteTxt, zoneLine } from "../../lib/dns-format";
 import { DoctorContext } from "../context";
-import { normalizeName } from "../lib/names";
-import { abbreviate, joinTxt } from "../lib/txt";
 import { CheckResult, errorText, fail, pass } from "../types";
 
 const GROUP = "DNS records";
@@ -12,15 +11,14 @@ const GROUP = "DNS records";
  */
 export async function checkPlannedRecords(context: DoctorContext): Promise<CheckResult[]> {
   const groups = new Map<string, DnsRecordSpec[]>();
-  for (const record of context.planned.dnsRecords) {
-    const key = `${record.type} ${normalizeName(record.name)}`;
-    groups.set(key, [...(groups.get(key) ?? []), record]);
-  }
-  return Promise.all([...groups.entries()].map(([key, records]) => checkRecordSet(context, key, records)));
+  for (const record of context.planned.dnsRecords)
+    groups.set(recordKey(record), [...(groups.get(recordKey(record)) ?? []), record]);
+  return Promise.all([...groups.values()].map((records) => checkRecordSet(context, records)));
 }
 
-async function checkRecordSet(context: DoctorContext, key: string, planned: DnsRecordSpec[]): Promise<CheckResult> {
+async function checkRecordSet(context: DoctorContext, planned: DnsRecordSpec[]): Promise<CheckResult> {
   const { type, name } = { type: planned[0].type, name: normalizeName(planned[0].name) };
+  const key = `${type} ${name}`;
   const why = planned[0].comment ? ` (${planned[0].comment})` : "";
   let published: string[];
   try {
@@ -51,7 +49,7 @@ async function checkRecordSet(context: DoctorContext, key: string, planned: DnsR
     );
   if (!published.length) problems.push("nothing published");
   const fixes: string[] = [];
-  if (missing.length) fixes.push(`publish ${missing.map((m) => zoneLine(m.record)).join(" and ")}`);
+  if (missing.length) fixes.push(`publish ${missing.map((m) => fixLine(m.record)).join(" and ")}`);
   if (extra.length) fixes.push(`remove the other ${type} record${extra.length > 1 ? "s" : ""} at ${name}`);
   const fix = fixes.join("; ");
   return fail(GROUP, key, problems.join("; ") + why, fix.charAt(0).toUpperCase() + fix.slice(1) + ".");
@@ -72,7 +70,7 @@ async function publishedValues(context: DoctorContext, type: DnsRecordSpec["type
     case "CNAME":
       return dns.cname(name);
     case "CAA":
-      return (await dns.caa(name)).map(normalizeCaa);
+      return (await dns.caa(name)).map(formatCaa);
   }
 }
 
@@ -80,7 +78,7 @@ async function publishedValues(context: DoctorContext, type: DnsRecordSpec["type
 export function plannedValue(record: DnsRecordSpec): string {
   switch (record.type) {
     case "TXT":
-      return joinTxt(record.content);
+      return unquoteTxt(record.content);
     case "MX":
       return `${record.priority ?? 10} ${normalizeName(record.content)}`;
     case "CNAME":
@@ -88,15 +86,10 @@ export function plannedValue(record: DnsRecordSpec): string {
     case "AAAA":
       return record.content.toLowerCase();
     case "CAA":
-      return normalizeCaa(record.content);
+      return formatCaa(parseCaa(record.content));
     default:
       return record.content.trim();
   }
-}
-
-function normalizeCaa(content: string): string {
-  const match = /^(\d+)\s+(\S+)\s+"?(.*?)"?$/.exec(content.trim());
-  return match ? `${match[1]} ${match[2].toLowerCase()} "${match[3]}"` : content.trim();
 }
 
 /** Two TXT values are of the same kind when they declare the same version tag (v=spf1, v=DKIM1, v=DMARC1, …). */
@@ -109,10 +102,12 @@ export function sameTxtKind(a: string, b: string): boolean {
 
 const show = (type: string, value: string) => (type === "TXT" ? `"${abbreviate(value)}"` : value);
 
-/** The record as a zone-file line, for a fix the user can paste. */
-export function zoneLine(record: DnsRecordSpec): string {
-  const priority = record.type === "MX" ? `${record.priority ?? 10} ` : "";
-  const content =
-    record.type === "MX" || record.type === "CNAME" ? `${normalizeName(record.content)}.` : record.content;
-  return `${normalizeName(record.name)}. ${record.ttl} IN ${record.type} ${priority}${record.type === "TXT" ? abbreviate(content, 90) : content}`;
+/** The record as a zone-file line, for a fix the user can paste (a long TXT value shortened). */
+function fixLine(record: DnsRecordSpec): string {
+  return zoneLine(record.type === "TXT" ? { ...record, content: abbreviate(record.content, 90) } : record);
+}
+
+/** Shortens long values (DKIM keys) for a one-line detail. */
+export function abbreviate(value: string, max = 60): string {
+  return value.length <= max ? value : `${value.slice(0, max - 12)}…${value.slice(-10)} (${value.length} chars)`;
 }

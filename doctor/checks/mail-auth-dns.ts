@@ -1,8 +1,8 @@
 import { DoctorContext } from "../context";
 import { compareDkimRecord } from "../lib/dkim";
 import { assessDmarc, findDmarcRecords } from "../lib/dmarc";
-import { normalizeName } from "../lib/names";
-import { evaluateSpf, findSpfRecords, SpfLookup } from "../lib/spf";
+import { normalizeName, unquoteTxt } from "../../lib/dns-format";
+import { evaluateSpf, findSpfRecords, SpfEvaluation } from "../lib/spf";
 import { CheckResult, errorText, fail, pass, skip, warn } from "../types";
 
 const GROUP = "Mail authentication";
@@ -51,20 +51,69 @@ async function checkSpf(context: DoctorContext): Promise<CheckResult[]> {
   }
   const ips = [serverIp, serverIpv6].filter((ip): ip is string => Boolean(ip));
   if (ips.length === 0) return [skip(GROUP, `${name} authorises the server`, "the plan has no server IP")];
-  const lookup = spfLookup(context);
+  // Mail leaves with an envelope sender at the domain and the server's name in EHLO.
+  const sender = context.planned.accounts[0] ?? `postmaster@${domain}`;
   return Promise.all(
     ips.map(async (ip) => {
       const check = `${name} authorises ${ip}`;
-      const evaluation = await evaluateSpf(ip, domain, lookup);
-      const how = evaluation.matched ? `matched ${evaluation.matched}` : (evaluation.reason ?? "");
-      if (evaluation.result === "pass") return pass(GROUP, check, `pass (${how}) in "${records[0]}"`);
-      const fix =
-        evaluation.result === "temperror"
-          ? "Retry; if it persists, check the domains the SPF record refers to."
-          : `Authorise the server in the SPF record at ${domain}, e.g. add "mx" or "a:${hostname}" or "${ip.includes(":") ? "ip6" : "ip4"}:${ip}" before the final all.`;
-      return fail(GROUP, check, `${evaluation.result}${how ? ` (${how})` : ""} in "${records[0]}"`, fix);
+      const evaluation = await evaluateSpf({
+        ip,
+        sender,
+        helo: hostname,
+        resolve: context.dns.resolve,
+        maxElapsedMs: Math.max(20_000, 4 * context.options.timeoutMs),
+      });
+      return judgeSpf(check, evaluation, { domain, hostname, ip });
     }),
   );
+}
+
+const WARNINGS: Record<string, { detail: string; fix: string }> = {
+  "void-lookup-limit": {
+    detail: "more than 2 of its names have no address of the kind asked for (RFC 7208 §4.6.4 void-lookup limit)",
+    fix: "Remove the a/mx/include names that no longer exist, or give them both A and AAAA records.",
+  },
+  "syntax-error": {
+    detail: "the record has a syntax error after the term that matched",
+    fix: "Correct the SPF record's syntax.",
+  },
+  "non-ascii-local-part": {
+    detail: "a %{l} or %{s} macro met a non-ASCII local part",
+    fix: "Avoid local-part macros in the SPF record.",
+  },
+};
+
+/** Pure: the verdict for one server IP, from mailauth's evaluation. */
+export function judgeSpf(
+  check: string,
+  evaluation: SpfEvaluation,
+  planned: { domain: string; hostname: string; ip: string },
+): CheckResult {
+  const { result, reason, records, lookups, warnings } = evaluation;
+  const top = records[0] ? ` in "${records[0].record}"` : "";
+  const trail = records.length > 1 ? `; SPF records read: ${records.map((r) => r.name).join(" → ")}` : "";
+  const counts = `${lookups.count} of ${lookups.limit} DNS lookups${lookups.void ? `, ${lookups.void} void` : ""}`;
+  if (result === "pass" && warnings.length === 0) return pass(GROUP, check, `pass${top} (${counts}${trail})`);
+  if (result === "pass") {
+    const known = warnings.map((w) => WARNINGS[w] ?? { detail: w, fix: "Check the SPF record." });
+    return warn(
+      GROUP,
+      check,
+      `pass${top}, but receivers that follow RFC 7208 strictly answer permerror: ${known.map((k) => k.detail).join("; ")}`,
+      known.map((k) => k.fix).join(" "),
+    );
+  }
+  const detail = `${result}${top}: ${reason} (${counts}${trail})`;
+  let fix: string;
+  if (result === "temperror") fix = "Retry; if it persists, check that the domains the SPF record names answer.";
+  else if (result === "permerror" && /too many dns requests/i.test(reason))
+    fix = `Bring the SPF record at ${planned.domain} to at most 10 DNS lookups (include, a, mx, ptr, exists, redirect, counted through includes): replace includes by ip4/ip6 ranges where you can.`;
+  else if (result === "permerror" && /void/i.test(reason))
+    fix = `Remove from the SPF record at ${planned.domain} (and what it includes) the names that do not exist: more than 2 lookups came back empty.`;
+  else if (result === "permerror") fix = `Correct the SPF record at ${planned.domain}: ${reason}.`;
+  else
+    fix = `Authorise the server in the SPF record at ${planned.domain}, e.g. add "mx" or "a:${planned.hostname}" or "${planned.ip.includes(":") ? "ip6" : "ip4"}:${planned.ip}" before the final all.`;
+  return fail(GROUP, check, detail, fix);
 }
 
 function plannedSpf(context: DoctorContext): string | undefined {
@@ -72,19 +121,9 @@ function plannedSpf(context: DoctorContext): string | undefined {
     (r) =>
       r.type === "TXT" &&
       normalizeName(r.name) === normalizeName(context.planned.domain) &&
-      /^"?v=spf1/i.test(r.content),
+      findSpfRecords([unquoteTxt(r.content)]).length === 1,
   );
-  return record?.content.replace(/^"|"$/g, "").replace(/" "/g, "");
-}
-
-/** SPF evaluation reads DNS through the same resolver as everything else. */
-function spfLookup(context: DoctorContext): SpfLookup {
-  return {
-    txt: (name) => context.dns.txt(name),
-    a: (name) => context.dns.a(name),
-    aaaa: (name) => context.dns.aaaa(name),
-    mx: async (name) => (await context.dns.mx(name)).map((mx) => mx.exchange),
-  };
+  return record && unquoteTxt(record.content);
 }
 
 async function checkDkim(context: DoctorContext): Promise<CheckResult> {

@@ -1,18 +1,21 @@
+import { normalizeName } from "../../lib/dns-format";
+import {
+  baseUrlOf,
+  findDomainByName,
+  isResendApiError,
+  RESEND_KEYS_URL,
+  ResendConnection,
+  ResendDomainSummary,
+} from "../../lib/resend/api";
 import { DoctorContext } from "../context";
-import { normalizeName } from "../lib/names";
-import { withTimeout } from "../net/timeout";
 import { CheckResult, errorText, fail, pass, skip, warn } from "../types";
 
 const GROUP = "Resend";
-const DEFAULT_BASE_URL = "https://api.resend.com";
 
-interface ResendDomain {
-  id: string;
-  name: string;
-  status: string;
-}
-
-/** Resend only relays mail for a verified domain: ask its API (GET /domains) what it thinks of ours. */
+/**
+ * Resend only relays mail for a verified domain: ask its API what it thinks of ours, through the same
+ * client the program provisions with (lib/resend/api.ts: the SDK, retries, secret scrubbing).
+ */
 export async function checkResend(context: DoctorContext): Promise<CheckResult[]> {
   const domain = normalizeName(context.planned.domain);
   const check = `domain ${domain} verified`;
@@ -20,19 +23,19 @@ export async function checkResend(context: DoctorContext): Promise<CheckResult[]
   if (context.planned.relay.provider !== "resend")
     return [skip(GROUP, check, `relay provider is ${context.planned.relay.provider || "none"}`)];
   if (!apiKey) return [skip(GROUP, check, "set RESEND_API_KEY to ask Resend")];
-  const baseUrl = (context.env.RESEND_BASE_URL || DEFAULT_BASE_URL).replace(/\/+$/, "");
-  let found: ResendDomain | undefined;
+  const timeoutMs = context.options.timeoutMs;
+  const conn: ResendConnection = {
+    apiKey,
+    baseUrl: context.env.RESEND_BASE_URL || undefined,
+    timeoutMs,
+    // One retry, and never a wait longer than a network step may take: this is a report, not a deploy.
+    retry: { maxAttempts: 2, baseDelayMs: 500, maxDelayMs: timeoutMs, maxRetryAfterMs: timeoutMs },
+  };
+  let found: ResendDomainSummary | undefined;
   try {
-    found = await findDomain(baseUrl, apiKey, domain, context.options.timeoutMs);
+    found = await findDomainByName(conn, domain);
   } catch (error) {
-    return [
-      fail(
-        GROUP,
-        check,
-        `Resend API: ${errorText(error)}`,
-        "Check RESEND_API_KEY (it needs full access to list domains) and RESEND_BASE_URL.",
-      ),
-    ];
+    return [apiFailure(check, error, conn)];
   }
   if (!found)
     return [
@@ -46,8 +49,41 @@ export async function checkResend(context: DoctorContext): Promise<CheckResult[]
   return [judgeResendStatus(check, found)];
 }
 
+/** What went wrong talking to Resend, with the fix for the doctor's own input (RESEND_API_KEY). */
+function apiFailure(check: string, error: unknown, conn: ResendConnection): CheckResult {
+  if (!isResendApiError(error)) return fail(GROUP, check, `Resend API: ${errorText(error)}`, "Retry later.");
+  const status = error.statusCode ? `, HTTP ${error.statusCode}` : "";
+  const detail = `Resend API: ${error.code}${status}`;
+  switch (error.code) {
+    case "invalid_api_key":
+    case "missing_api_key":
+      return fail(
+        GROUP,
+        check,
+        `${detail}: RESEND_API_KEY was rejected`,
+        `Set RESEND_API_KEY to a full-access key (${RESEND_KEYS_URL}).`,
+      );
+    case "restricted_api_key":
+      return fail(
+        GROUP,
+        check,
+        `${detail}: RESEND_API_KEY is a sending-only key`,
+        `Listing domains needs a full-access key: set RESEND_API_KEY to one (${RESEND_KEYS_URL}).`,
+      );
+    case "network_error":
+      return fail(
+        GROUP,
+        check,
+        `${detail}: no answer from ${baseUrlOf(conn)}`,
+        "Check outbound HTTPS to the Resend API (and RESEND_BASE_URL if set), or raise --timeout.",
+      );
+    default:
+      return fail(GROUP, check, `${detail}: ${error.message}`, "Retry later (https://resend-status.com).");
+  }
+}
+
 /** Pure: verdict for a domain's Resend status. */
-export function judgeResendStatus(check: string, domain: ResendDomain): CheckResult {
+export function judgeResendStatus(check: string, domain: Pick<ResendDomainSummary, "id" | "status">): CheckResult {
   const detail = `status ${domain.status} (id ${domain.id})`;
   switch (domain.status) {
     case "verified":
@@ -69,34 +105,4 @@ export function judgeResendStatus(check: string, domain: ResendDomain): CheckRes
         "Fix the relay DNS records above, then verify the domain again in Resend.",
       );
   }
-}
-
-async function findDomain(
-  baseUrl: string,
-  apiKey: string,
-  domain: string,
-  timeoutMs: number,
-): Promise<ResendDomain | undefined> {
-  let after: string | undefined;
-  // Cursor pagination; a handful of pages is far more domains than a mail stack has.
-  for (let page = 0; page < 10; page++) {
-    const url = `${baseUrl}/domains?limit=100${after ? `&after=${encodeURIComponent(after)}` : ""}`;
-    const response = await withTimeout(
-      fetch(url, {
-        headers: { Authorization: `Bearer ${apiKey}`, "User-Agent": "mailstack-doctor" },
-        signal: AbortSignal.timeout(timeoutMs),
-      }),
-      timeoutMs,
-      `GET ${url}`,
-    );
-    const body = (await response.json().catch(() => undefined)) as
-      { data?: ResendDomain[]; has_more?: boolean; message?: string } | undefined;
-    if (!response.ok) throw new Error(`HTTP ${response.status}${body?.message ? `: ${body.message}` : ""}`);
-    const domains = body?.data ?? [];
-    const match = domains.find((d) => normalizeName(d.name) === domain);
-    if (match) return match;
-    if (!body?.has_more || domains.length === 0) return undefined;
-    after = domains[domains.length - 1].id;
-  }
-  return undefined;
 }

@@ -1,5 +1,6 @@
 import { DoctorContext } from "../context";
-import { normalizeName, sameIp } from "../lib/names";
+import { normalizeName } from "../../lib/dns-format";
+import { sameIp } from "../lib/addresses";
 import { CheckResult, errorText, fail, pass, skip } from "../types";
 
 const GROUP = "Reverse DNS";

@@ -1,6 +1,6 @@
 import { DoctorContext, dialPort, serverAddress, serverTls } from "../context";
 import { assessCertificate } from "../lib/certificate";
-import { normalizeName } from "../lib/names";
+import { normalizeName } from "../../lib/dns-format";
 import { readPresentedCertificate } from "../net/certificate-reader";
 import { ImapClient } from "../net/imap-client";
 import { SmtpClient } from "../net/smtp-client";

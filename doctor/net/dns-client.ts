@@ -1,4 +1,5 @@
 import { promises as dns } from "node:dns";
+import { Caa, normalizeName } from "../../lib/dns-format";
 import { withTimeout } from "./timeout";
 
 /**
@@ -11,12 +12,15 @@ export interface DnsClient {
   mx(name: string): Promise<{ exchange: string; priority: number }[]>;
   /** One entry per TXT record, its character-strings joined. */
   txt(name: string): Promise<string[]>;
-  /** One entry per TXT record, its character-strings kept apart (to spot a split key). */
-  txtStrings(name: string): Promise<string[][]>;
   cname(name: string): Promise<string[]>;
-  /** CAA records in presentation form `0 issue "letsencrypt.org"`. */
-  caa(name: string): Promise<string[]>;
+  caa(name: string): Promise<Caa[]>;
   ptr(ip: string): Promise<string[]>;
+  /**
+   * One query answered the way Node's `dns.promises.resolve(name, type)` answers it, "no such name" and "no
+   * such type" included as ENOTFOUND/ENODATA errors: the resolver mailauth's SPF evaluation takes, which
+   * counts those as void lookups.
+   */
+  resolve(name: string, type: string): Promise<unknown[]>;
   /** What is queried, for messages. */
   readonly description: string;
 }
@@ -40,33 +44,33 @@ export function createDnsClient(resolverAddress: string | undefined, timeoutMs: 
     }
   }
 
-  const clean = (name: string) => name.replace(/\.$/, "");
   return {
     description,
-    a: (name) => query(`A ${name}`, () => resolver.resolve4(clean(name))),
-    aaaa: (name) => query(`AAAA ${name}`, () => resolver.resolve6(clean(name))),
+    a: (name) => query(`A ${name}`, () => resolver.resolve4(normalizeName(name))),
+    aaaa: (name) => query(`AAAA ${name}`, () => resolver.resolve6(normalizeName(name))),
     mx: (name) =>
       query(`MX ${name}`, async () =>
-        (await resolver.resolveMx(clean(name))).map((mx) => ({
-          exchange: clean(mx.exchange).toLowerCase(),
+        (await resolver.resolveMx(normalizeName(name))).map((mx) => ({
+          exchange: normalizeName(mx.exchange),
           priority: mx.priority,
         })),
       ),
     txt: (name) =>
-      query(`TXT ${name}`, async () => (await resolver.resolveTxt(clean(name))).map((strings) => strings.join(""))),
-    txtStrings: (name) => query(`TXT ${name}`, () => resolver.resolveTxt(clean(name))),
-    cname: (name) =>
-      query(`CNAME ${name}`, async () =>
-        (await resolver.resolveCname(clean(name))).map((target) => clean(target).toLowerCase()),
+      query(`TXT ${name}`, async () =>
+        (await resolver.resolveTxt(normalizeName(name))).map((strings) => strings.join("")),
       ),
+    cname: (name) =>
+      query(`CNAME ${name}`, async () => (await resolver.resolveCname(normalizeName(name))).map(normalizeName)),
     caa: (name) =>
       query(`CAA ${name}`, async () =>
-        (await resolver.resolveCaa(clean(name))).map((record) => {
-          const { critical, ...rest } = record;
-          const [tag, value] = Object.entries(rest).find(([key]) => key !== "critical") ?? ["", ""];
-          return `${critical} ${tag} "${value}"`;
+        // Node gives `{critical, <tag>: value}`: the one key besides `critical` is the tag.
+        (await resolver.resolveCaa(normalizeName(name))).map(({ critical, ...rest }) => {
+          const [tag, value] = Object.entries(rest)[0] ?? ["", ""];
+          return { flags: critical, tag, value: String(value) };
         }),
       ),
-    ptr: (ip) => query(`PTR ${ip}`, async () => (await resolver.reverse(ip)).map((name) => clean(name).toLowerCase())),
+    resolve: (name, type) =>
+      withTimeout(resolver.resolve(name, type) as Promise<unknown[]>, timeoutMs + 200, `DNS ${type} ${name}`),
+    ptr: (ip) => query(`PTR ${ip}`, async () => (await resolver.reverse(ip)).map(normalizeName)),
   };
 }

@@ -1,6 +1,6 @@
 import { DEFAULT_TTL, DnsRecordSpec } from "../dns-record";
 import { dkimTxtValue } from "../dkim";
-import { quoteTxt } from "./txt";
+import { quoteTxt } from "../dns-format";
 
 export type DmarcPolicy = "none" | "quarantine" | "reject";
 
@@ -95,9 +95,4 @@ export function planResendManualRecords(r: ResendManualInput): DnsRecordSpec[] {
       comment: "Resend: DKIM key Resend signs with",
     },
   ];
-}
-
-/** A stable, unique, readable identity for a record, used in Pulumi resource names. */
-export function recordKey(r: Pick<DnsRecordSpec, "type" | "name">): string {
-  return `${r.type.toLowerCase()}-${r.name}`;
 }

@@ -10,6 +10,7 @@
  */
 import type { Resend as ResendClient } from "resend";
 import type { ResendDnsRecord } from "./records";
+import { normalizeName } from "../dns-format";
 
 export interface RetryPolicy {
   /** Total attempts per call, first one included (default 5). */
@@ -28,6 +29,8 @@ export interface ResendConnection {
   /** Defaults to RESEND_BASE_URL, then https://api.resend.com (the SDK's own rule). */
   baseUrl?: string;
   retry?: RetryPolicy;
+  /** Abort each request after this long (a network error, so retried like one); default: no limit. */
+  timeoutMs?: number;
 }
 
 export interface ResendDomainInfo {
@@ -66,6 +69,7 @@ export function isResendApiError(e: unknown): e is ResendApiError {
 }
 
 export const RESEND_KEYS_URL = "https://resend.com/api-keys";
+/** The regions Resend sends from (its domain-create `region`); mailstack:resend.region must be one. */
 export const RESEND_REGIONS = ["us-east-1", "eu-west-1", "sa-east-1", "ap-northeast-1"];
 
 interface SdkError {
@@ -100,7 +104,8 @@ function client(conn: ResendConnection): ResendClient {
   return new Resend(conn.apiKey, conn.baseUrl ? { baseUrl: conn.baseUrl } : undefined);
 }
 
-function baseUrlOf(conn: ResendConnection): string {
+/** Where requests go: `baseUrl`, else RESEND_BASE_URL, else Resend's API (the SDK's own rule). */
+export function baseUrlOf(conn: ResendConnection): string {
   return conn.baseUrl || process.env.RESEND_BASE_URL || "https://api.resend.com";
 }
 
@@ -175,7 +180,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 async function call<T>(
   conn: ResendConnection,
   operation: string,
-  fn: (resend: ResendClient) => Promise<SdkResponse<T>>,
+  fn: (resend: ResendClient, request: { signal?: AbortSignal }) => Promise<SdkResponse<T>>,
 ): Promise<T> {
   const policy = conn.retry ?? {};
   const maxAttempts = Math.max(1, policy.maxAttempts ?? 5);
@@ -184,7 +189,7 @@ async function call<T>(
   const maxRetryAfter = policy.maxRetryAfterMs ?? 60_000;
   const resend = client(conn);
   for (let attempt = 1; ; attempt++) {
-    const res = await fn(resend);
+    const res = await fn(resend, conn.timeoutMs ? { signal: AbortSignal.timeout(conn.timeoutMs) } : {});
     if (!res.error) return res.data as T;
     if (!isRetriable(res.error) || attempt >= maxAttempts) throw describeError(res.error, operation, conn, attempt);
     const backoff = Math.min(maxDelay, baseDelay * 2 ** (attempt - 1));
@@ -212,26 +217,34 @@ export async function getDomain(conn: ResendConnection, domainId: string): Promi
   const d = await call<RawDomain>(
     conn,
     `read domain ${domainId}`,
-    (r) => r.domains.get(domainId) as Promise<SdkResponse<RawDomain>>,
+    (r, o) => r.domains.get(domainId, o) as Promise<SdkResponse<RawDomain>>,
   );
   return toInfo(d, false);
 }
 
+/** A domain as GET /domains lists it (no records). */
+export interface ResendDomainSummary {
+  id: string;
+  name: string;
+  status: string;
+  region: string;
+}
+
 /** Find a domain by name across every page of GET /domains (cursor pagination). */
-export async function findDomainByName(conn: ResendConnection, name: string): Promise<{ id: string } | undefined> {
-  const wanted = name.toLowerCase().replace(/\.$/, "");
+export async function findDomainByName(conn: ResendConnection, name: string): Promise<ResendDomainSummary | undefined> {
+  const wanted = normalizeName(name);
   let after: string | undefined;
   for (let page = 0; page < 1000; page++) {
     const list = await call<{ data: RawDomain[]; has_more?: boolean }>(
       conn,
       "list domains",
-      (r) =>
-        r.domains.list(after ? { limit: 100, after } : { limit: 100 }) as Promise<
+      (r, o) =>
+        r.domains.list(after ? { limit: 100, after } : { limit: 100 }, o) as Promise<
           SdkResponse<{ data: RawDomain[]; has_more?: boolean }>
         >,
     );
-    const hit = list.data.find((d) => d.name.toLowerCase() === wanted);
-    if (hit) return { id: hit.id };
+    const hit = list.data.find((d) => normalizeName(d.name) === wanted);
+    if (hit) return { id: hit.id, name: hit.name, status: hit.status, region: hit.region };
     if (!list.has_more || list.data.length === 0) return undefined;
     after = list.data[list.data.length - 1].id;
   }
@@ -255,8 +268,8 @@ export async function createOrAdoptDomain(
     const d = await call<RawDomain>(
       conn,
       `register domain ${name}`,
-      (r) =>
-        r.domains.create({ name, region: region as never, customReturnPath: returnPath || undefined }) as Promise<
+      (r, o) =>
+        r.domains.create({ name, region: region as never, customReturnPath: returnPath || undefined }, o) as Promise<
           SdkResponse<RawDomain>
         >,
     );
@@ -275,7 +288,7 @@ export async function verifyDomain(conn: ResendConnection, domainId: string): Pr
   await call<unknown>(
     conn,
     `verify domain ${domainId}`,
-    (r) => r.domains.verify(domainId) as Promise<SdkResponse<unknown>>,
+    (r, o) => r.domains.verify(domainId, o) as Promise<SdkResponse<unknown>>,
   );
 }
 
@@ -284,7 +297,7 @@ export async function removeDomain(conn: ResendConnection, domainId: string): Pr
   await call<unknown>(
     conn,
     `delete domain ${domainId}`,
-    (r) => r.domains.remove(domainId) as Promise<SdkResponse<unknown>>,
+    (r, o) => r.domains.remove(domainId, o) as Promise<SdkResponse<unknown>>,
   );
 }
 
@@ -300,8 +313,8 @@ export async function createSendingKey(
   return call<{ id: string; token: string }>(
     conn,
     `create sending key ${name}`,
-    (r) =>
-      r.apiKeys.create({ name: name.slice(0, 50), permission: "sending_access", domain_id: domainId }) as Promise<
+    (r, o) =>
+      r.apiKeys.create({ name: name.slice(0, 50), permission: "sending_access", domain_id: domainId }, o) as Promise<
         SdkResponse<{ id: string; token: string }>
       >,
   );
@@ -313,7 +326,7 @@ export async function deleteApiKey(conn: ResendConnection, keyId: string): Promi
     await call<unknown>(
       conn,
       `delete API key ${keyId}`,
-      (r) => r.apiKeys.remove(keyId) as Promise<SdkResponse<unknown>>,
+      (r, o) => r.apiKeys.remove(keyId, o) as Promise<SdkResponse<unknown>>,
     );
   } catch (e) {
     if (isResendApiError(e) && (e.code === "not_found" || e.statusCode === 404)) return;

@@ -6,7 +6,7 @@
  * kind: every record becomes a spec, and only the wire formats are normalised.
  */
 import { DEFAULT_TTL, DnsRecordSpec, DnsRecordType } from "../dns-record";
-import { quoteTxt, unquoteTxt } from "../render/txt";
+import { formatCaa, normalizeName, parseCaa, quoteTxt, unquoteTxt } from "../dns-format";
 
 /** The subset of Resend's `DomainRecords` union we read (the SDK types are wider and change often). */
 export interface ResendDnsRecord {
@@ -23,20 +23,15 @@ export interface ResendDnsRecord {
 
 const SUPPORTED: readonly DnsRecordType[] = ["A", "AAAA", "MX", "TXT", "CNAME", "CAA"];
 
-/** Lower-case, no trailing dot. */
-function normaliseDomain(domain: string): string {
-  return domain.trim().toLowerCase().replace(/\.+$/, "");
-}
-
 /**
  * Resend mixes relative names (`send`, `resend._domainkey`), the apex (`@` or empty) and FQDNs, with or
  * without a trailing dot. Cloudflare reads names back as FQDNs, so we always write the FQDN.
  */
 export function resendNameToFqdn(name: string, domain: string): string {
-  const apex = normaliseDomain(domain);
+  const apex = normalizeName(domain);
   const raw = (name ?? "").trim().toLowerCase();
   if (raw === "" || raw === "@" || raw === ".") return apex;
-  if (raw.endsWith(".")) return raw.replace(/\.+$/, "");
+  if (raw.endsWith(".")) return normalizeName(raw);
   if (raw === apex || raw.endsWith(`.${apex}`)) return raw;
   return `${raw}.${apex}`;
 }
@@ -56,13 +51,12 @@ export function txtToPresentation(value: string): string {
 }
 
 /** CAA as `flags tag "value"`; accepts Resend's `0 issue "amazon.com"` or a bare `issue amazon.com`. */
-export function caaToPresentation(value: string): string {
-  const m = value.trim().match(/^(?:(\d+)\s+)?([A-Za-z0-9]+)\s+(.+)$/);
-  if (!m) throw new Error(`Resend returned a CAA record value that is not "flags tag value": ${JSON.stringify(value)}`);
-  const flags = m[1] ?? "0";
-  const tag = m[2].toLowerCase();
-  const v = unquote(m[3]);
-  return `${flags} ${tag} "${v}"`;
+function caaToPresentation(value: string): string {
+  try {
+    return formatCaa(parseCaa(value));
+  } catch {
+    throw new Error(`Resend returned a CAA record value that is not "flags tag value": ${JSON.stringify(value)}`);
+  }
 }
 
 function ttlOf(ttl: string | number | undefined): number {
@@ -98,7 +92,7 @@ export function resendRecordsToDnsSpecs(records: readonly ResendDnsRecord[], dom
         break;
       case "CNAME":
       case "MX":
-        content = r.value.trim().toLowerCase().replace(/\.+$/, "");
+        content = normalizeName(r.value);
         break;
       default:
         content = r.value.trim();
@@ -107,25 +101,4 @@ export function resendRecordsToDnsSpecs(records: readonly ResendDnsRecord[], dom
     if (type === "MX") spec.priority = typeof r.priority === "number" ? r.priority : 10;
     return spec;
   });
-}
-
-/**
- * Stable, unique resource-name suffixes for a list of specs (`txt-send.example.com`): derived from type and
- * name so a re-run maps each record to the same Pulumi resource; same type+name pairs (e.g. two MX) get
- * `-2`, `-3` in content order so the mapping does not depend on the order Resend lists them in.
- */
-export function dnsSpecKeys(specs: readonly DnsRecordSpec[]): string[] {
-  const groups = new Map<string, number[]>();
-  specs.forEach((s, i) => {
-    const k = `${s.type.toLowerCase()}-${s.name}`;
-    groups.set(k, [...(groups.get(k) ?? []), i]);
-  });
-  const keys: string[] = new Array(specs.length);
-  for (const [k, idx] of groups) {
-    const ordered = [...idx].sort((a, b) =>
-      specs[a].content < specs[b].content ? -1 : specs[a].content > specs[b].content ? 1 : a - b,
-    );
-    ordered.forEach((i, n) => (keys[i] = n === 0 ? k : `${k}-${n + 1}`));
-  }
-  return keys;
 }

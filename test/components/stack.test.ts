@@ -11,7 +11,7 @@ import {
 } from "../support/run-program";
 import { RESEND_DKIM } from "../support/fixtures";
 import { sha512Crypt } from "../../lib/sha512-crypt";
-import { unquoteTxt } from "../../lib/render/txt";
+import { unquoteTxt } from "../../lib/dns-format";
 
 const DNS = "cloudflare:index/dnsRecord:DnsRecord";
 const CONTAINER = "docker:index/container:Container";
@@ -271,7 +271,7 @@ describe("the prod stack (qladgk.com)", () => {
     expect(o.clientSettings).toEqual({
       imap: { host: "mail.qladgk.com", port: 993, security: "SSL/TLS" },
       smtp: { host: "mail.qladgk.com", port: 587, security: "STARTTLS" },
-      username: "your full address, e.g. postmaster@qladgk.com",
+      username: "%EMAILADDRESS%",
     });
     expect(o.ptrRequest).toEqual([{ ip: "11.22.33.44", hostname: "mail.qladgk.com" }]);
     expect(o.relay).toEqual({ provider: "resend", host: "smtp.resend.com", port: 587, username: "resend" });

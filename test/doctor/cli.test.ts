@@ -78,7 +78,7 @@ describe("mailstack doctor command line", () => {
     });
     expect(await runDoctor([], {}, '{"domain":"x.test"}')).toMatchObject({
       code: 2,
-      stderr: expect.stringContaining("missing or invalid hostname, dnsRecords"),
+      stderr: expect.stringMatching(/hostname: is missing\n {2}- dnsRecords: is missing/),
     });
     expect(await runDoctor(["--planned", join(lab.dir, "absent.json")])).toMatchObject({
       code: 2,

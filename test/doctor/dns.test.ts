@@ -65,7 +65,9 @@ describe("DNS checks", () => {
       new Set(["Credentials", "Resend"]),
     );
     expect(run.code).toBe(0);
-    expect(findCheck(report, "Mail authentication", "SPF").detail).toContain("matched mx");
+    expect(findCheck(report, "Mail authentication", "SPF").detail).toBe(
+      'pass in "v=spf1 mx -all" (1 of 10 DNS lookups)',
+    );
     expect(findCheck(report, "Mail authentication", "DKIM").detail).toContain("equals the planned key (2048-bit)");
     expect(findCheck(report, "Reverse DNS", "PTR 127.0.0.2").detail).toContain("resolves back to 127.0.0.2");
     // The relay's own records are checked like ours.
@@ -139,6 +141,39 @@ describe("DNS checks", () => {
     expect(spf.status).toBe("fail");
     expect(spf.detail).toMatch(/^fail/);
     expect(spf.fix).toContain(`a:${HOSTNAME}`);
+  });
+
+  const withApexSpf = (value: string, extra: ZoneRecord[] = []) => [
+    ...without(
+      good.zone,
+      (r) => r.type === "TXT" && r.name === DOMAIN && String((r.data as string[])[0]).startsWith("v=spf1"),
+    ),
+    { name: DOMAIN, type: "TXT" as const, data: [value] },
+    ...extra,
+  ];
+
+  it("an SPF record with macros passes where a receiver passes it", async () => {
+    const zone = withApexSpf("v=spf1 exists:%{i}._spf.%{d} -all", [
+      { name: `127.0.0.2._spf.${DOMAIN}`, type: "A", data: "127.0.0.2" },
+    ]);
+    const { report } = await doctorWith(zone);
+    expect(findCheck(report, "Mail authentication", "authorises 127.0.0.2")).toMatchObject({
+      status: "pass",
+      detail: 'pass in "v=spf1 exists:%{i}._spf.%{d} -all" (1 of 10 DNS lookups)',
+    });
+  });
+
+  it("an SPF record only a lenient receiver accepts warns, with what a strict one refuses", async () => {
+    const names = ["v6a", "v6b", "v6c"].map((label) => `${label}.${DOMAIN}`);
+    const zone = withApexSpf(`v=spf1 ${names.map((n) => `a:${n}`).join(" ")} mx -all`, [
+      ...names.map((name) => ({ name, type: "AAAA" as const, data: "2001:db8::1" })),
+    ]);
+    const { run, report } = await doctorWith(zone);
+    const spf = findCheck(report, "Mail authentication", "authorises 127.0.0.2");
+    expect(spf.status).toBe("warn");
+    expect(spf.detail).toContain("void-lookup limit");
+    expect(report.checks.filter((c) => c.group === "Mail authentication" && c.status === "fail")).toEqual([]);
+    expect(run.code).toBe(1); // the DNS records check still fails: the SPF record differs from the plan
   });
 
   it("an extra MX pointing elsewhere fails", async () => {

@@ -1,29 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { PeerCertificate } from "node:tls";
 import { judgeBlocklistAnswer } from "../../doctor/checks/blocklist";
-import { plannedValue, sameTxtKind, zoneLine } from "../../doctor/checks/dns-records";
+import { plannedValue, sameTxtKind } from "../../doctor/checks/dns-records";
+import { judgeSpf } from "../../doctor/checks/mail-auth-dns";
 import { judgeResendStatus } from "../../doctor/checks/resend";
 import { assessCertificate, PresentedCertificate } from "../../doctor/lib/certificate";
 import { compareDkimRecord } from "../../doctor/lib/dkim";
 import { assessDmarc, findDmarcRecords } from "../../doctor/lib/dmarc";
-import { expandIpv6, reversedIp, sameIp } from "../../doctor/lib/names";
-import { evaluateSpf, findSpfRecords, inNetwork, parseSpf, SpfLookup } from "../../doctor/lib/spf";
-import { joinTxt, parseTxtStrings } from "../../doctor/lib/txt";
+import { expandIpv6, reversedIp, sameIp } from "../../doctor/lib/addresses";
+import { SpfEvaluation, SpfResult } from "../../doctor/lib/spf";
 import { parseOptions, parsePortOverrides, UsageError } from "../../doctor/options";
-import { validatePlanned, InputError } from "../../doctor/planned-input";
 import { exitCode, renderJson, renderTable, shouldColour } from "../../doctor/report";
 import { CheckResult } from "../../doctor/types";
 import { makeDkimPublicKey } from "../support/certificates";
-
-describe("TXT presentation form", () => {
-  it("splits quoted strings and joins them as a verifier does", () => {
-    expect(parseTxtStrings('"v=DKIM1; k=rsa; " "p=AB" "CD"')).toEqual(["v=DKIM1; k=rsa; ", "p=AB", "CD"]);
-    expect(joinTxt('"v=DKIM1; k=rsa; " "p=AB" "CD"')).toBe("v=DKIM1; k=rsa; p=ABCD");
-    expect(joinTxt('"say \\"hi\\"" "\\065"')).toBe('say "hi"A');
-    expect(joinTxt("v=spf1 mx -all")).toBe("v=spf1 mx -all");
-    expect(() => parseTxtStrings('"unterminated')).toThrow(/unterminated/);
-  });
-});
 
 describe("addresses", () => {
   it("reverses IPv4 and IPv6 for PTR/DNSBL names", () => {
@@ -32,90 +21,6 @@ describe("addresses", () => {
     expect(expandIpv6("::1")).toBe("0000:0000:0000:0000:0000:0000:0000:0001");
     expect(sameIp("2001:DB8::1", "2001:db8:0:0:0:0:0:1")).toBe(true);
     expect(() => reversedIp("300.1.1.1")).toThrow();
-  });
-});
-
-/** An in-memory DNS for SPF evaluation. */
-function lookupFrom(records: {
-  txt?: Record<string, string[]>;
-  a?: Record<string, string[]>;
-  aaaa?: Record<string, string[]>;
-  mx?: Record<string, string[]>;
-}): SpfLookup & { calls: string[] } {
-  const calls: string[] = [];
-  const get = (table: Record<string, string[]> | undefined, type: string) => async (name: string) => {
-    calls.push(`${type} ${name}`);
-    if (name === "tempfail.test") throw new Error("SERVFAIL");
-    return table?.[name] ?? [];
-  };
-  return {
-    calls,
-    txt: get(records.txt, "TXT"),
-    a: get(records.a, "A"),
-    aaaa: get(records.aaaa, "AAAA"),
-    mx: get(records.mx, "MX"),
-  };
-}
-
-describe("SPF evaluation", () => {
-  const dns = lookupFrom({
-    txt: {
-      "example.test": ["v=spf1 mx include:relay.test -all"],
-      "relay.test": ["v=spf1 ip4:198.51.100.0/24 ip6:2001:db8::/32 ~all"],
-      "soft.test": ["v=spf1 a:mail.example.test ~all"],
-      "redir.test": ["v=spf1 redirect=example.test"],
-      "two.test": ["v=spf1 mx -all", "v=spf1 a -all"],
-      "loop.test": ["v=spf1 include:loop.test -all"],
-      "badinclude.test": ["v=spf1 include:nothing.test -all"],
-      "temp.test": ["v=spf1 include:tempfail.test -all"],
-      "neutral.test": ["v=spf1 ip4:203.0.113.1"],
-    },
-    a: { "mail.example.test": ["192.0.2.10"] },
-    aaaa: { "mail.example.test": ["2001:db8:1::10"] },
-    mx: { "example.test": ["mail.example.test"] },
-  });
-
-  it("passes through mx, a and include, and says what matched", async () => {
-    expect(await evaluateSpf("192.0.2.10", "example.test", dns)).toMatchObject({ result: "pass", matched: "mx" });
-    expect(await evaluateSpf("198.51.100.7", "example.test", dns)).toMatchObject({
-      result: "pass",
-      matched: "include:relay.test → ip4:198.51.100.0/24",
-    });
-    expect(await evaluateSpf("2001:db8:1::10", "example.test", dns)).toMatchObject({ result: "pass", matched: "mx" });
-    expect(await evaluateSpf("192.0.2.10", "redir.test", dns)).toMatchObject({ result: "pass" });
-  });
-
-  it("fails, soft-fails or stays neutral for other addresses", async () => {
-    expect((await evaluateSpf("203.0.113.9", "example.test", dns)).result).toBe("fail");
-    expect((await evaluateSpf("203.0.113.9", "soft.test", dns)).result).toBe("softfail");
-    expect((await evaluateSpf("203.0.113.9", "neutral.test", dns)).result).toBe("neutral");
-  });
-
-  it("reports the error cases receivers report", async () => {
-    expect((await evaluateSpf("192.0.2.10", "two.test", dns)).result).toBe("permerror");
-    expect((await evaluateSpf("192.0.2.10", "nowhere.test", dns)).result).toBe("none");
-    expect((await evaluateSpf("192.0.2.10", "loop.test", dns)).result).toBe("permerror"); // lookup limit
-    expect((await evaluateSpf("192.0.2.10", "badinclude.test", dns)).result).toBe("permerror");
-    expect((await evaluateSpf("192.0.2.10", "temp.test", dns)).result).toBe("temperror");
-  });
-
-  it("parses terms and rejects junk", () => {
-    const parsed = parseSpf("v=spf1 -ip4:192.0.2.0/24 a:x.test/24//64 ip6:2001:db8::/32 exp=explain.test ~all");
-    expect(parsed.errors).toEqual([]);
-    expect(parsed.terms.map((t) => [t.qualifier, t.mechanism, t.value, t.cidr4, t.cidr6])).toEqual([
-      ["-", "ip4", "192.0.2.0", 24, undefined],
-      ["+", "a", "x.test", 24, 64],
-      ["+", "ip6", "2001:db8::", undefined, 32],
-      ["~", "all", undefined, undefined, undefined],
-    ]);
-    expect(parseSpf("v=spf1 ip4:999.1.1.1 bogus -all").errors).toHaveLength(2);
-    expect(findSpfRecords(["v=spf1 -all", "v=spf10", "google-site-verification=x", "V=SPF1 mx"])).toEqual([
-      "v=spf1 -all",
-      "V=SPF1 mx",
-    ]);
-    expect(inNetwork("192.0.2.77", "192.0.2.0", 25)).toBe(true);
-    expect(inNetwork("192.0.2.200", "192.0.2.0", 25)).toBe(false);
-    expect(inNetwork("::1", "192.0.2.0", 0)).toBe(false);
   });
 });
 
@@ -222,21 +127,62 @@ describe("record helpers", () => {
     expect(sameTxtKind("v=spf1 -all", "V=SPF1 mx -all")).toBe(true);
     expect(sameTxtKind("google-site-verification=x", "v=spf1 -all")).toBe(false);
     expect(sameTxtKind("p=MIIB", "v=DKIM1; p=MIIB")).toBe(true);
-    expect(zoneLine({ type: "MX", name: "x.test", content: "mail.x.test", priority: 10, ttl: 3600, comment: "" })).toBe(
-      "x.test. 3600 IN MX 10 mail.x.test.",
-    );
   });
   it("judges blocklist answers and Resend statuses", () => {
     expect(judgeBlocklistAnswer("B", "c", "192.0.2.1", "zen.test", []).status).toBe("pass");
     expect(judgeBlocklistAnswer("B", "c", "192.0.2.1", "zen.test", ["127.0.0.2"]).status).toBe("fail");
     expect(judgeBlocklistAnswer("B", "c", "192.0.2.1", "zen.test", ["127.255.255.254"]).status).toBe("warn");
-    expect(judgeResendStatus("c", { id: "1", name: "x", status: "verified" }).status).toBe("pass");
-    expect(judgeResendStatus("c", { id: "1", name: "x", status: "pending" }).status).toBe("warn");
-    expect(judgeResendStatus("c", { id: "1", name: "x", status: "failed" }).status).toBe("fail");
+    expect(judgeResendStatus("c", { id: "1", status: "verified" }).status).toBe("pass");
+    expect(judgeResendStatus("c", { id: "1", status: "pending" }).status).toBe("warn");
+    expect(judgeResendStatus("c", { id: "1", status: "failed" }).status).toBe("fail");
   });
 });
 
-describe("options and input", () => {
+describe("SPF verdicts", () => {
+  const planned = { domain: "x.test", hostname: "mail.x.test", ip: "192.0.2.1" };
+  const evaluation = (result: SpfResult, extra: Partial<SpfEvaluation> = {}): SpfEvaluation => ({
+    result,
+    reason: "why",
+    records: [{ name: "x.test", record: "v=spf1 mx -all" }],
+    lookups: { count: 1, limit: 10, void: 0 },
+    warnings: [],
+    ...extra,
+  });
+  it("passes with the record, the lookups spent and the include trail", () => {
+    expect(judgeSpf("c", evaluation("pass"), planned)).toMatchObject({
+      status: "pass",
+      detail: 'pass in "v=spf1 mx -all" (1 of 10 DNS lookups)',
+    });
+    const records = [
+      { name: "x.test", record: "v=spf1 include:relay.test -all" },
+      { name: "relay.test", record: "v=spf1 ip4:192.0.2.0/24 -all" },
+    ];
+    expect(
+      judgeSpf("c", evaluation("pass", { records, lookups: { count: 2, limit: 10, void: 1 } }), planned),
+    ).toMatchObject({
+      detail:
+        'pass in "v=spf1 include:relay.test -all" (2 of 10 DNS lookups, 1 void; SPF records read: x.test → relay.test)',
+    });
+  });
+  it("warns when only the lenient reading passes", () => {
+    const verdict = judgeSpf("c", evaluation("pass", { warnings: ["void-lookup-limit"] }), planned);
+    expect(verdict.status).toBe("warn");
+    expect(verdict.detail).toContain("RFC 7208 strictly answer permerror");
+    expect(verdict.fix).toContain("give them both A and AAAA records");
+  });
+  it("fails with a fix that fits the result", () => {
+    expect(judgeSpf("c", evaluation("fail"), planned).fix).toContain('"ip4:192.0.2.1"');
+    expect(judgeSpf("c", evaluation("temperror"), planned).fix).toMatch(/^Retry/);
+    expect(judgeSpf("c", evaluation("permerror", { reason: "… Too many DNS requests" }), planned).fix).toContain(
+      "at most 10 DNS lookups",
+    );
+    expect(judgeSpf("c", evaluation("permerror", { reason: "… Too many void DNS results" }), planned).fix).toContain(
+      "names that do not exist",
+    );
+  });
+});
+
+describe("options", () => {
   it("parses port overrides and rejects bad ones", () => {
     expect([...parsePortOverrides(["25=2525", "587=2587,993=2993"])]).toEqual([
       [25, 2525],
@@ -252,15 +198,6 @@ describe("options and input", () => {
     expect(parseOptions(["--dnsbl", "none"]).dnsbl).toBeUndefined();
     expect(() => parseOptions(["--timeout", "0"])).toThrow(UsageError);
     expect(() => parseOptions(["--password", "x"])).toThrow(UsageError); // secrets never come from flags
-  });
-  it("validates the planned shape", () => {
-    expect(() => validatePlanned({ domain: "x.test" }, "f.json")).toThrow(InputError);
-    const planned = validatePlanned(
-      { domain: "x.test", hostname: "mail.x.test", dnsRecords: [], dkim: { selector: "mail", publicKey: "AA" } },
-      "f",
-    );
-    expect(planned.relay.provider).toBe("none");
-    expect(planned.ports).toEqual([]);
   });
 });
 

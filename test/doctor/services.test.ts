@@ -248,6 +248,16 @@ describe("credentials (from the environment only)", () => {
     expect(findCheck(report, "Credentials", "relay smtp.relay.test").status).toBe("fail");
   });
 
+  it("a mailbox user without the domain fails before logging in: clients log in with the full address", async () => {
+    const { report } = await doctorAgainst({}, { ...mailbox, MAILSTACK_DOCTOR_USER: "alice" });
+    for (const name of ["SMTP AUTH on 587", "IMAP LOGIN on 993"])
+      expect(findCheck(report, "Credentials", name)).toMatchObject({
+        status: "fail",
+        detail: expect.stringContaining('MAILSTACK_DOCTOR_USER is "alice", not an address'),
+        fix: `Set MAILSTACK_DOCTOR_USER to the full address, e.g. alice@${DOMAIN}.`,
+      });
+  });
+
   it("without credentials the checks are skipped with the reason", async () => {
     const { report } = await doctorAgainst({});
     for (const check of report.checks.filter((c) => c.group === "Credentials")) {
@@ -292,7 +302,38 @@ describe("Resend domain status", () => {
     expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({
       status: "fail",
       detail: expect.stringMatching(/HTTP 40[13]/),
+      fix: expect.stringContaining("full-access key"),
     });
+    // The key never appears in what is reported.
+    expect(JSON.stringify(report)).not.toContain("re_wrong");
+
+    ({ report } = await doctorAgainst({}, { ...env(), RESEND_API_KEY: resend.sendingKey }));
+    expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({
+      status: "fail",
+      detail: expect.stringContaining("restricted_api_key"),
+      fix: expect.stringContaining("Listing domains needs a full-access key"),
+    });
+  });
+
+  it("retries a passing 5xx, and gives up on an API that does not answer within --timeout", async () => {
+    resend.state.domains.splice(0);
+    resend.seedDomain(DOMAIN).status = "verified";
+    resend.injectFault({ method: "GET", path: /^\/domains$/, status: 503, times: 1 });
+    let { report } = await doctorAgainst({}, env());
+    expect(findCheck(report, "Resend", DOMAIN).status).toBe("pass");
+
+    const silent = await silentServer();
+    try {
+      const started = Date.now();
+      ({ report } = await doctorAgainst({}, { ...env(), RESEND_BASE_URL: `http://127.0.0.1:${silent.port}` }));
+      expect(Date.now() - started).toBeLessThan(9000); // two attempts of 2 s and one back-off, not a hang
+      expect(findCheck(report, "Resend", DOMAIN)).toMatchObject({
+        status: "fail",
+        detail: `Resend API: network_error: no answer from http://127.0.0.1:${silent.port}`,
+      });
+    } finally {
+      await silent.close();
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { dnsSpecToCloudflareArgs, parseCaaContent } from "../../lib/dns-cloudflare";
 import { DEFAULT_TTL } from "../../lib/dns-record";
-import { dnsSpecKeys, resendNameToFqdn, resendRecordsToDnsSpecs, txtToPresentation } from "../../lib/resend/records";
+import { recordKeys } from "../../lib/dns-format";
+import { resendNameToFqdn, resendRecordsToDnsSpecs, txtToPresentation } from "../../lib/resend/records";
 
 const rec = (type: string, name: string, value: string, extra: object = {}) => ({
   record: "X",
@@ -95,12 +95,15 @@ describe("resendRecordsToDnsSpecs", () => {
     expect(parts.join("")).toBe(v);
   });
 
-  it('converts CAA to flags tag "value"', () => {
+  it('converts CAA to flags tag "value", and names Resend when the value is not CAA', () => {
     const specs = resendRecordsToDnsSpecs(
       [rec("CAA", "links", '0 issue "amazon.com"'), rec("CAA", "links", "issuewild amazontrust.com")],
       "example.com",
     );
     expect(specs.map((s) => s.content)).toEqual(['0 issue "amazon.com"', '0 issuewild "amazontrust.com"']);
+    expect(() => resendRecordsToDnsSpecs([rec("CAA", "links", "nonsense")], "example.com")).toThrow(
+      /Resend returned a CAA record value/,
+    );
   });
 
   it("refuses a record type it cannot publish, naming it", () => {
@@ -118,62 +121,6 @@ describe("resendRecordsToDnsSpecs", () => {
       ],
       "example.com",
     );
-    expect(dnsSpecKeys(specs)).toEqual(["mx-example.com-2", "mx-example.com", "txt-send.example.com"]);
-  });
-});
-
-describe("dnsSpecToCloudflareArgs", () => {
-  it("maps MX/TXT/CNAME with content, proxy off", () => {
-    expect(
-      dnsSpecToCloudflareArgs({
-        type: "MX",
-        name: "send.example.com",
-        content: "feedback-smtp.x",
-        priority: 10,
-        ttl: 3600,
-        comment: "c",
-      }),
-    ).toEqual({
-      name: "send.example.com",
-      type: "MX",
-      content: "feedback-smtp.x",
-      priority: 10,
-      ttl: 3600,
-      proxied: false,
-      comment: "c",
-    });
-    const txt = dnsSpecToCloudflareArgs({ type: "TXT", name: "a.example.com", content: '"v"', ttl: 300, comment: "c" });
-    expect(txt).toEqual({ name: "a.example.com", type: "TXT", content: '"v"', ttl: 300, proxied: false, comment: "c" });
-  });
-
-  it("maps CAA to data {flags, tag, value} and no content", () => {
-    expect(
-      dnsSpecToCloudflareArgs({
-        type: "CAA",
-        name: "example.com",
-        content: '128 issue "letsencrypt.org"',
-        ttl: 3600,
-        comment: "c",
-      }),
-    ).toEqual({
-      name: "example.com",
-      type: "CAA",
-      ttl: 3600,
-      proxied: false,
-      comment: "c",
-      data: { flags: 128, tag: "issue", value: "letsencrypt.org" },
-    });
-    expect(() => parseCaaContent("nonsense")).toThrow(/CAA content/);
-  });
-
-  it("truncates comments to Cloudflare's 100 characters", () => {
-    const args = dnsSpecToCloudflareArgs({
-      type: "A",
-      name: "x.example.com",
-      content: "192.0.2.1",
-      ttl: 3600,
-      comment: "y".repeat(150),
-    });
-    expect(args.comment.length).toBe(100);
+    expect(recordKeys(specs)).toEqual(["mx-example.com-2", "mx-example.com", "txt-send.example.com"]);
   });
 });

@@ -1,6 +1,6 @@
 import type { DNSResolver } from "mailauth";
 import { DnsRecordSpec } from "../../../lib/dns-record";
-import { txtStrings } from "../../../lib/render/txt";
+import { normalizeName, txtStrings } from "../../../lib/dns-format";
 
 export { txtStrings };
 
@@ -29,7 +29,7 @@ function notFound(name: string, rrtype: string): Error {
 export function plannedResolver(planned: DnsRecordSpec[], standIns: DnsRecordSpec[] = []): PlannedResolver {
   const records = [...planned, ...standIns];
   return async (name, rrtype) => {
-    const wanted = name.toLowerCase().replace(/\.$/, "");
+    const wanted = normalizeName(name);
     const matches = records.filter((r) => r.name === wanted && r.type === rrtype.toUpperCase());
     if (!matches.length) throw notFound(wanted, rrtype);
     switch (rrtype.toUpperCase()) {

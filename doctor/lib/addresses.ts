@@ -1,8 +1,3 @@
-/** DNS names compare case-insensitively and without the trailing dot. */
-export function normalizeName(name: string): string {
-  return name.trim().replace(/\.$/, "").toLowerCase();
-}
-
 /** The DNSBL / PTR query name of an address: `1.2.3.4` → `4.3.2.1`, IPv6 → reversed nibbles. */
 export function reversedIp(ip: string): string {
   if (ip.includes(":")) return expandIpv6(ip).replace(/:/g, "").split("").reverse().join(".");
