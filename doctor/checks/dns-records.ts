@@ -108,6 +108,6 @@ function fixLine(record: DnsRecordSpec): string {
 }
 
 /** Shortens long values (DKIM keys) for a one-line detail. */
-export function abbreviate(value: string, max = 60): string {
+function abbreviate(value: string, max = 60): string {
   return value.length <= max ? value : `${value.slice(0, max - 12)}…${value.slice(-10)} (${value.length} chars)`;
 }

@@ -5,7 +5,7 @@
  * `bounces`, optional tracking CNAME/CAA and receiving MX), so nothing here is keyed on a record's name or
  * kind: every record becomes a spec, and only the wire formats are normalised.
  */
-import { DEFAULT_TTL, DnsRecordSpec, DnsRecordType } from "../dns-record";
+import { DEFAULT_TTL, DNS_RECORD_TYPES, DnsRecordSpec, DnsRecordType } from "../dns-record";
 import { formatCaa, normalizeName, parseCaa, quoteTxt, unquoteTxt } from "../dns-format";
 
 /** The subset of Resend's `DomainRecords` union we read (the SDK types are wider and change often). */
@@ -20,8 +20,6 @@ export interface ResendDnsRecord {
   priority?: number;
   status?: string;
 }
-
-const SUPPORTED: readonly DnsRecordType[] = ["A", "AAAA", "MX", "TXT", "CNAME", "CAA"];
 
 /**
  * Resend mixes relative names (`send`, `resend._domainkey`), the apex (`@` or empty) and FQDNs, with or
@@ -76,9 +74,9 @@ export function resendRecordsToDnsSpecs(records: readonly ResendDnsRecord[], dom
     const type = String(r.type ?? "")
       .trim()
       .toUpperCase() as DnsRecordType;
-    if (!SUPPORTED.includes(type)) {
+    if (!DNS_RECORD_TYPES.includes(type)) {
       throw new Error(
-        `Resend returned a ${JSON.stringify(r.type)} record for ${r.name}; mailstack can publish ${SUPPORTED.join(", ")}`,
+        `Resend returned a ${JSON.stringify(r.type)} record for ${r.name}; mailstack can publish ${DNS_RECORD_TYPES.join(", ")}`,
       );
     }
     const name = resendNameToFqdn(r.name, domain);
