@@ -20,6 +20,10 @@ export interface MailServerArgs {
   envs: string[];
   /** Configuration files present before the first start. */
   files: ServerFile[];
+  /** Fail2ban runs in the container and bans with nftables: it needs the NET_ADMIN capability. */
+  fail2ban: boolean;
+  /** An AAAA record is published: the container needs IPv6 (its own network and `::` port bindings). */
+  ipv6: boolean;
 }
 
 /** Where the mail data lives; these volumes outlive the container and `pulumi destroy`. */
@@ -30,6 +34,16 @@ const VOLUMES = [
 ];
 
 /**
+ * The mail ports on every IPv4 address, and with IPv6 on every IPv6 address too. The provider binds `ip`
+ * 0.0.0.0 (its default) to IPv4 only, so IPv6 needs its own `::` binding. Its read-back lists bindings by port,
+ * IPv4 before IPv6, as `docker inspect` does; the same order here keeps the list (ForceNew) from changing.
+ */
+export function publishedPorts(ipv6: boolean): { internal: number; external: number; ip: string }[] {
+  const ips = ipv6 ? ["0.0.0.0", "::"] : ["0.0.0.0"];
+  return MAIL_PORTS.flatMap((port) => ips.map((ip) => ({ internal: port, external: port, ip })));
+}
+
+/**
  * docker-mailserver on the local engine or a remote one over SSH. The configuration files are uploaded
  * into the container before it starts (no 120-second account window); a change to any of them replaces the
  * container, which is safe because mail lives in the retained named volumes.
@@ -37,6 +51,7 @@ const VOLUMES = [
 export class MailServer extends pulumi.ComponentResource {
   readonly container: docker.Container;
   readonly volumes: docker.Volume[];
+  readonly network?: docker.Network;
 
   constructor(name: string, args: MailServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:mailserver:MailServer", name, {}, opts);
@@ -60,6 +75,19 @@ export class MailServer extends pulumi.ComponentResource {
         ),
     );
 
+    // docker-mailserver's IPv6 page (docs/content/config/advanced/ipv6.md): on Docker's default IPv4 bridge an
+    // IPv6 connection fails, hangs or arrives from the gateway's address (breaking SPF, Fail2ban and trust in
+    // mynetworks). The fix it gives is a user-defined network with IPv6 enabled. No IPAM subnet is given: Docker
+    // 27+ allocates a ULA /64 itself (moby#47853) and ip6tables is on by default, and the provider reads
+    // ipam_config back (Optional+Computed, ForceNew) — a partial one would replace the network on every up.
+    this.network = args.ipv6
+      ? new docker.Network(
+          `${name}-network`,
+          { name: `${args.containerName}-network`, driver: "bridge", ipv6: true },
+          child,
+        )
+      : undefined;
+
     this.container = new docker.Container(
       `${name}-container`,
       {
@@ -67,7 +95,10 @@ export class MailServer extends pulumi.ComponentResource {
         image: image.imageId,
         hostname: args.hostname,
         envs: args.envs,
-        ports: MAIL_PORTS.map((port) => ({ internal: port, external: port })),
+        ports: publishedPorts(args.ipv6),
+        networksAdvanced: this.network && [{ name: this.network.name }],
+        // Capability names as Docker stores them (CAP_ prefix), so the provider's read-back matches.
+        capabilities: args.fail2ban ? { adds: ["CAP_NET_ADMIN"] } : undefined,
         volumes: this.volumes.map((vol, i) => ({ volumeName: vol.name, containerPath: VOLUMES[i].containerPath })),
         uploads: args.files.map((f) => ({ file: f.path, content: f.content, permissions: f.permissions })),
         restart: "always",

@@ -10,8 +10,12 @@ import {
   renderOpenDkim,
   renderReceiveAccess,
   renderVirtual,
+  routedRoles,
 } from "../lib/render/mailserver-files";
-import { CERT_PATH, KEY_PATH, MAIL_PORTS, RELAY_PASSWORD_PATH, renderContainerEnv } from "../lib/render/container-env";
+import { CERT_PATH, KEY_PATH, MAIL_PORTS, renderContainerEnv } from "../lib/render/container-env";
+import { renderSaslPassword } from "../lib/render/postfix-sasl-password";
+import { renderPostfixMain, renderSenderLoginMaps, SENDER_LOGIN_MAPS_PATH } from "../lib/render/sender-login-maps";
+import { ROLE_ADDRESSES } from "../lib/config-mailboxes";
 import { CLIENT_USERNAME, PlannedDeployment } from "../lib/planned";
 import { DkimKey } from "./dkim";
 import { TlsCertificate } from "./tls";
@@ -98,31 +102,47 @@ export class MailStack extends pulumi.ComponentResource {
     // --- the server and its files ---------------------------------------------------------------------
     const openDkim = renderOpenDkim({ domain: cfg.domain, selector: cfg.dkim.selector });
     const conf = (file: string) => `${CONFIG_DIR}/${file}`;
+    const mailboxes = {
+      domain: cfg.domain,
+      accounts: cfg.accounts,
+      aliases: cfg.aliases,
+      catchAll: cfg.catchAll,
+      postmaster: cfg.postmaster,
+      roles: ROLE_ADDRESSES,
+    };
+    const file = (path: string, content: pulumi.Input<string>, permissions = "0644"): ServerFile => ({
+      path,
+      content,
+      permissions,
+    });
+    // The docker provider refuses an upload without content, so a table with nothing to say is left out
+    // (docker-mailserver does without postfix-virtual.cf and only wires postfix-receive-access.cf if present).
+    const optional = (path: string, content: string): ServerFile[] => (content ? [file(path, content)] : []);
     const files: ServerFile[] = [
-      { path: conf("postfix-accounts.cf"), content: accounts.accountsFile, permissions: "0600" },
-      {
-        path: conf("postfix-virtual.cf"),
-        content: renderVirtual({
-          domain: cfg.domain,
-          accounts: cfg.accounts,
-          aliases: cfg.aliases,
-          catchAll: cfg.catchAll,
-        }),
-        permissions: "0644",
-      },
-      { path: conf("postfix-receive-access.cf"), content: renderReceiveAccess(cfg.blocked), permissions: "0644" },
-      { path: conf("opendkim/KeyTable"), content: openDkim.keyTable, permissions: "0644" },
-      { path: conf("opendkim/SigningTable"), content: openDkim.signingTable, permissions: "0644" },
-      { path: conf("opendkim/TrustedHosts"), content: openDkim.trustedHosts, permissions: "0644" },
-      {
-        path: conf(dkimKeyPath({ domain: cfg.domain, selector: cfg.dkim.selector })),
-        content: dkim.privateKeyPem,
-        permissions: "0600",
-      },
-      { path: CERT_PATH, content: tls.certificatePem, permissions: "0644" },
-      { path: KEY_PATH, content: tls.privateKeyPem, permissions: "0600" },
+      file(conf("postfix-accounts.cf"), accounts.accountsFile, "0600"),
+      ...optional(conf("postfix-virtual.cf"), renderVirtual(mailboxes)),
+      ...optional(conf("postfix-receive-access.cf"), renderReceiveAccess(cfg.blocked)),
+      file(conf("postfix-main.cf"), renderPostfixMain()),
+      file(
+        SENDER_LOGIN_MAPS_PATH,
+        renderSenderLoginMaps({ ...mailboxes, roles: routedRoles(mailboxes), blocked: cfg.blocked }),
+      ),
+      file(conf("opendkim/KeyTable"), openDkim.keyTable),
+      file(conf("opendkim/SigningTable"), openDkim.signingTable),
+      file(conf("opendkim/TrustedHosts"), openDkim.trustedHosts),
+      file(conf(dkimKeyPath({ domain: cfg.domain, selector: cfg.dkim.selector })), dkim.privateKeyPem, "0600"),
+      file(CERT_PATH, tls.certificatePem),
+      file(KEY_PATH, tls.privateKeyPem, "0600"),
     ];
-    if (relay.password) files.push({ path: RELAY_PASSWORD_PATH, content: relay.password, permissions: "0600" });
+    // The relay credentials in the form every docker-mailserver 15.x reads (secret: apply keeps it secret).
+    if (relay.password)
+      files.push(
+        file(
+          conf("postfix-sasl-password.cf"),
+          relay.password.apply((password) => renderSaslPassword(cfg.relay, password)),
+          "0600",
+        ),
+      );
 
     new MailServer(
       `${name}-server`,
@@ -131,8 +151,10 @@ export class MailStack extends pulumi.ComponentResource {
         image: cfg.docker.image,
         containerName: cfg.docker.containerName,
         dockerHost: cfg.docker.host,
-        envs: renderContainerEnv({ domain: cfg.domain, accounts: cfg.accounts, relay: cfg.relay, extra: cfg.env }),
+        envs: renderContainerEnv({ domain: cfg.domain, relay: cfg.relay, fail2ban: cfg.fail2ban, extra: cfg.env }),
         files,
+        fail2ban: cfg.fail2ban,
+        ipv6: !!cfg.serverIpv6,
       },
       child,
     );

@@ -8,10 +8,15 @@ export interface Mailboxes {
   catchAll?: string;
   aliases: AliasLine[];
   blocked: string[];
+  /** Receives postmaster@ and abuse@ unless they are accounts or aliases themselves. */
+  postmaster: string;
 }
 
+/** Addresses every mail domain must answer (RFC 5321 §4.5.1 for postmaster, RFC 2142 for abuse). */
+export const ROLE_ADDRESSES = ["postmaster", "abuse"];
+
 /**
- * Reads `accounts`, `catchAll`, `aliases`, `blocked` and `passwords`. Local parts are completed with the
+ * Reads `accounts`, `catchAll`, `aliases`, `blocked`, `postmaster` and `passwords`. Local parts are completed with the
  * domain and everything is lower-cased, as docker-mailserver does; an alias may not shadow an account, a
  * blocked address may not be one, and every target must be an account or a valid address.
  */
@@ -109,8 +114,20 @@ export function readMailboxes(r: Reader, validDomain: string): Mailboxes {
         "blocked",
         `has ${show(address)}, which is an account; blocking it would refuse all its mail — remove it from accounts or from blocked`,
       );
+    else if (ROLE_ADDRESSES.some((role) => address === `${role}@${validDomain}`))
+      r.fail(
+        "blocked",
+        `has ${show(address)}, which must always accept mail (RFC 5321 requires postmaster@, RFC 2142 abuse@); route it with mailstack:postmaster instead`,
+      );
     else if (!blocked.includes(address)) blocked.push(address);
   }
+
+  // postmaster@ and abuse@ reach a person: the configured target, else the catch-all, else the first account.
+  const postmasterRaw = r.string("postmaster");
+  const postmaster =
+    (postmasterRaw ? target("postmaster", postmasterRaw) : undefined) ?? catchAll ?? accounts[0] ?? `postmaster@${validDomain}`;
+  if (postmasterRaw && ROLE_ADDRESSES.some((role) => postmaster === `${role}@${validDomain}`))
+    r.fail("postmaster", `is ${show(postmasterRaw)}, one of the addresses it routes; name the account that reads them`);
 
   const passwords: Record<string, string> = {};
   const pwObj = r.json("passwords");
@@ -131,5 +148,5 @@ export function readMailboxes(r: Reader, validDomain: string): Mailboxes {
     }
   }
 
-  return { accounts, passwords, catchAll, aliases, blocked };
+  return { accounts, passwords, catchAll, aliases, blocked, postmaster };
 }

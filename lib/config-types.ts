@@ -18,6 +18,8 @@ export interface MailConfig {
   catchAll?: string;
   aliases: AliasLine[];
   blocked: string[];
+  /** Receives postmaster@ and abuse@ unless they are accounts or aliases (an account or an address). */
+  postmaster: string;
   relay: RelayConfig;
   resend: ResendConfig;
   tls: TlsConfig;
@@ -25,6 +27,8 @@ export interface MailConfig {
   dmarc: { policy: DmarcPolicy; rua?: string };
   dns: { provider: "cloudflare" | "none"; zoneId?: string };
   docker: { host?: string; image: string; containerName: string };
+  /** Fail2ban bans clients after repeated failed logins (ENABLE_FAIL2BAN, with the NET_ADMIN capability). */
+  fail2ban: boolean;
   /** Extra docker-mailserver environment variables, merged last. */
   env: Record<string, string>;
   /** Things worth saying that do not stop the run (e.g. a certificate close to expiry). */

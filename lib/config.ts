@@ -7,6 +7,8 @@ import { parseRsaPrivateKey, rsaKeyBits } from "./dkim";
 import { checkManualCertificate } from "./tls-check";
 import { normalizeName } from "./dns-format";
 import { RESEND_REGIONS } from "./resend/api";
+import { DEFAULT_IMAGE, imageProblem } from "./config-image";
+import { checkForwarding } from "./config-forwarding";
 import {
   field,
   isAddress,
@@ -28,8 +30,7 @@ export { isAddress, isDomainName } from "./config-reader";
  * secret's value) and what is expected.
  */
 
-/** The docker-mailserver release whose daemons match Debian 12 (Postfix 3.7, Dovecot 2.3, OpenDKIM 2.11). */
-export const DEFAULT_IMAGE = "ghcr.io/docker-mailserver/docker-mailserver:15.1.0";
+export { DEFAULT_IMAGE } from "./config-image";
 const DMARC_POLICIES: DmarcPolicy[] = ["none", "quarantine", "reject"];
 const DKIM_BITS = [1024, 2048, 3072, 4096];
 /** Secret config keys: rejected when stored in plain text. */
@@ -43,8 +44,13 @@ const OWNED_ENV = [
   "RELAY_USER",
   "RELAY_PASSWORD",
   "RELAY_PASSWORD__FILE",
+  "RELAY_HOST",
+  "RELAY_PORT",
   "OVERRIDE_HOSTNAME",
   "ACCOUNT_PROVISIONER",
+  "POSTMASTER_ADDRESS",
+  "SPOOF_PROTECTION",
+  "ENABLE_FAIL2BAN",
 ];
 
 export class ConfigError extends Error {
@@ -120,7 +126,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
     );
 
   // --- mailboxes ------------------------------------------------------------------------------------
-  const { accounts, passwords, catchAll, aliases, blocked } = readMailboxes(r, validDomain);
+  const { accounts, passwords, catchAll, aliases, blocked, postmaster } = readMailboxes(r, validDomain);
 
   // --- relay ----------------------------------------------------------------------------------------
   const relayObj = r.object("relay");
@@ -148,6 +154,11 @@ export function parseConfig(raw: RawConfig): MailConfig {
       );
     } else if (relayPassword && /[\r\n]/.test(relayPassword))
       r.fail("relayPassword", "must be a single line (value not shown)");
+    // postfix-sasl-password.cf is `[host]:port user:password`: Postfix trims the value and splits it at the first ':'.
+    else if (relayPassword && relayPassword.trim() !== relayPassword)
+      r.fail("relayPassword", "must not begin or end with whitespace, which Postfix would drop (value not shown)");
+    if (/[\s:]/.test(relay.username))
+      r.fail("relay.username", `is ${show(relay.username)}; a relay login cannot contain whitespace or ':'`);
     if (relayPassword) relay.password = relayPassword;
   }
   if (resendApiKey && relay.provider !== "resend")
@@ -294,10 +305,26 @@ export function parseConfig(raw: RawConfig): MailConfig {
       `is ${show(dockerHost)}; expected ssh://user@server (remote engine over SSH), tcp://…, unix:///…, or empty for the local engine`,
     );
   const image = field(r, dockerObj, "image", "docker.image", "string") ?? DEFAULT_IMAGE;
-  if (/\s/.test(image)) r.fail("docker.image", `is ${show(image)}; expected an image reference like ${DEFAULT_IMAGE}`);
+  const badImage = imageProblem(image);
+  if (badImage) r.fail("docker.image", badImage);
   const containerName = field(r, dockerObj, "containerName", "docker.containerName", "string") ?? "mailserver";
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(containerName))
     r.fail("docker.containerName", `is ${show(containerName)}; expected letters, digits, '_', '.', '-'`);
+
+  // --- fail2ban: bans addresses after repeated failed logins (needs NET_ADMIN, added by MailServer) --------
+  const rawFail2ban = r.json("fail2ban");
+  if (rawFail2ban !== undefined && typeof rawFail2ban !== "boolean")
+    r.fail("fail2ban", `must be true or false (got ${show(rawFail2ban)})`);
+  const fail2ban = typeof rawFail2ban === "boolean" ? rawFail2ban : true;
+
+  // --- forwarding outside the domain through a relay that refuses foreign senders ---------------------
+  const forwarding = checkForwarding(validDomain, relay.provider, [
+    ...aliases.flatMap((a) => a.targets.map((target) => ({ key: `aliases.${a.address.split("@")[0]}`, target }))),
+    ...(catchAll ? [{ key: "catchAll", target: catchAll }] : []),
+    { key: "postmaster", target: postmaster },
+  ]);
+  for (const p of forwarding.problems) r.fail(p.key, p.message);
+  warnings.push(...forwarding.warnings);
 
   // --- env ------------------------------------------------------------------------------------------
   const env: Record<string, string> = {};
@@ -310,7 +337,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
     else if (OWNED_ENV.includes(k))
       r.fail(
         `env.${k}`,
-        `is set by mailstack itself; use the matching setting (tls, relay, relayPassword, hostname) instead`,
+        `is set by mailstack itself; use the matching setting (tls, relay, relayPassword, hostname, postmaster, fail2ban) instead`,
       );
     else if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean")
       r.fail(`env.${k}`, `must be a string, number or boolean (got ${show(v)})`);
@@ -328,6 +355,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
     catchAll,
     aliases,
     blocked,
+    postmaster,
     relay,
     resend,
     tls,
@@ -335,6 +363,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
     dmarc: { policy, rua: rua ? (rua.startsWith("mailto:") ? rua : `mailto:${rua}`) : undefined },
     dns: { provider: managedDns ? "cloudflare" : "none", zoneId },
     docker: { host: dockerHost, image, containerName },
+    fail2ban,
     env,
     warnings,
   };

@@ -12,13 +12,25 @@ export interface RelayPreset {
   username?: string;
   /** What the username is, for the error message when it is missing. */
   usernameHint?: string;
+  /**
+   * How the relay answers mail whose sender is not on a domain or address verified with it — which is what
+   * forwarded mail is (it keeps the outside sender). Set for relays that refuse it; lib/config-forwarding.ts
+   * then refuses aliases and catch-alls that forward outside the domain.
+   */
+  refusesForeignSenders?: string;
 }
 
 const SES_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const MAILGUN_REGIONS: Record<string, string> = { us: "smtp.mailgun.org", eu: "smtp.eu.mailgun.org" };
 
 export const RELAY_PRESETS: Readonly<Record<string, RelayPreset>> = {
-  resend: { host: "smtp.resend.com", port: 587, username: "resend" },
+  resend: {
+    host: "smtp.resend.com",
+    port: 587,
+    username: "resend",
+    // https://resend.com/docs/api-reference/errors (validation_error), resend/resend-node#455
+    refusesForeignSenders: '403 "The … domain is not verified"',
+  },
   ses: {
     host: (region) => {
       if (!region || !SES_REGION.test(region)) {
@@ -30,6 +42,8 @@ export const RELAY_PRESETS: Readonly<Record<string, RelayPreset>> = {
     },
     port: 587,
     usernameHint: "the SES SMTP username (created in the SES console, not an IAM access key)",
+    // SES checks the From, Source, Sender and Return-Path identities; anonaddy/anonaddy#647
+    refusesForeignSenders: '554 "Message rejected: Email address is not verified"',
   },
   mailgun: {
     host: (region) => {
@@ -41,11 +55,41 @@ export const RELAY_PRESETS: Readonly<Record<string, RelayPreset>> = {
     port: 587,
     usernameHint: "the domain's SMTP login, e.g. postmaster@your-domain",
   },
-  sendgrid: { host: "smtp.sendgrid.net", port: 587, username: "apikey" },
-  brevo: { host: "smtp-relay.brevo.com", port: 587, usernameHint: "the SMTP login shown in Brevo's SMTP settings" },
-  postmark: { host: "smtp.postmarkapp.com", port: 587, usernameHint: "the Postmark server API token" },
-  smtp2go: { host: "mail.smtp2go.com", port: 587, usernameHint: "the SMTP user created in the SMTP2GO dashboard" },
-  mailjet: { host: "in-v3.mailjet.com", port: 587, usernameHint: "the Mailjet API key" },
+  sendgrid: {
+    host: "smtp.sendgrid.net",
+    port: 587,
+    username: "apikey",
+    // https://www.twilio.com/docs/api/errors/60222
+    refusesForeignSenders: '550 "The from address does not match a verified Sender Identity"',
+  },
+  brevo: {
+    host: "smtp-relay.brevo.com",
+    port: 587,
+    usernameHint: "the SMTP login shown in Brevo's SMTP settings",
+    // Brevo's SMTP troubleshooting: "the sender is not valid" until the sender or its domain is authenticated
+    refusesForeignSenders: "a refusal: the sender is not valid",
+  },
+  postmark: {
+    host: "smtp.postmarkapp.com",
+    port: 587,
+    usernameHint: "the Postmark server API token",
+    // postmarkapp.com, "Managing sender signatures": only confirmed sender signatures may send
+    refusesForeignSenders: "a refusal: the From address is not a confirmed Sender Signature",
+  },
+  smtp2go: {
+    host: "mail.smtp2go.com",
+    port: 587,
+    usernameHint: "the SMTP user created in the SMTP2GO dashboard",
+    // support.smtp2go.com, "Common Sending Errors"
+    refusesForeignSenders: '550 "From header sender domain not verified"',
+  },
+  mailjet: {
+    host: "in-v3.mailjet.com",
+    port: 587,
+    usernameHint: "the Mailjet API key",
+    // mailjet.com support: mail from a sender address that is not validated is held and not delivered
+    refusesForeignSenders: "holding the message: the sender address is not validated",
+  },
   custom: { host: "", port: 587, usernameHint: "the relay's SMTP username" },
   none: { host: "", port: 0, username: "" },
 };

@@ -1,17 +1,18 @@
+import { relayHostKey } from "./postfix-sasl-password";
+
 /**
  * The docker-mailserver environment: pure, so the same values are asserted in tests and run in the
- * container. Secrets never appear here: the relay password is read from a file (`RELAY_PASSWORD__FILE`), so
- * `docker inspect` does not show it.
+ * container. Secrets never appear here: the relay credentials are in `postfix-sasl-password.cf`
+ * (lib/render/postfix-sasl-password.ts), so `docker inspect` does not show them.
  */
 
 export const CERT_PATH = "/tmp/dms/custom-certs/cert.pem";
 export const KEY_PATH = "/tmp/dms/custom-certs/key.pem";
-export const RELAY_PASSWORD_PATH = "/tmp/dms/secrets/relay-password";
 
 export interface ContainerEnvInput {
   domain: string;
-  accounts: string[];
-  relay: { host: string; port: number; username: string };
+  relay: { host: string; port: number };
+  fail2ban: boolean;
   /** Extra variables from config, merged last. */
   extra: Record<string, string>;
 }
@@ -22,7 +23,6 @@ const SMALL_SERVER_DEFAULTS: Record<string, string> = {
   ENABLE_SPAMASSASSIN: "0",
   ENABLE_AMAVIS: "0",
   ENABLE_RSPAMD: "0",
-  ENABLE_FAIL2BAN: "0",
   ENABLE_POSTGREY: "0",
   ENABLE_OPENDKIM: "1",
   ENABLE_OPENDMARC: "1",
@@ -34,22 +34,21 @@ const SMALL_SERVER_DEFAULTS: Record<string, string> = {
 
 /** `KEY=value` pairs, sorted by key so the list never reorders between runs. */
 export function renderContainerEnv(input: ContainerEnvInput): string[] {
-  const postmaster = input.accounts.includes(`postmaster@${input.domain}`)
-    ? `postmaster@${input.domain}`
-    : input.accounts[0];
   const env: Record<string, string> = {
     ...SMALL_SERVER_DEFAULTS,
     ACCOUNT_PROVISIONER: "FILE",
-    POSTMASTER_ADDRESS: postmaster,
+    // Routed to a person in postfix-virtual.cf whatever the accounts are (lib/render/mailserver-files.ts).
+    POSTMASTER_ADDRESS: `postmaster@${input.domain}`,
+    // Senders are limited to what each login receives (lib/render/sender-login-maps.ts).
+    SPOOF_PROTECTION: "1",
+    // Fits the 1–2 GB budget (one Python process); needs NET_ADMIN, which MailServer adds with it.
+    ENABLE_FAIL2BAN: input.fail2ban ? "1" : "0",
     SSL_TYPE: "manual",
     SSL_CERT_PATH: CERT_PATH,
     SSL_KEY_PATH: KEY_PATH,
   };
-  if (input.relay.host) {
-    env.DEFAULT_RELAY_HOST = `[${input.relay.host}]:${input.relay.port}`;
-    env.RELAY_USER = input.relay.username;
-    env.RELAY_PASSWORD__FILE = RELAY_PASSWORD_PATH;
-  }
+  // The credentials are in postfix-sasl-password.cf, keyed by this same string.
+  if (input.relay.host) env.DEFAULT_RELAY_HOST = relayHostKey(input.relay);
   Object.assign(env, input.extra);
   return Object.keys(env)
     .sort()

@@ -22,11 +22,23 @@ export interface MailServerFiles {
   configFiles: Record<string, string>;
   accountsCf: string;
   virtualCf: string;
-  receiveAccessCf: string;
   openDkim: { keyTable: string; signingTable: string; trustedHosts: string; keys: Record<string, string> };
   tls: { cert: string; key: string };
-  /** The relay as docker-mailserver configures it: `relayhost` plus the one `sasl_passwd` credential. */
-  relay?: { relayhost: string; user: string; password: string };
+  /** The relay as docker-mailserver's helpers/relay.sh configures it from the env and the config files. */
+  relay?: RelayWiring;
+}
+
+/**
+ * What helpers/relay.sh (identical in v15.0.0 and v15.1.0) makes of DEFAULT_RELAY_HOST, RELAY_USER,
+ * RELAY_PASSWORD and postfix-sasl-password.cf. `saslPasswd` is /etc/postfix/sasl_passwd, undefined when
+ * relay.sh finds no credential source and returns before enabling SASL (`_relayhost_sasl`'s first check).
+ * When it is defined, relay.sh also sets smtp_sasl_auth_enable, noanonymous and
+ * `smtp_tls_security_level = encrypt`, and `smtp_sender_dependent_authentication = yes` if the file exists.
+ */
+export interface RelayWiring {
+  relayhost: string;
+  saslPasswd?: string;
+  senderDependentAuthentication: boolean;
 }
 
 function envMap(envs: string[] = []): Record<string, string> {
@@ -67,6 +79,26 @@ function mailDomains(accountsCf: string, virtualCf: string): string[] {
   return [...domains];
 }
 
+/** utils.sh `_get_valid_lines_from_file`: CRLF to LF, without blank lines and `#` comments. */
+function validLines(text: string): string {
+  return text
+    .replace(/\r/g, "")
+    .split("\n")
+    .filter((l) => !/^\s*$|^\s*#/.test(l))
+    .map((l) => `${l}\n`)
+    .join("");
+}
+
+/** relay.sh `_relayhost_sasl` for the DEFAULT_RELAY_HOST case (RELAY_HOST and relay maps are not used here). */
+function relayWiring(env: Record<string, string>, saslPasswordCf: string | undefined): RelayWiring {
+  const relayhost = env.DEFAULT_RELAY_HOST;
+  const envCredentials = !!env.RELAY_USER && !!env.RELAY_PASSWORD;
+  if (saslPasswordCf === undefined && !envCredentials) return { relayhost, senderDependentAuthentication: false };
+  let saslPasswd = saslPasswordCf === undefined ? "" : validLines(saslPasswordCf);
+  if (envCredentials) saslPasswd += `${relayhost}    ${env.RELAY_USER}:${env.RELAY_PASSWORD}\n`;
+  return { relayhost, saslPasswd, senderDependentAuthentication: saslPasswordCf !== undefined };
+}
+
 export function filesFromContainer(inputs: ContainerInputs): MailServerFiles {
   const env = envMap(inputs.envs);
   const uploads = uploadsByPath(inputs.uploads);
@@ -84,13 +116,7 @@ export function filesFromContainer(inputs: ContainerInputs): MailServerFiles {
   const keyPath = env.SSL_KEY_PATH;
   if (!certPath || !keyPath) throw new Error("the container env has no SSL_CERT_PATH/SSL_KEY_PATH");
 
-  let relay: MailServerFiles["relay"];
-  if (env.DEFAULT_RELAY_HOST) {
-    const password = env.RELAY_PASSWORD__FILE
-      ? required(uploads, env.RELAY_PASSWORD__FILE, "RELAY_PASSWORD__FILE").replace(/\r?\n$/, "")
-      : (env.RELAY_PASSWORD ?? "");
-    relay = { relayhost: env.DEFAULT_RELAY_HOST, user: env.RELAY_USER ?? "", password };
-  }
+  const relay = env.DEFAULT_RELAY_HOST ? relayWiring(env, configFiles["postfix-sasl-password.cf"]) : undefined;
 
   const hostname = inputs.hostname || env.OVERRIDE_HOSTNAME;
   if (!hostname) throw new Error("the container has neither a hostname nor OVERRIDE_HOSTNAME");
@@ -102,7 +128,6 @@ export function filesFromContainer(inputs: ContainerInputs): MailServerFiles {
     configFiles,
     accountsCf,
     virtualCf,
-    receiveAccessCf: uploads.get(`${prefix}postfix-receive-access.cf`) ?? "",
     openDkim: {
       keyTable: required(uploads, `${prefix}opendkim/KeyTable`, "OpenDKIM KeyTable"),
       signingTable: required(uploads, `${prefix}opendkim/SigningTable`, "OpenDKIM SigningTable"),

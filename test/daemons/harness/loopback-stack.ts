@@ -20,8 +20,12 @@ export interface ProgramFiles {
  * Runs the real program (index.ts under Pulumi mocks, via test/support/run-program.ts) and converts the
  * container it registers into the harness's files. `passwords` are keyed by local part, as in stack config.
  */
-export async function programFiles(passwords: Record<string, string>, stateDir: string): Promise<ProgramFiles> {
-  const run = await runProgram(loopbackConfig(passwords), { stateDir });
+export async function programFiles(
+  passwords: Record<string, string>,
+  stateDir: string,
+  overrides: Record<string, unknown> = {},
+): Promise<ProgramFiles> {
+  const run = await runProgram({ ...loopbackConfig(passwords), ...overrides }, { stateDir });
   const container = run.resources.find((r) => r.type === CONTAINER_TYPE);
   if (!container) throw new Error(`the program registered no ${CONTAINER_TYPE}`);
   return {
@@ -32,8 +36,9 @@ export async function programFiles(passwords: Record<string, string>, stateDir: 
 }
 
 /**
- * The one change the harness makes to the program's files: DEFAULT_RELAY_HOST `[smtp.resend.com]:587` is
- * pointed at the loopback capture relay (no internet here). User, password and TLS policy stay as generated.
+ * The one change the harness makes to the program's files: the relay host `[smtp.resend.com]:587` is pointed
+ * at the loopback capture relay (no internet here), in the relayhost and in the credential line keyed by it.
+ * User, password and TLS policy stay as generated.
  */
 export function relayToCapture(files: MailServerFiles, relayPort: number): MailServerFiles {
   if (files.relay?.relayhost !== SCENARIO.relay.host) {
@@ -41,7 +46,12 @@ export function relayToCapture(files: MailServerFiles, relayPort: number): MailS
       `expected DEFAULT_RELAY_HOST=${SCENARIO.relay.host}, the program set ${files.relay?.relayhost ?? "none"}`,
     );
   }
-  return { ...files, relay: { ...files.relay, relayhost: `[127.0.0.1]:${relayPort}` } };
+  const capture = `[127.0.0.1]:${relayPort}`;
+  const saslPasswd = files.relay.saslPasswd
+    ?.split("\n")
+    .map((line) => (line.split(/\s+/)[0] === SCENARIO.relay.host ? line.replace(SCENARIO.relay.host, capture) : line))
+    .join("\n");
+  return { ...files, relay: { ...files.relay, relayhost: capture, saslPasswd } };
 }
 
 export interface LoopbackStack {
@@ -56,10 +66,13 @@ export interface LoopbackStack {
   stop(): Promise<void>;
 }
 
-/** Program → files → capture relay → daemons. `stop()` stops all of it. */
-export async function startLoopbackStack(passwords: Record<string, string>): Promise<LoopbackStack> {
+/** Program → files → capture relay → daemons. `stop()` stops all of it. `overrides` replace config keys. */
+export async function startLoopbackStack(
+  passwords: Record<string, string>,
+  overrides: Record<string, unknown> = {},
+): Promise<LoopbackStack> {
   const stateDir = newStateDir();
-  const program = await programFiles(passwords, stateDir);
+  const program = await programFiles(passwords, stateDir, overrides);
   const ports = await allocateMailPorts();
   const relay = new CaptureRelay(SCENARIO.relay);
   await relay.start(ports.relay);

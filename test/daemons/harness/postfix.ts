@@ -1,8 +1,16 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, closeSync, mkdirSync, openSync, rmdirSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, chownSync, closeSync, mkdirSync, openSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { MailServerFiles } from "./from-container";
-import { mainCf, masterCf, PostfixPaths, PostfixPorts, saslPasswd, vmailboxFromAccounts } from "./postfix-config";
+import {
+  DMS_SENDER_LOGIN_MAPS_PCRE,
+  mainCf,
+  masterCf,
+  PostfixPaths,
+  PostfixPorts,
+  toScratchPaths,
+  vmailboxFromAccounts,
+} from "./postfix-config";
 
 export function postfixPaths(root: string): PostfixPaths {
   return {
@@ -77,14 +85,42 @@ export function writePostfix(
   writeDmsConfig(p, files);
   writeFileSync(join(p.configDir, "main.cf"), mainCf(files, p, { ...o, dkimMilter: ports.dkimMilter }));
   writeFileSync(join(p.configDir, "master.cf"), masterCf(ports));
-  if (files.relay) writeFileSync(join(p.configDir, "sasl_passwd"), saslPasswd(files.relay), { mode: 0o600 });
+  if (files.relay?.saslPasswd !== undefined)
+    writeFileSync(join(p.configDir, "sasl_passwd"), files.relay.saslPasswd, { mode: 0o600 });
+  // Shipped by the image (target/postfix/sender_login_maps.pcre) and created at start by helpers/aliases.sh.
+  writeFileSync(join(p.configDir, "sender_login_maps.pcre"), DMS_SENDER_LOGIN_MAPS_PCRE);
+  writeFileSync(join(p.configDir, "regexp"), "");
+  writeFileSync(join(p.configDir, "aliases"), `root: ${files.env.POSTMASTER_ADDRESS}\n`);
+  execFileSync("/usr/sbin/postalias", [join(p.configDir, "aliases")]);
+  applyMainOverride(p, files);
 }
 
-/** The maps derived from the accounts (DMS regenerates them on change): vhost list and vmailbox. */
+/**
+ * setup.d/postfix.sh `__postfix__setup_override_configuration`: postfix-main.cf is appended to main.cf and
+ * `postconf -n` rewrites it, so the later entries win. Its container paths are moved into the scratch folder.
+ */
+function applyMainOverride(p: PostfixPaths, files: MailServerFiles): void {
+  const override = files.configFiles["postfix-main.cf"];
+  if (override === undefined) return;
+  appendFileSync(join(p.configDir, "main.cf"), toScratchPaths(override, p));
+  // DMS filters postconf's "overriding earlier entry" warnings out of its log, as is done here.
+  const merged = execFileSync("/usr/sbin/postconf", ["-c", p.configDir, "-n"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  writeFileSync(join(p.configDir, "main.cf"), merged);
+}
+
+/**
+ * The config volume as uploaded, and what docker-mailserver derives from it at start and on change: the vhost
+ * list, vmailbox, and /etc/postfix/virtual (a copy of postfix-virtual.cf, empty without it).
+ */
 export function writeDmsConfig(p: PostfixPaths, files: MailServerFiles): void {
-  for (const name of ["postfix-accounts.cf", "postfix-virtual.cf", "postfix-receive-access.cf"]) {
-    writeFileSync(join(p.dmsConfigDir, name), files.configFiles[name] ?? "");
+  for (const [name, content] of Object.entries(files.configFiles)) {
+    mkdirSync(dirname(join(p.dmsConfigDir, name)), { recursive: true, mode: 0o755 });
+    writeFileSync(join(p.dmsConfigDir, name), content);
   }
+  writeFileSync(join(p.configDir, "virtual"), files.configFiles["postfix-virtual.cf"] ?? "");
   writeFileSync(join(p.configDir, "vhost"), files.domains.map((d) => `${d}\n`).join(""));
   writeFileSync(join(p.configDir, "vmailbox"), vmailboxFromAccounts(files.accountsCf));
 }

@@ -1,0 +1,83 @@
+import { AliasLine } from "./mailserver-files";
+
+/**
+ * Who may send as an address (SPOOF_PROTECTION=1): whoever receives its mail. docker-mailserver's own sender
+ * login maps (setup.d/security/spoofing.sh at v15.1.0) are `unionmap:{ texthash:/etc/postfix/virtual,
+ * hash:/etc/aliases, pcre:/etc/postfix/maps/sender_login_maps.pcre, pcre:/etc/postfix/regexp }`: an account
+ * owns itself, an alias belongs to its targets, and the pcre (`/^(.*)$/ ${1}`) makes every other address
+ * owned only by a login of that name — nobody. So the catch-all's owner cannot reply from a per-site address
+ * (`bilibili@`), and `hi+shop@` cannot be used by hi. mailstack adds one table to the union, rendered here,
+ * that gives each address the accounts its mail reaches: account tags to the account, alias tags to the
+ * alias's accounts, postmaster@/abuse@ to their reader, and every unclaimed address to the catch-all's
+ * accounts. Blocked addresses reach no one and stay unowned. Mail delivery does not read this table.
+ */
+
+/** Where the table is uploaded (the config volume, which docker-mailserver leaves alone). */
+export const SENDER_LOGIN_MAPS_PATH = "/tmp/docker-mailserver/mailstack/sender-login-maps.pcre";
+
+export interface SenderLoginInput {
+  domain: string;
+  accounts: string[];
+  aliases: AliasLine[];
+  catchAll?: string;
+  /** Receives postmaster@ and abuse@ where they are neither accounts nor aliases. */
+  postmaster: string;
+  /** postmaster@, abuse@… routed to `postmaster`. */
+  roles: string[];
+  blocked: string[];
+}
+
+const escapeRegex = (s: string) => s.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+/** pcre_table(5) expands `$n` in results; a literal `$` is written `$$`. */
+const escapeResult = (s: string) => s.replace(/\$/g, "$$$$");
+
+/** The accounts that receive mail sent to `address`, following aliases, the role routing and the catch-all. */
+function localRecipients(input: SenderLoginInput, address: string, seen = new Set<string>()): string[] {
+  if (seen.has(address)) return [];
+  seen.add(address);
+  if (input.accounts.includes(address)) return [address];
+  const alias = input.aliases.find((a) => a.address === address);
+  if (alias) return alias.targets.flatMap((t) => localRecipients(input, t, seen));
+  if (input.roles.includes(address)) return localRecipients(input, input.postmaster, seen);
+  if (!address.endsWith(`@${input.domain}`) || input.blocked.includes(address) || !input.catchAll) return [];
+  return localRecipients(input, input.catchAll, seen);
+}
+
+export function renderSenderLoginMaps(input: SenderLoginInput): string {
+  const domain = escapeRegex(input.domain);
+  const line = (pattern: string, owners: string[]) =>
+    `/${pattern}/\t${escapeResult([...new Set(owners)].join(","))}\n`;
+  // An address and its +tags; the first matching line wins, so these come before the catch-all line.
+  const claimed = [...input.accounts, ...input.aliases.map((a) => a.address), ...input.roles, ...input.blocked];
+  const lines = [...new Set(claimed)].map((address) => {
+    const owners = localRecipients(input, address);
+    // A line needs a result: an address nobody receives is "owned" by itself, a login that does not exist.
+    return line(`^${escapeRegex(address.split("@")[0])}(\\+[^@]*)?@${domain}$`, owners.length ? owners : [address]);
+  });
+  const catchAllOwners = input.catchAll ? localRecipients(input, input.catchAll) : [];
+  if (catchAllOwners.length) lines.push(line(`@${domain}$`, catchAllOwners));
+  return [
+    `# mailstack: the accounts that receive an address's mail may send as it (SPOOF_PROTECTION=1).\n`,
+    `# Read with docker-mailserver's own sender login maps (postfix-main.cf); first match wins.\n`,
+    ...lines,
+  ].join("");
+}
+
+/**
+ * `postfix-main.cf`, which docker-mailserver appends to main.cf at start (setup.d/postfix.sh,
+ * `__postfix__setup_override_configuration`, after `_setup_spoof_protection`): its own sender login maps,
+ * unchanged, plus ours.
+ */
+export function renderPostfixMain(): string {
+  const maps = [
+    "texthash:/etc/postfix/virtual",
+    "hash:/etc/aliases",
+    "pcre:/etc/postfix/maps/sender_login_maps.pcre",
+    "pcre:/etc/postfix/regexp",
+    `pcre:${SENDER_LOGIN_MAPS_PATH}`,
+  ];
+  return [
+    "# mailstack: docker-mailserver's sender login maps (SPOOF_PROTECTION=1) plus who receives each address.\n",
+    `smtpd_sender_login_maps = unionmap:{ ${maps.join(", ")} }\n`,
+  ].join("");
+}
