@@ -28,7 +28,8 @@ export function imageProblem(image: string): string | undefined {
       ? `is ${shown}, a digest without a tag, so its version cannot be checked; write it with its release tag: ${repository}:15.1.0@${digest}`
       : `is ${shown} without a tag, which Docker pulls as :latest (a moving tag that already means docker-mailserver 16, with another Dovecot configuration); pin a 15.x.y release such as ${DEFAULT_IMAGE}`;
   if (RELEASE_15.test(tag)) return undefined;
-  if (/^v15\.\d+\.\d+$/.test(tag)) return `is ${shown}; docker-mailserver's image tags have no "v": use :${tag.slice(1)}`;
+  if (/^v15\.\d+\.\d+$/.test(tag))
+    return `is ${shown}; docker-mailserver's image tags have no "v": use :${tag.slice(1)}`;
   if (/^15(\.\d+)?$/.test(tag))
     return `is ${shown}, a moving tag that follows new releases; pin one release such as :15.1.0 so every deployment runs the same image`;
   return `is ${shown}, tagged ${JSON.stringify(tag)}; mailstack's file formats are docker-mailserver 15's, so pin a 15.x.y release such as ${DEFAULT_IMAGE}${tag === "latest" || tag === "edge" ? ` (:${tag} moves to new major versions)` : ""}`;

@@ -125,7 +125,10 @@ export function readMailboxes(r: Reader, validDomain: string): Mailboxes {
   // postmaster@ and abuse@ reach a person: the configured target, else the catch-all, else the first account.
   const postmasterRaw = r.string("postmaster");
   const postmaster =
-    (postmasterRaw ? target("postmaster", postmasterRaw) : undefined) ?? catchAll ?? accounts[0] ?? `postmaster@${validDomain}`;
+    (postmasterRaw ? target("postmaster", postmasterRaw) : undefined) ??
+    catchAll ??
+    accounts[0] ??
+    `postmaster@${validDomain}`;
   if (postmasterRaw && ROLE_ADDRESSES.some((role) => postmaster === `${role}@${validDomain}`))
     r.fail("postmaster", `is ${show(postmasterRaw)}, one of the addresses it routes; name the account that reads them`);
 

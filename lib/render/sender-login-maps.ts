@@ -45,8 +45,7 @@ function localRecipients(input: SenderLoginInput, address: string, seen = new Se
 
 export function renderSenderLoginMaps(input: SenderLoginInput): string {
   const domain = escapeRegex(input.domain);
-  const line = (pattern: string, owners: string[]) =>
-    `/${pattern}/\t${escapeResult([...new Set(owners)].join(","))}\n`;
+  const line = (pattern: string, owners: string[]) => `/${pattern}/\t${escapeResult([...new Set(owners)].join(","))}\n`;
   // An address and its +tags; the first matching line wins, so these come before the catch-all line.
   const claimed = [...input.accounts, ...input.aliases.map((a) => a.address), ...input.roles, ...input.blocked];
   const lines = [...new Set(claimed)].map((address) => {

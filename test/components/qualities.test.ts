@@ -45,7 +45,9 @@ describe("secrets", () => {
     const c = resourceOf(run, CONTAINER);
     expect(c.secretInputs).toContain("uploads");
     const files = containerFiles(run);
-    expect(files.get("/tmp/dms/secrets/relay-password")).toBe("relay-secret-xyz");
+    expect(files.get("/tmp/docker-mailserver/postfix-sasl-password.cf")).toBe(
+      "[email-smtp.eu-west-1.amazonaws.com]:587 AKIAEXAMPLE:relay-secret-xyz\n",
+    );
     expect(files.get("/tmp/docker-mailserver/opendkim/keys/example.org/s2026.private")).toMatch(/PRIVATE KEY/);
     expect(files.get("/tmp/dms/custom-certs/key.pem")).toMatch(/PRIVATE KEY/);
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { containerEnv, containerFiles, PROD_CONFIG, resourceOf, runProgram } from "../support/run-program";
 
+const SASL = "/tmp/docker-mailserver/postfix-sasl-password.cf";
+
 /** Records as Resend's API returns them for a newer domain: relative names, three DKIM CNAMEs. */
 const RESEND_RECORDS = [
   {
@@ -69,9 +71,9 @@ describe("Resend provisioned by the program", () => {
 
     const key = resourceOf(run, "pulumi-nodejs:dynamic/resend:ResendSendingKey");
     expect(key.options?.additionalSecretOutputs).toContain("token");
-    expect(containerFiles(run).get("/tmp/dms/secrets/relay-password")).toBe("re_minted_sending_key");
+    expect(containerFiles(run).get(SASL)).toBe("[smtp.resend.com]:587 resend:re_minted_sending_key\n");
     expect(resourceOf(run, "docker:index/container:Container").secretInputs).toContain("uploads");
-    expect(containerEnv(run)).toMatchObject({ DEFAULT_RELAY_HOST: "[smtp.resend.com]:587", RELAY_USER: "resend" });
+    expect(containerEnv(run)).toMatchObject({ DEFAULT_RELAY_HOST: "[smtp.resend.com]:587" });
 
     // The exported table carries Resend's records too, so dns: none users and the doctor see them.
     expect(run.outputs.dnsRecords.filter((r: { type: string }) => r.type === "CNAME")).toHaveLength(3);
@@ -81,13 +83,13 @@ describe("Resend provisioned by the program", () => {
   it("keeps the manual path unchanged when no provisioning key is set", async () => {
     const run = await runProgram(PROD_CONFIG);
     expect(run.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"))).toEqual([]);
-    expect(containerFiles(run).get("/tmp/dms/secrets/relay-password")).toBe(PROD_CONFIG.relayPassword);
+    expect(containerFiles(run).get(SASL)).toBe(`[smtp.resend.com]:587 resend:${PROD_CONFIG.relayPassword}\n`);
   });
 
-  it("sends directly with relay provider none: no relay variables, no password file", async () => {
+  it("sends directly with relay provider none: no relay variables, no credentials file", async () => {
     const run = await runProgram({ ...PROD_CONFIG, relay: { provider: "none" }, relayPassword: undefined, resend: {} });
     expect(Object.keys(containerEnv(run)).filter((k) => k.includes("RELAY"))).toEqual([]);
-    expect(containerFiles(run).has("/tmp/dms/secrets/relay-password")).toBe(false);
+    expect(containerFiles(run).has(SASL)).toBe(false);
     expect(run.outputs.dnsRecords.some((r: { name: string }) => r.name.startsWith("send."))).toBe(false);
   });
 });

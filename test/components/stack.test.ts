@@ -10,6 +10,7 @@ import {
   SECOND_CONFIG,
 } from "../support/run-program";
 import { RESEND_DKIM } from "../support/fixtures";
+import { loopbackConfig } from "../daemons/harness/loopback-config";
 import { sha512Crypt } from "../../lib/sha512-crypt";
 import { unquoteTxt } from "../../lib/dns-format";
 
@@ -149,7 +150,11 @@ describe("the prod stack (qladgk.com)", () => {
       stopTimeout: 60,
       destroyGraceSeconds: 60,
     });
-    expect(c.inputs.ports).toEqual([25, 143, 465, 587, 993].map((p) => ({ internal: p, external: p })));
+    // IPv4 only (no serverIpv6): the provider's default bridge and 0.0.0.0 bindings; Fail2ban's NET_ADMIN.
+    expect(c.inputs.ports).toEqual([25, 143, 465, 587, 993].map((p) => ({ internal: p, external: p, ip: "0.0.0.0" })));
+    expect(c.inputs.networksAdvanced).toBeUndefined();
+    expect(run.resources.filter((r) => r.type === "docker:index/network:Network")).toEqual([]);
+    expect(c.inputs.capabilities).toEqual({ adds: ["CAP_NET_ADMIN"] });
     expect(c.inputs.healthcheck).toEqual({
       tests: ["CMD-SHELL", "ss --listening --ipv4 --tcp | grep --silent ':smtp' || exit 1"],
       interval: "30s",
@@ -181,17 +186,21 @@ describe("the prod stack (qladgk.com)", () => {
       SSL_CERT_PATH: "/tmp/dms/custom-certs/cert.pem",
       SSL_KEY_PATH: "/tmp/dms/custom-certs/key.pem",
       DEFAULT_RELAY_HOST: "[smtp.resend.com]:587",
-      RELAY_USER: "resend",
-      RELAY_PASSWORD__FILE: "/tmp/dms/secrets/relay-password",
       ENABLE_CLAMAV: "0",
       ENABLE_SPAMASSASSIN: "0",
       ENABLE_OPENDKIM: "1",
+      ENABLE_FAIL2BAN: "1",
+      SPOOF_PROTECTION: "1",
       ACCOUNT_PROVISIONER: "FILE",
       POSTMASTER_ADDRESS: "postmaster@qladgk.com",
     });
+    // No RELAY_PASSWORD__FILE (15.1.0+ only) nor RELAY_USER: the credentials are a file every 15.x reads.
+    expect(Object.keys(env).filter((k) => k.startsWith("RELAY_"))).toEqual([]);
     expect(JSON.stringify(resourceOf(run, CONTAINER).inputs.envs)).not.toContain(PROD_CONFIG.relayPassword as string);
     const files = containerFiles(run);
-    expect(files.get("/tmp/dms/secrets/relay-password")).toBe(PROD_CONFIG.relayPassword);
+    expect(files.get(`${CONF}/postfix-sasl-password.cf`)).toBe(
+      `[smtp.resend.com]:587 resend:${PROD_CONFIG.relayPassword}\n`,
+    );
     expect(files.get("/tmp/dms/custom-certs/cert.pem")).toBe(PROD_CONFIG.tlsCertificate);
     expect(files.get("/tmp/dms/custom-certs/key.pem")).toBe(PROD_CONFIG.tlsPrivateKey);
   });
@@ -199,23 +208,24 @@ describe("the prod stack (qladgk.com)", () => {
   it("uploads every configuration file before the first start, with private files 0600", () => {
     const c = resourceOf(run, CONTAINER);
     const uploads = c.inputs.uploads as { file: string; permissions: string }[];
+    // Nothing is blocked, so there is no postfix-receive-access.cf: the provider refuses an empty upload.
     expect(uploads.map((u) => [u.file, u.permissions])).toEqual([
       [`${CONF}/postfix-accounts.cf`, "0600"],
       [`${CONF}/postfix-virtual.cf`, "0644"],
-      [`${CONF}/postfix-receive-access.cf`, "0644"],
+      [`${CONF}/postfix-main.cf`, "0644"],
+      [`${CONF}/mailstack/sender-login-maps.pcre`, "0644"],
       [`${CONF}/opendkim/KeyTable`, "0644"],
       [`${CONF}/opendkim/SigningTable`, "0644"],
       [`${CONF}/opendkim/TrustedHosts`, "0644"],
       [`${CONF}/opendkim/keys/qladgk.com/mail.private`, "0600"],
       ["/tmp/dms/custom-certs/cert.pem", "0644"],
       ["/tmp/dms/custom-certs/key.pem", "0600"],
-      ["/tmp/dms/secrets/relay-password", "0600"],
+      [`${CONF}/postfix-sasl-password.cf`, "0600"],
     ]);
     const files = containerFiles(run);
     expect(files.get(`${CONF}/postfix-virtual.cf`)).toBe(
-      "postmaster@qladgk.com postmaster@qladgk.com\nhi@qladgk.com hi@qladgk.com\ninfo@qladgk.com info@qladgk.com\n@qladgk.com info@qladgk.com\n",
+      "abuse@qladgk.com info@qladgk.com\npostmaster@qladgk.com postmaster@qladgk.com\nhi@qladgk.com hi@qladgk.com\ninfo@qladgk.com info@qladgk.com\n@qladgk.com info@qladgk.com\n",
     );
-    expect(files.get(`${CONF}/postfix-receive-access.cf`)).toBe("");
     expect(files.get(`${CONF}/opendkim/KeyTable`)).toBe(
       "mail._domainkey.qladgk.com qladgk.com:mail:/etc/opendkim/keys/qladgk.com/mail.private\n",
     );
@@ -324,22 +334,43 @@ describe("a second domain (example.org)", () => {
     expect(resourceOf(run, CONTAINER).inputs).toMatchObject({ name: "mail", hostname: "mx1.example.org" });
   });
 
-  it("renders aliases, the catch-all and blocked addresses", () => {
+  it("renders aliases, postmaster@ to the catch-all (abuse@ is an alias), the catch-all and blocked addresses", () => {
     const files = containerFiles(run);
     expect(files.get(`${CONF}/postfix-virtual.cf`)).toBe(
-      "sales@example.org alice@example.org,partner@elsewhere.net\nabuse@example.org bob@example.org\nalice@example.org alice@example.org\nbob@example.org bob@example.org\n@example.org bob@example.org\n",
+      "sales@example.org alice@example.org,bob@example.org\nabuse@example.org bob@example.org\npostmaster@example.org bob@example.org\nalice@example.org alice@example.org\nbob@example.org bob@example.org\n@example.org bob@example.org\n",
     );
     expect(files.get(`${CONF}/postfix-receive-access.cf`)).toBe("leaked-shop@example.org REJECT\n");
   });
 
-  it("relays through SES and merges extra environment last", () => {
+  it("relays through SES, without Fail2ban, and merges extra environment last", () => {
     expect(containerEnv(run)).toMatchObject({
       DEFAULT_RELAY_HOST: "[email-smtp.eu-west-1.amazonaws.com]:587",
-      RELAY_USER: "AKIAEXAMPLE",
-      ENABLE_FAIL2BAN: "1",
+      ENABLE_FAIL2BAN: "0",
       TZ: "Europe/Berlin",
-      POSTMASTER_ADDRESS: "alice@example.org",
+      POSTMASTER_ADDRESS: "postmaster@example.org",
     });
+    expect(containerFiles(run).get(`${CONF}/postfix-sasl-password.cf`)).toBe(
+      "[email-smtp.eu-west-1.amazonaws.com]:587 AKIAEXAMPLE:ses-smtp-password\n",
+    );
+    expect(resourceOf(run, CONTAINER).inputs.capabilities).toBeUndefined();
+  });
+
+  it("publishes AAAA only with IPv6 that works: an IPv6 network and [::] bindings beside 0.0.0.0", () => {
+    // docker-mailserver's IPv6 page: on the default IPv4 bridge, IPv6 connections fail, hang or lose the client IP.
+    const network = resourceOf(run, "docker:index/network:Network");
+    expect(network.inputs).toEqual({ name: "mail-network", driver: "bridge", ipv6: true });
+    // Docker 27+ allocates the IPv6 subnet; a partial ipamConfigs would be read back different and replace it.
+    expect(network.inputs.ipamConfigs).toBeUndefined();
+    expect(network.options?.parent).toBe("mailstack-server");
+    const c = resourceOf(run, CONTAINER);
+    expect(c.inputs.networksAdvanced).toEqual([{ name: "mail-network" }]);
+    expect(c.options?.dependsOn).toContain("mailstack-server-network");
+    expect(c.inputs.ports).toEqual(
+      [25, 143, 465, 587, 993].flatMap((p) => [
+        { internal: p, external: p, ip: "0.0.0.0" },
+        { internal: p, external: p, ip: "::" },
+      ]),
+    );
   });
 
   it("uses the configured password and generates the other", () => {
@@ -353,6 +384,28 @@ describe("a second domain (example.org)", () => {
       { ip: "203.0.113.25", hostname: "mx1.example.org" },
       { ip: "2001:db8::25", hostname: "mx1.example.org" },
     ]);
+  });
+});
+
+describe("uploads the docker provider accepts", () => {
+  // terraform-provider-docker v4.5.0 (resource_docker_container_funcs.go) fails the create with "error with upload
+  // content: one of 'content', 'content_base64', or 'source' must be set" for an upload whose content is empty.
+  const minimal = { ...PROD_CONFIG, accounts: ["hi", "postmaster", "abuse"], catchAll: undefined };
+  it.each([
+    ["prod", PROD_CONFIG],
+    ["second", SECOND_CONFIG],
+    ["no alias, no catch-all, nothing blocked", minimal],
+    ["direct sending", { ...minimal, relay: { provider: "none" }, relayPassword: undefined, resend: {} }],
+    ["daemon suite", loopbackConfig({ hi: "hi-Loopback-1", alice: "alice-Loopback-1", bob: "bob-Loopback-1" })],
+  ])("%s: every upload has content", async (_name, config) => {
+    const run = await runProgram(config);
+    const uploads = resourceOf(run, CONTAINER).inputs.uploads as { file: string; content?: string }[];
+    for (const u of uploads) expect(u.content, u.file).toMatch(/\S/);
+    if (config === minimal) {
+      const files = [...containerFiles(run).keys()];
+      expect(files).not.toContain(`${CONF}/postfix-virtual.cf`);
+      expect(files).not.toContain(`${CONF}/postfix-receive-access.cf`);
+    }
   });
 });
 

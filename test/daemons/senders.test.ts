@@ -39,7 +39,8 @@ describe.skipIf(!daemonsRunnable())("who may send as whom, on real Postfix", () 
     return "sent";
   }
 
-  const notOwned = (login: string) => new RegExp(`^553 5\\.7\\.1 .*Sender address rejected: not owned by user ${login}`);
+  const notOwned = (login: string) =>
+    new RegExp(`^553 5\\.7\\.1 .*Sender address rejected: not owned by user ${login}`);
 
   it("an account cannot send as another account, nor as an outside address", async () => {
     expect(await sendAs(alice, hi)).toMatch(notOwned(alice));

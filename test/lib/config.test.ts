@@ -48,16 +48,50 @@ describe("parseConfig: the prod config", () => {
     expect(c.dns).toEqual({ provider: "cloudflare", zoneId: undefined });
   });
 
-  it("reads the second config: aliases with external targets, blocked, passwords, SES relay", () => {
+  it("reads the second config: aliases, blocked, passwords, SES relay, Fail2ban off", () => {
     const c = parse(SECOND_CONFIG, SECOND_SECRETS);
     expect(c.aliases).toEqual([
-      { address: "sales@example.org", targets: ["alice@example.org", "partner@elsewhere.net"] },
+      { address: "sales@example.org", targets: ["alice@example.org", "bob@example.org"] },
       { address: "abuse@example.org", targets: ["bob@example.org"] },
     ]);
     expect(c.blocked).toEqual(["leaked-shop@example.org"]);
     expect(c.passwords).toEqual({ "alice@example.org": "alice-password-1" });
     expect(c.relay).toMatchObject({ host: "email-smtp.eu-west-1.amazonaws.com", port: 587, username: "AKIAEXAMPLE" });
-    expect(c.env).toEqual({ ENABLE_FAIL2BAN: "1", TZ: "Europe/Berlin" });
+    expect(c.env).toEqual({ TZ: "Europe/Berlin" });
+    expect(c.fail2ban).toBe(false);
+  });
+
+  it("turns Fail2ban on by default and routes postmaster@/abuse@ to the catch-all, else the first account", () => {
+    expect(parse(PROD_CONFIG).fail2ban).toBe(true);
+    expect(parse(PROD_CONFIG).postmaster).toBe("info@qladgk.com");
+    expect(parse({ ...PROD_CONFIG, catchAll: undefined }).postmaster).toBe("postmaster@qladgk.com");
+    expect(parse({ ...PROD_CONFIG, catchAll: undefined, postmaster: "hi" }).postmaster).toBe("hi@qladgk.com");
+  });
+
+  it("accepts any pinned docker-mailserver 15.x.y, on GHCR, Docker Hub or a mirror, with or without a digest", () => {
+    const digest = `sha256:${"a".repeat(64)}`;
+    for (const image of [
+      "ghcr.io/docker-mailserver/docker-mailserver:15.0.2",
+      "mailserver/docker-mailserver:15.1.0",
+      "docker.io/mailserver/docker-mailserver:15.1.0",
+      "registry.example.net:5000/docker-mailserver/docker-mailserver:15.1.0",
+      `ghcr.io/docker-mailserver/docker-mailserver:15.1.0@${digest}`,
+    ])
+      expect(parse({ ...PROD_CONFIG, docker: { image } }).docker.image).toBe(image);
+  });
+
+  it("forwards outside the domain when mail is sent directly, and warns for a relay it knows nothing about", () => {
+    const direct = parse({ ...PROD_CONFIG, relay: { provider: "none" }, aliases: { me: "me@gmail.com" } });
+    expect(direct.aliases).toEqual([{ address: "me@qladgk.com", targets: ["me@gmail.com"] }]);
+    expect(direct.warnings).toEqual([]);
+    const custom = parse({
+      ...PROD_CONFIG,
+      relay: { provider: "custom", host: "smtp.example.net", username: "u" },
+      catchAll: "me@gmail.com",
+    });
+    expect(custom.warnings.join("\n")).toMatch(
+      /mailstack:catchAll forwards to me@gmail\.com, outside qladgk\.com through the custom relay/,
+    );
   });
 
   it("warns, without failing, when the certificate expires within 14 days", () => {
@@ -225,6 +259,76 @@ const INVALID: [string, Record<string, unknown>, RegExp, string[]?][] = [
     "env overriding a managed variable",
     { env: { RELAY_PASSWORD: "x" } },
     /mailstack:env\.RELAY_PASSWORD is set by mailstack itself/,
+  ],
+  [
+    "image without a tag",
+    { docker: { image: "ghcr.io/docker-mailserver/docker-mailserver" } },
+    /mailstack:docker\.image is "ghcr\.io\/docker-mailserver\/docker-mailserver" without a tag, which Docker pulls as :latest/,
+  ],
+  [
+    "image :latest",
+    { docker: { image: "mailserver/docker-mailserver:latest" } },
+    /mailstack:docker\.image is "mailserver\/docker-mailserver:latest", tagged "latest"; .*pin a 15\.x\.y release.*moves to new major versions/,
+  ],
+  [
+    "image of another major version",
+    { docker: { image: "ghcr.io/docker-mailserver/docker-mailserver:16.0.1" } },
+    /mailstack:docker\.image is .*tagged "16\.0\.1"; mailstack's file formats are docker-mailserver 15's/,
+  ],
+  [
+    "image with a moving 15 tag",
+    { docker: { image: "ghcr.io/docker-mailserver/docker-mailserver:15.1" } },
+    /mailstack:docker\.image is .*:15\.1", a moving tag/,
+  ],
+  [
+    "image by digest alone",
+    { docker: { image: `ghcr.io/docker-mailserver/docker-mailserver@sha256:${"b".repeat(64)}` } },
+    /mailstack:docker\.image is .*a digest without a tag, so its version cannot be checked/,
+  ],
+  [
+    "image that is not docker-mailserver",
+    { docker: { image: "mailu/postfix:2024.06" } },
+    /mailstack:docker\.image is "mailu\/postfix:2024\.06", not docker-mailserver/,
+  ],
+  [
+    "alias forwarding outside through Resend",
+    { aliases: { me: ["hi", "me@gmail.com"] } },
+    /mailstack:aliases\.me forwards to me@gmail\.com, outside qladgk\.com\. Forwarded mail keeps its outside sender .* the resend relay only sends mail from senders verified with it: it answers 403 "The … domain is not verified", so the forwarded mail would bounce\. Deliver it to an account here instead and read it over IMAP/,
+  ],
+  [
+    "catch-all forwarding outside through SES",
+    {
+      relay: { provider: "ses", region: "eu-west-1", username: "AKIA" },
+      catchAll: "me@gmail.com",
+      resend: {},
+    },
+    /mailstack:catchAll forwards to me@gmail\.com, outside qladgk\.com\..* the ses relay .*554 "Message rejected: Email address is not verified"/,
+  ],
+  [
+    "postmaster forwarding outside through Resend",
+    { postmaster: "admin@gmail.com" },
+    /mailstack:postmaster forwards to admin@gmail\.com, outside qladgk\.com/,
+  ],
+  [
+    "postmaster naming itself",
+    { postmaster: "postmaster@qladgk.com", accounts: ["hi"], catchAll: "hi" },
+    /mailstack:postmaster is "postmaster@qladgk\.com", one of the addresses it routes/,
+  ],
+  [
+    "blocking postmaster@",
+    { blocked: ["abuse"] },
+    /mailstack:blocked has "abuse@qladgk\.com", which must always accept mail/,
+  ],
+  ["fail2ban not a boolean", { fail2ban: "yes" }, /mailstack:fail2ban must be true or false \(got "yes"\)/],
+  [
+    "env owning Fail2ban or spoof protection",
+    { env: { ENABLE_FAIL2BAN: 0, SPOOF_PROTECTION: 0 } },
+    /mailstack:env\.ENABLE_FAIL2BAN is set by mailstack itself.*\n.*mailstack:env\.SPOOF_PROTECTION is set by mailstack itself/,
+  ],
+  [
+    "relay password with an edge space",
+    { relayPassword: " re_key" },
+    /mailstack:relayPassword must not begin or end with whitespace/,
   ],
   [
     "password for a non-account",

@@ -5,7 +5,10 @@ import {
   renderOpenDkim,
   renderReceiveAccess,
   renderVirtual,
+  routedRoles,
 } from "../../lib/render/mailserver-files";
+
+const ROLES = ["postmaster", "abuse"];
 
 describe("docker-mailserver files", () => {
   it("renders postfix-accounts.cf as address|hash lines", () => {
@@ -23,9 +26,12 @@ describe("docker-mailserver files", () => {
       accounts: ["postmaster@example.com", "hi@example.com", "info@example.com"],
       aliases: [{ address: "sales@example.com", targets: ["hi@example.com", "partner@other.net"] }],
       catchAll: "info@example.com",
+      postmaster: "info@example.com",
+      roles: ROLES,
     });
     expect(text.split("\n")).toEqual([
       "sales@example.com hi@example.com,partner@other.net",
+      "abuse@example.com info@example.com",
       "postmaster@example.com postmaster@example.com",
       "hi@example.com hi@example.com",
       "info@example.com info@example.com",
@@ -34,8 +40,29 @@ describe("docker-mailserver files", () => {
     ]);
   });
 
-  it("writes no self-aliases and no wildcard without a catch-all", () => {
-    expect(renderVirtual({ domain: "example.com", accounts: ["hi@example.com"], aliases: [] })).toBe("");
+  it("routes postmaster@ and abuse@ to a person unless they are accounts or aliases", () => {
+    const input = {
+      domain: "example.com",
+      accounts: ["hi@example.com"],
+      aliases: [],
+      postmaster: "hi@example.com",
+      roles: ROLES,
+    };
+    expect(renderVirtual(input)).toBe("postmaster@example.com hi@example.com\nabuse@example.com hi@example.com\n");
+    const abuseAlias = { address: "abuse@example.com", targets: ["sec@other.net"] };
+    expect(routedRoles({ ...input, accounts: ["postmaster@example.com"], aliases: [abuseAlias] })).toEqual([]);
+  });
+
+  it("is empty (and so not uploaded) with no aliases, no catch-all and the roles being accounts", () => {
+    expect(
+      renderVirtual({
+        domain: "example.com",
+        accounts: ["hi@example.com", "postmaster@example.com", "abuse@example.com"],
+        aliases: [],
+        postmaster: "hi@example.com",
+        roles: ROLES,
+      }),
+    ).toBe("");
   });
 
   it("renders blocked addresses as access(5) REJECT lines", () => {
