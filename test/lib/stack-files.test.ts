@@ -16,6 +16,8 @@ const SCALAR_AND_ARRAY_KEYS = [
   "serverIpv6",
   "accounts",
   "catchAll",
+  "postmaster",
+  "fail2ban",
   "blocked",
   "relayPassword",
   "resendApiKey",
@@ -37,7 +39,7 @@ describe("Pulumi.yaml", () => {
   it("declares every scalar and array key with a type and a description", () => {
     expect(Object.keys(project.config).sort()).toEqual([...SCALAR_AND_ARRAY_KEYS].sort());
     for (const [key, schema] of Object.entries<Record<string, unknown>>(project.config)) {
-      expect(["string", "array"], key).toContain(schema.type);
+      expect(["string", "array", "boolean"], key).toContain(schema.type);
       expect(String(schema.description ?? "").length, key).toBeGreaterThan(10);
       if (schema.type === "array") expect(schema.items, key).toEqual({ type: "string" });
     }

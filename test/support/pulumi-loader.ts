@@ -1,0 +1,84 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { execFile } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+
+const ROOT = path.resolve(__dirname, "../..");
+const NODE = path.join(ROOT, "node_modules/.bin/node");
+
+export interface LoaderRun {
+  /** Wall time from spawning the process to its exit. */
+  wallMs: number;
+  /** `type::name` of every registered resource, sorted. */
+  resources: string[];
+  /** How ts-node was registered by Pulumi's loader. */
+  tsNode?: { swc: boolean; transpileOnly: boolean };
+  exitCode: number;
+}
+
+function spawnNode(args: string[]): Promise<{ wallMs: number; stdout: string }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) =>
+    execFile(NODE, args, { cwd: ROOT, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`${err.message}\n${stderr}`));
+      resolve({ wallMs: performance.now() - started, stdout });
+    }),
+  );
+}
+
+/**
+ * index.ts with this config, loaded by @pulumi/pulumi/cmd/run as `pulumi up` loads it
+ * (test/support/pulumi-loader-child.cjs). `projectDir` runs another project's index.ts instead.
+ */
+export async function loadLikePulumi(
+  config: Record<string, unknown>,
+  secretKeys: string[],
+  projectDir?: string,
+): Promise<LoaderRun> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailstack-load-"));
+  try {
+    const k = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const rsaKey = {
+      privateKeyPem: k.privateKey.export({ type: "pkcs1", format: "pem" }),
+      publicKeyPem: k.publicKey.export({ type: "spki", format: "pem" }),
+    };
+    const inputFile = path.join(dir, "input.json");
+    fs.writeFileSync(inputFile, JSON.stringify({ config, secretKeys, rsaKey, projectDir }));
+    const { wallMs, stdout } = await spawnNode([path.join(__dirname, "pulumi-loader-child.cjs"), inputFile]);
+    const report = JSON.parse(stdout.trim().split("\n").pop()!);
+    return { wallMs, resources: report.resources, tsNode: report.tsNode, exitCode: report.exitCode };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The SDKs index.ts imports. */
+const SDKS = ["@pulumi/pulumi", "@pulumi/docker", "@pulumi/cloudflare", "@pulumi/random", "@pulumi/tls"];
+
+/** The floor: a process that only requires the SDKs the program uses, without Pulumi's loader or TypeScript. */
+export async function bareSdkLoad(): Promise<number> {
+  const { wallMs } = await spawnNode(["-e", SDKS.map((m) => `require(${JSON.stringify(m)});`).join("")]);
+  return wallMs;
+}
+
+/**
+ * The floor through Pulumi's loader: a TypeScript project with this project's tsconfig.json whose index.ts
+ * only imports the SDKs. What is left above it is mailstack's own code.
+ */
+export async function sdkOnlyProgramLoad(): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailstack-sdk-only-"));
+  try {
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "sdk-only", main: "index.ts" }));
+    const tsconfig = JSON.parse(fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8"));
+    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ ...tsconfig, include: ["index.ts"] }));
+    fs.writeFileSync(
+      path.join(dir, "index.ts"),
+      SDKS.map((m, i) => `import * as sdk${i} from "${m}";\nvoid sdk${i};\n`).join(""),
+    );
+    return (await loadLikePulumi({}, [], dir)).wallMs;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
