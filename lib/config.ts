@@ -30,7 +30,6 @@ export { isAddress, isDomainName } from "./config-reader";
  * secret's value) and what is expected.
  */
 
-export { DEFAULT_IMAGE } from "./config-image";
 const DMARC_POLICIES: DmarcPolicy[] = ["none", "quarantine", "reject"];
 const DKIM_BITS = [1024, 2048, 3072, 4096];
 /** Secret config keys: rejected when stored in plain text. */
