@@ -31,29 +31,35 @@ const escapeRegex = (s: string) => s.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
 /** pcre_table(5) expands `$n` in results; a literal `$` is written `$$`. */
 const escapeResult = (s: string) => s.replace(/\$/g, "$$$$");
 
-/** The accounts that receive mail sent to `address`, following aliases, the role routing and the catch-all. */
-function localRecipients(input: SenderLoginInput, address: string, seen = new Set<string>()): string[] {
-  if (seen.has(address)) return [];
-  seen.add(address);
-  if (input.accounts.includes(address)) return [address];
-  const alias = input.aliases.find((a) => a.address === address);
-  if (alias) return alias.targets.flatMap((t) => localRecipients(input, t, seen));
-  if (input.roles.includes(address)) return localRecipients(input, input.postmaster, seen);
-  if (!address.endsWith(`@${input.domain}`) || input.blocked.includes(address) || !input.catchAll) return [];
-  return localRecipients(input, input.catchAll, seen);
+/** The accounts that receive mail sent to an address, following aliases, the role routing and the catch-all. */
+function recipientsResolver(input: SenderLoginInput): (address: string) => string[] {
+  const accounts = new Set(input.accounts);
+  const aliases = new Map(input.aliases.map((a) => [a.address, a.targets]));
+  const resolve = (address: string, seen: Set<string>): string[] => {
+    if (seen.has(address)) return [];
+    seen.add(address);
+    if (accounts.has(address)) return [address];
+    const targets = aliases.get(address);
+    if (targets) return targets.flatMap((t) => resolve(t, seen));
+    if (input.roles.includes(address)) return resolve(input.postmaster, seen);
+    if (!address.endsWith(`@${input.domain}`) || input.blocked.includes(address) || !input.catchAll) return [];
+    return resolve(input.catchAll, seen);
+  };
+  return (address) => resolve(address, new Set());
 }
 
 export function renderSenderLoginMaps(input: SenderLoginInput): string {
+  const localRecipients = recipientsResolver(input);
   const domain = escapeRegex(input.domain);
   const line = (pattern: string, owners: string[]) => `/${pattern}/\t${escapeResult([...new Set(owners)].join(","))}\n`;
   // An address and its +tags; the first matching line wins, so these come before the catch-all line.
   const claimed = [...input.accounts, ...input.aliases.map((a) => a.address), ...input.roles, ...input.blocked];
   const lines = [...new Set(claimed)].map((address) => {
-    const owners = localRecipients(input, address);
+    const owners = localRecipients(address);
     // A line needs a result: an address nobody receives is "owned" by itself, a login that does not exist.
     return line(`^${escapeRegex(address.split("@")[0])}(\\+[^@]*)?@${domain}$`, owners.length ? owners : [address]);
   });
-  const catchAllOwners = input.catchAll ? localRecipients(input, input.catchAll) : [];
+  const catchAllOwners = input.catchAll ? localRecipients(input.catchAll) : [];
   if (catchAllOwners.length) lines.push(line(`@${domain}$`, catchAllOwners));
   return [
     `# mailstack: the accounts that receive an address's mail may send as it (SPOOF_PROTECTION=1).\n`,
