@@ -46,7 +46,7 @@ async function measureLoad(runs = 7) {
   }
   const row = (label: string, xs: number[]) =>
     console.log(
-      `${label.padEnd(44)} median ${median(xs).toFixed(0).padStart(5)} ms  (min ${Math.min(...xs).toFixed(0)} ms)`,
+      `${label.padEnd(50)} median ${median(xs).toFixed(0).padStart(5)} ms  (min ${Math.min(...xs).toFixed(0)} ms)`,
     );
   console.log(`load time as pulumi up runs it (process start to exit, ${runs} runs each)`);
   row("floor: node requiring the bare SDKs", floor);
