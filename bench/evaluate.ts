@@ -4,6 +4,7 @@
  * up to 50 accounts and 2,000 aliases. Prints figures only; growth should be linear in accounts + aliases.
  * Run: npm run bench
  */
+import { rmSync } from "node:fs";
 import { newStateDir, PROD_CONFIG, PROD_SECRETS, runProgram } from "../test/support/run-program";
 import { bareSdkLoad, loadLikePulumi, sdkOnlyProgramLoad } from "../test/support/pulumi-loader";
 
@@ -25,6 +26,7 @@ async function measure(label: string, config: Record<string, unknown>, runs = 3)
     evals.push(run.evaluationMs);
     resources = run.resources.length;
   }
+  rmSync(state, { recursive: true, force: true });
   const accounts = (config.accounts as unknown[]).length;
   const aliases = Object.keys((config.aliases as object) ?? {}).length;
   console.log(
