@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 
-/** The binaries the harness runs (from the Debian packages postfix, dovecot-*, opendkim). */
+/** The binaries the harness runs (from the Debian packages postfix, dovecot-*, opendkim, rsyslog, logrotate). */
 export const DAEMON_BINARIES = [
   "/usr/sbin/postfix",
   "/usr/sbin/postconf",
@@ -9,11 +9,14 @@ export const DAEMON_BINARIES = [
   "/usr/sbin/opendkim",
   "/usr/lib/dovecot/lmtp",
   "/usr/lib/dovecot/imap",
+  "/usr/sbin/rsyslogd",
+  "/usr/sbin/logrotate",
+  "/usr/bin/unshare",
 ];
 
 export function missingDaemons(): string[] {
   const missing = DAEMON_BINARIES.filter((b) => !existsSync(b));
-  if (process.getuid?.() !== 0) missing.push("root (postfix -c and dovecot -c need it)");
+  if (process.getuid?.() !== 0) missing.push("root (postfix -c, dovecot -c and the logging mount namespace need it)");
   return missing;
 }
 
@@ -32,7 +35,7 @@ export function assertDaemonsInstalled(): void {
   const missing = missingDaemons();
   if (missing.length) {
     throw new Error(
-      `mail daemons missing: ${missing.join(", ")} (apt-get install postfix dovecot-core dovecot-imapd dovecot-lmtpd opendkim opendkim-tools)`,
+      `mail daemons missing: ${missing.join(", ")} (apt-get install postfix dovecot-core dovecot-imapd dovecot-lmtpd opendkim opendkim-tools rsyslog logrotate)`,
     );
   }
 }

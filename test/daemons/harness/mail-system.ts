@@ -17,6 +17,7 @@ import { openDkimPaths, OpenDkimPaths, startOpenDkim, writeOpenDkim } from "./op
 import { freePorts, waitForPorts } from "./ports";
 import { PostfixPaths } from "./postfix-config";
 import { postfixPaths, reloadPostfix, startPostfix, stopPostfix, writeDmsConfig, writePostfix } from "./postfix";
+import { rotateMailLog, startRsyslog } from "./syslog";
 
 /** Loopback stand-ins for the container's published ports, plus the milter and the capture relay. */
 export interface MailPorts {
@@ -57,6 +58,7 @@ export class MailSystem {
   readonly certFile: string;
   private stops: (() => void)[] = [];
   private dkimProcess?: ChildProcess;
+  private rsyslogProcess?: ChildProcess;
 
   private constructor(
     readonly root: string,
@@ -91,6 +93,15 @@ export class MailSystem {
     const keyFile = join(root, "tls", "key.pem");
     writeFileSync(this.certFile, files.tls.cert);
     writeFileSync(keyFile, files.tls.key, { mode: 0o600 });
+
+    // First up, last down: rsyslogd must be there for Postfix's first line and until its last.
+    const rsyslog = await startRsyslog(this.postfix.syslog);
+    this.rsyslogProcess = rsyslog;
+    this.stops.push(
+      onCleanup(() => {
+        if (rsyslog.exitCode === null) rsyslog.kill("SIGTERM");
+      }),
+    );
 
     writeOpenDkim(this.openDkim, files.openDkim, ports.dkimMilter);
     const dkim = startOpenDkim(this.openDkim);
@@ -141,9 +152,21 @@ export class MailSystem {
     reloadPostfix(this.postfix);
   }
 
+  /** DMS's `/var/log/mail/` of this system: mail.log (and its rotations after `rotateMailLog`). */
+  get mailLogDir(): string {
+    return this.postfix.syslog.mailLogDir;
+  }
+
+  /** Rotates mail.log the way the container's logrotate does (mail.log.1, then mail.log.N.gz). */
+  rotateMailLog(): void {
+    rotateMailLog(this.postfix.syslog);
+  }
+
   /** The tails of every daemon log, for failure messages. */
   logs(): string {
-    return [this.postfix.log, this.dovecot.log, this.openDkim.log].map((f) => tail(f)).join("\n");
+    return [this.postfix.syslog.mailLog, this.postfix.log, this.dovecot.log, this.openDkim.log, this.postfix.syslog.log]
+      .map((f) => tail(f))
+      .join("\n");
   }
 
   async stop(): Promise<void> {
@@ -154,12 +177,12 @@ export class MailSystem {
         /* keep stopping the rest */
       }
     }
-    const dkim = this.dkimProcess;
-    if (dkim && dkim.exitCode === null)
-      await new Promise((r) => {
-        dkim.once("exit", r);
-        setTimeout(r, 3000);
-      });
+    for (const child of [this.dkimProcess, this.rsyslogProcess])
+      if (child && child.exitCode === null)
+        await new Promise((r) => {
+          child.once("exit", r);
+          setTimeout(r, 3000);
+        });
     if (process.env.MAILSTACK_KEEP_SCRATCH !== "1") rmSync(this.root, { recursive: true, force: true });
   }
 }

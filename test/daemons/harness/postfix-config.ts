@@ -1,11 +1,15 @@
 import { MailServerFiles } from "./from-container";
+import { SyslogPaths } from "./syslog";
 
 /** Where each part of the loopback Postfix instance lives. */
 export interface PostfixPaths {
   configDir: string;
   queueDir: string;
   dataDir: string;
+  /** Output of the `postfix` commands themselves (check, start, reload, stop). */
   log: string;
+  /** The daemons log through syslog, as in the container: rsyslogd writes DMS's mail.log. */
+  syslog: SyslogPaths;
   /** The container's config directory (`/tmp/docker-mailserver`) as written to the scratch folder. */
   dmsConfigDir: string;
 }
@@ -82,8 +86,6 @@ queue_directory = ${p.queueDir}
 data_directory = ${p.dataDir}
 mail_owner = postfix
 setgid_group = postdrop
-maillog_file = ${p.log}
-maillog_file_prefixes = ${p.log.slice(0, p.log.lastIndexOf("/"))}
 myhostname = ${files.hostname}
 mydomain = ${files.domains[0] ?? files.hostname}
 mydestination = localhost

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { appendFileSync, chownSync, closeSync, mkdirSync, openSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { MailServerFiles } from "./from-container";
@@ -11,6 +11,7 @@ import {
   toScratchPaths,
   vmailboxFromAccounts,
 } from "./postfix-config";
+import { spawnWithSyslog, syslogPaths } from "./syslog";
 
 export function postfixPaths(root: string): PostfixPaths {
   return {
@@ -18,6 +19,7 @@ export function postfixPaths(root: string): PostfixPaths {
     queueDir: join(root, "postfix-queue"),
     dataDir: join(root, "postfix-data"),
     log: join(root, "logs", "postfix.log"),
+    syslog: syslogPaths(root),
     dmsConfigDir: join(root, "config"),
   };
 }
@@ -125,10 +127,14 @@ export function writeDmsConfig(p: PostfixPaths, files: MailServerFiles): void {
   writeFileSync(join(p.configDir, "vmailbox"), vmailboxFromAccounts(files.accountsCf));
 }
 
+/** Every `postfix` command runs in the logging namespace, so the daemons it starts log to the harness's rsyslogd. */
 function postfixCommand(p: PostfixPaths, command: string): { status: number | null } {
   const fd = openSync(p.log, "a");
   try {
-    return spawnSync("/usr/sbin/postfix", ["-c", p.configDir, command], { stdio: ["ignore", fd, fd], timeout: 60_000 });
+    return spawnWithSyslog(p.syslog, ["/usr/sbin/postfix", "-c", p.configDir, command], {
+      stdio: ["ignore", fd, fd],
+      timeout: 60_000,
+    });
   } finally {
     closeSync(fd);
   }
@@ -138,7 +144,8 @@ export function startPostfix(p: PostfixPaths): void {
   registerConfigDir(p.configDir);
   for (const command of ["check", "start"]) {
     const r = postfixCommand(p, command);
-    if (r.status !== 0) throw new Error(`postfix -c ${p.configDir} ${command} exited ${r.status}; see ${p.log}`);
+    if (r.status !== 0)
+      throw new Error(`postfix -c ${p.configDir} ${command} exited ${r.status}; see ${p.log} and ${p.syslog.mailLog}`);
   }
 }
 
