@@ -19,5 +19,10 @@ export const {
   clientSettings,
   ptrRequest,
   accounts,
+  aliases,
+  catchAll,
+  blocked,
+  relatedSenders,
+  docker,
 } = mail.planned;
 export const passwords = mail.passwords;

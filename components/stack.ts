@@ -186,6 +186,11 @@ export class MailStack extends pulumi.ComponentResource {
       }),
       ptrRequest: out(ptr),
       accounts: out(cfg.accounts),
+      aliases: out(cfg.aliases),
+      catchAll: out(cfg.catchAll),
+      blocked: out(cfg.blocked),
+      relatedSenders: out(cfg.relatedSenders),
+      docker: out({ host: cfg.docker.host, containerName: cfg.docker.containerName }),
     };
     this.passwords = accounts.passwords;
     this.registerOutputs({ ...this.planned, passwords: this.passwords });

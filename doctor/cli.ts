@@ -29,7 +29,7 @@ const processIo = (): CliIo => ({
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const args = argv[0] === "doctor" ? argv.slice(1) : argv;
   if (args[0] !== undefined && !args[0].startsWith("-")) {
-    io.stderr.write(`mailstack: unknown command "${args[0]}"\n\n${USAGE}\n`);
+    io.stderr.write(`mailstack: unknown command "${args[0]}" (commands: doctor, addresses)\n\n${USAGE}\n`);
     return 2;
   }
   try {

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// The `mailstack` command (package.json "bin"): runs the TypeScript CLI through the project's tsx,
-// so there is no build step. Usage: mailstack doctor [options]
+// The `mailstack` command (package.json "bin"): runs the TypeScript CLIs through the project's tsx, so there is
+// no build step. Usage: mailstack doctor [options] | mailstack addresses [options]
 "use strict";
 require("tsx/cjs");
-const { main } = require("./cli.ts");
+
+// `mailstack [options]` without a command stays the doctor, as before there were two.
+const command = process.argv[2] === "addresses" ? "../addresses/cli.ts" : "./cli.ts";
+const { main } = require(command);
 
 main(process.argv.slice(2)).then(
   (code) => {

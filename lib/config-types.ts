@@ -1,5 +1,6 @@
 import { AliasLine } from "./render/mailserver-files";
 import { DmarcPolicy } from "./render/dns-records";
+import { RelatedSenders } from "./config-related-senders";
 
 /**
  * The validated stack configuration. Produced only by `parseConfig` (lib/config.ts); every component takes
@@ -20,6 +21,8 @@ export interface MailConfig {
   blocked: string[];
   /** Receives postmaster@ and abuse@ unless they are accounts or aliases (an account or an address). */
   postmaster: string;
+  /** Sender domains never counted as a leak of a per-site address (read by `mailstack addresses`). */
+  relatedSenders: RelatedSenders;
   relay: RelayConfig;
   resend: ResendConfig;
   tls: TlsConfig;

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { MailConfig, RelayConfig, ResendConfig, TlsConfig, DkimConfig } from "./config-types";
 import { readMailboxes } from "./config-mailboxes";
+import { readRelatedSenders } from "./config-related-senders";
 import { DmarcPolicy } from "./render/dns-records";
 import { resolveRelay } from "./relay-presets";
 import { parseRsaPrivateKey, rsaKeyBits } from "./dkim";
@@ -126,6 +127,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
 
   // --- mailboxes ------------------------------------------------------------------------------------
   const { accounts, passwords, catchAll, aliases, blocked, postmaster } = readMailboxes(r, validDomain);
+  const relatedSenders = readRelatedSenders(r, validDomain);
 
   // --- relay ----------------------------------------------------------------------------------------
   const relayObj = r.object("relay");
@@ -355,6 +357,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
     aliases,
     blocked,
     postmaster,
+    relatedSenders,
     relay,
     resend,
     tls,

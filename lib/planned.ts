@@ -16,6 +16,7 @@ const portBetween = (min: number, message: string) => z.number().int(message).mi
 const port = portBetween(1, "is not a port (1–65535)");
 const ipv4 = z.string().refine((ip) => isIPv4(ip), "is not an IPv4 address");
 const ipv6 = z.string().refine((ip) => isIPv6(ip), "is not an IPv6 address");
+const address = z.string().refine(isAddress, "is not an email address");
 
 /**
  * The username mail clients log in with. docker-mailserver's logins are full addresses, so it is always
@@ -64,7 +65,19 @@ export const plannedDeploymentSchema = z.object({
     )
     .default([]),
   /** Mail accounts (full addresses). Their passwords are in the secret `passwords` output. */
-  accounts: z.array(z.string().refine(isAddress, "is not an email address")).default([]),
+  accounts: z.array(address).default([]),
+
+  // Read by `mailstack addresses`, which asks for `pulumi up` when they are absent (outputs from before them).
+  /** Aliases and their targets. */
+  aliases: z.array(z.object({ address, targets: z.array(address) })).optional(),
+  /** The account (or address) taking mail for every other address; absent without a catch-all. */
+  catchAll: address.optional(),
+  /** Addresses refused at RCPT time, in config order. */
+  blocked: z.array(address).optional(),
+  /** Config `relatedSenders`: per-site name, address or `*` → sender domains that are no sign of a leak. */
+  relatedSenders: z.record(z.string(), z.array(hostName)).optional(),
+  /** Where the container runs: its mail log is read over the same Docker connection. */
+  docker: z.object({ host: z.string().optional(), containerName: z.string().min(1, "is empty") }).optional(),
 });
 
 export type PlannedDeployment = z.output<typeof plannedDeploymentSchema>;

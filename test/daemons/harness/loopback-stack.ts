@@ -14,6 +14,8 @@ export interface ProgramFiles {
   files: MailServerFiles;
   passwords: Record<string, string>;
   dnsRecords: DnsRecordSpec[];
+  /** Every stack output, secrets unwrapped (what `pulumi stack output --json --show-secrets` prints). */
+  outputs: Record<string, unknown>;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function programFiles(
     files: filesFromContainer(container.inputs as ContainerInputs),
     passwords: run.outputs.passwords,
     dnsRecords: run.outputs.dnsRecords,
+    outputs: run.outputs,
   };
 }
 
@@ -62,6 +65,7 @@ export interface LoopbackStack {
   /** Account address → password, from the program's `passwords` output. */
   passwords: Record<string, string>;
   dnsRecords: DnsRecordSpec[];
+  outputs: Record<string, unknown>;
   stateDir: string;
   stop(): Promise<void>;
 }
@@ -86,6 +90,7 @@ export async function startLoopbackStack(
       ports,
       passwords: program.passwords,
       dnsRecords: program.dnsRecords,
+      outputs: program.outputs,
       stateDir,
       stop: async () => {
         await system.stop();

@@ -16,7 +16,15 @@ import { MailServerFiles } from "./from-container";
 import { openDkimPaths, OpenDkimPaths, startOpenDkim, writeOpenDkim } from "./opendkim";
 import { freePorts, waitForPorts } from "./ports";
 import { PostfixPaths } from "./postfix-config";
-import { postfixPaths, reloadPostfix, startPostfix, stopPostfix, writeDmsConfig, writePostfix } from "./postfix";
+import {
+  flushPostfix,
+  postfixPaths,
+  reloadPostfix,
+  startPostfix,
+  stopPostfix,
+  writeDmsConfig,
+  writePostfix,
+} from "./postfix";
 import { rotateMailLog, startRsyslog } from "./syslog";
 
 /** Loopback stand-ins for the container's published ports, plus the milter and the capture relay. */
@@ -150,6 +158,13 @@ export class MailSystem {
     writeUserdb(this.dovecot, next.accountsCf);
     writeDmsConfig(this.postfix, next);
     reloadPostfix(this.postfix);
+  }
+
+  /** Stops Dovecot (LMTP deliveries are then deferred), or starts it again and retries the deferred queue. */
+  setDovecotRunning(running: boolean): void {
+    if (!running) return stopDovecot(this.dovecot);
+    startDovecot(this.dovecot);
+    flushPostfix(this.postfix);
   }
 
   /** DMS's `/var/log/mail/` of this system: mail.log (and its rotations after `rotateMailLog`). */

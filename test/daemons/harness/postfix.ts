@@ -154,6 +154,11 @@ export function reloadPostfix(p: PostfixPaths): void {
   postfixCommand(p, "reload");
 }
 
+/** `postfix flush`: retry the deferred queue now (after a daemon it delivers to is back). */
+export function flushPostfix(p: PostfixPaths): void {
+  postfixCommand(p, "flush");
+}
+
 export function stopPostfix(p: PostfixPaths): void {
   try {
     postfixCommand(p, "stop");

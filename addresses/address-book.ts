@@ -1,0 +1,75 @@
+import { PlannedDeployment } from "../lib/planned";
+
+/** How the server treats mail to an address, by the deployed configuration. */
+export type DeliveryKind =
+  /** A mailbox. */
+  | "account"
+  /** An alias of `aliases`. */
+  | "alias"
+  /** `name+tag@`: delivered to the account or alias `name@` (docker-mailserver's recipient_delimiter is `+`). */
+  | "tag"
+  /** Any other address, taken by the catch-all. */
+  | "catch-all"
+  /** Listed in `blocked`: refused at RCPT time. */
+  | "blocked"
+  /** No account, alias or catch-all: refused as unknown. */
+  | "unknown";
+
+export interface AddressInfo {
+  kind: DeliveryKind;
+  domain: string;
+  /**
+   * The site a per-site address was given to, by its name: the local part of a catch-all or blocked address,
+   * the tag of a tagged one. Undefined for accounts, aliases and unknown addresses.
+   */
+  siteName?: string;
+}
+
+/**
+ * Who receives mail at our domains, from the stack outputs. Built per domain: addresses are full, and an
+ * address is ours when its domain is one of `domains`.
+ */
+export class AddressBook {
+  readonly domains: string[];
+  readonly accounts: Set<string>;
+  readonly aliases: Map<string, string[]>;
+  readonly blocked: string[];
+  readonly catchAll?: string;
+  /** Our domains and the server's host name: mail from them is ours. */
+  readonly ownDomains: string[];
+
+  constructor(planned: PlannedDeployment) {
+    const domainOf = (address: string) => address.slice(address.lastIndexOf("@") + 1);
+    this.accounts = new Set(planned.accounts);
+    this.aliases = new Map((planned.aliases ?? []).map((a) => [a.address, a.targets]));
+    this.blocked = planned.blocked ?? [];
+    this.catchAll = planned.catchAll;
+    this.domains = [
+      ...new Set([planned.domain, ...planned.accounts.map(domainOf), ...[...this.aliases.keys()].map(domainOf)]),
+    ].sort();
+    this.ownDomains = [...this.domains, planned.hostname];
+  }
+
+  isLocal = (address: string): boolean => this.domains.includes(address.slice(address.lastIndexOf("@") + 1));
+
+  /** The domain's catch-all target; one for every domain today (docker-mailserver's `@domain` line). */
+  catchAllOf(domain: string): string | undefined {
+    return this.catchAll && this.domains.includes(domain) ? this.catchAll : undefined;
+  }
+
+  info(address: string): AddressInfo {
+    const at = address.lastIndexOf("@");
+    const local = address.slice(0, at);
+    const domain = address.slice(at + 1);
+    const plus = local.indexOf("+");
+    const base = plus > 0 ? `${local.slice(0, plus)}@${domain}` : undefined;
+    const tag = plus > 0 ? local.slice(plus + 1) : undefined;
+    if (this.blocked.includes(address)) return { kind: "blocked", domain, siteName: tag || local };
+    if (this.accounts.has(address)) return { kind: "account", domain };
+    if (this.aliases.has(address)) return { kind: "alias", domain };
+    if (base && tag && (this.accounts.has(base) || this.aliases.has(base)))
+      return { kind: "tag", domain, siteName: tag };
+    if (this.catchAllOf(domain)) return { kind: "catch-all", domain, siteName: local };
+    return { kind: "unknown", domain };
+  }
+}

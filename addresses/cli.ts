@@ -1,0 +1,126 @@
+import type { CliIo } from "../doctor/cli";
+import { UsageError } from "../doctor/options";
+import { InputError, loadPlanned } from "../doctor/planned-input";
+import { shouldColour } from "../doctor/report";
+import { PlannedDeployment } from "../lib/planned";
+import { AddressBook } from "./address-book";
+import { analyse } from "./analysis";
+import { blockAddress, blockTarget, configuredBlocked } from "./block";
+import { containerLogFiles, LogError, LogFile, localLogFiles, linesOf } from "./log/sources";
+import { parseSyslogLine } from "./log/syslog-line";
+import { LogTally } from "./log/tally";
+import { parseOptions, USAGE } from "./options";
+import { AddressesReport, blockingPlan, exitCode, renderJson, renderTable } from "./report";
+import { senderDomainOf } from "./senders";
+
+const processIo = (): CliIo => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+});
+
+/** docker-mailserver's container name when the outputs predate `docker` (the config default). */
+const DEFAULT_CONTAINER = "mailserver";
+
+/**
+ * `mailstack addresses [options]`: who writes to which address, and which per-site address leaked.
+ * Returns the exit status (see USAGE).
+ */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const args = argv[0] === "addresses" ? argv.slice(1) : argv;
+  try {
+    const options = parseOptions(args);
+    if (options.help) {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const planned = await loadPlanned({
+      plannedFile: options.plannedFile,
+      stack: options.stack,
+      stdin: io.stdin,
+      env: io.env,
+    });
+    const book = new AddressBook(planned);
+    if (options.block !== undefined)
+      return await blockAddress({
+        address: blockTarget(options.block, book),
+        book,
+        stack: options.stack,
+        env: io.env,
+        say: (text) => io.stdout.write(text),
+      });
+
+    const now = (io.now ?? new Date()).getTime();
+    const files = options.logs.length ? await localLogFiles(options.logs) : await containerFiles(planned, io.env);
+    const tally = new LogTally(book.isLocal, senderDomainOf);
+    for (const file of files)
+      for await (const text of linesOf(file)) {
+        const line = parseSyslogLine(text, now);
+        if (line && (options.since === undefined || line.time >= options.since)) tally.add(line);
+      }
+    tally.finish();
+
+    const domains = analyse(tally.addresses.values(), book, planned.relatedSenders ?? {});
+    // The index N of blocked[N] must count the stack config's list; the outputs are the fallback.
+    const configured = options.stack
+      ? await configuredBlocked(options.stack, io.env).catch(() => undefined)
+      : undefined;
+    const report: AddressesReport = {
+      domains,
+      log: {
+        files: files.map((f) => f.name),
+        lines: tally.lines,
+        postfixEvents: tally.postfixEvents,
+        first: tally.first === undefined ? undefined : new Date(tally.first).toISOString(),
+        last: tally.last === undefined ? undefined : new Date(tally.last).toISOString(),
+        since: options.since === undefined ? undefined : new Date(options.since).toISOString(),
+      },
+      blocking: blockingPlan(domains, {
+        blockedCount: configured?.length ?? (planned.blocked ?? []).length,
+        fromConfig: configured !== undefined,
+        stack: options.stack,
+      }),
+    };
+    if (options.json) io.stdout.write(renderJson(report));
+    else
+      io.stdout.write(
+        renderTable(report, {
+          colour: shouldColour(Boolean(io.stdout.isTTY), io.env, options.color),
+          title: `mailstack addresses: ${book.domains.join(", ")}`,
+        }),
+      );
+    return exitCode(report);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`mailstack addresses: ${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof InputError || error instanceof LogError) {
+      io.stderr.write(`mailstack addresses: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/** The container's log over the stack's Docker connection (`docker.host`, `docker.containerName`). */
+function containerFiles(planned: PlannedDeployment, env: Record<string, string | undefined>): Promise<LogFile[]> {
+  return containerLogFiles({
+    host: planned.docker?.host,
+    container: planned.docker?.containerName ?? DEFAULT_CONTAINER,
+    env,
+  });
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      process.stderr.write(
+        `mailstack addresses: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = 2;
+    },
+  );
+}
