@@ -342,6 +342,20 @@ describe("a second domain (example.org)", () => {
     expect(files.get(`${CONF}/postfix-receive-access.cf`)).toBe("leaked-shop@example.org REJECT\n");
   });
 
+  it("exports who receives mail and where the container runs, for mailstack addresses", () => {
+    expect(run.outputs).toMatchObject({
+      aliases: [
+        { address: "sales@example.org", targets: ["alice@example.org", "bob@example.org"] },
+        { address: "abuse@example.org", targets: ["bob@example.org"] },
+      ],
+      catchAll: "bob@example.org",
+      blocked: ["leaked-shop@example.org"],
+      relatedSenders: {},
+      docker: { host: "ssh://deploy@203.0.113.25", containerName: "mail" },
+    });
+    expect(run.secretOutputs).toEqual(["passwords"]);
+  });
+
   it("relays through SES, without Fail2ban, and merges extra environment last", () => {
     expect(containerEnv(run)).toMatchObject({
       DEFAULT_RELAY_HOST: "[email-smtp.eu-west-1.amazonaws.com]:587",

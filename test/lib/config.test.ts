@@ -100,6 +100,23 @@ describe("parseConfig: the prod config", () => {
     expect(c.warnings.join("\n")).toMatch(/expires in \d+ days/);
   });
 
+  it("reads relatedSenders: per-site names, addresses and *, domains lower-cased, IDN in punycode, no repeats", () => {
+    const c = parse({
+      ...PROD_CONFIG,
+      relatedSenders: {
+        steam: "ValveSoftware.com",
+        "Shop@qladgk.com": ["Bücher.de", "a.example", "a.example"],
+        "*": ["esp.example."],
+      },
+    });
+    expect(c.relatedSenders).toEqual({
+      steam: ["valvesoftware.com"],
+      "shop@qladgk.com": ["xn--bcher-kva.de", "a.example"],
+      "*": ["esp.example"],
+    });
+    expect(parse(PROD_CONFIG).relatedSenders).toEqual({});
+  });
+
   it("reads certFile/keyFile through the file reader", () => {
     const files: Record<string, string> = {
       "certs/c.pem": PROD_CONFIG.tlsCertificate as string,
@@ -163,6 +180,23 @@ const INVALID: [string, Record<string, unknown>, RegExp, string[]?][] = [
     "alias shadowing an account",
     { aliases: { hi: "info" } },
     /mailstack:aliases\.hi shadows the account hi@qladgk\.com/,
+  ],
+  ["relatedSenders not a mapping", { relatedSenders: ["x.com"] }, /mailstack:relatedSenders must be an object/],
+  [
+    "relatedSenders key that is no name",
+    { relatedSenders: { "a b": ["x.com"] } },
+    /mailstack:relatedSenders\.a b is not a per-site name, an address or "\*"/,
+  ],
+  [
+    "relatedSenders address at another domain",
+    { relatedSenders: { "shop@other.net": ["x.com"] } },
+    /mailstack:relatedSenders\.shop@other\.net is an address outside qladgk\.com/,
+  ],
+  ["relatedSenders empty list", { relatedSenders: { steam: [] } }, /mailstack:relatedSenders\.steam is empty/],
+  [
+    "relatedSenders value that is no domain",
+    { relatedSenders: { steam: ["valve software"] } },
+    /mailstack:relatedSenders\.steam has "valve software", not a domain name/,
   ],
   [
     "blocked address that is an account",
