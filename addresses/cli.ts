@@ -6,7 +6,7 @@ import { PlannedDeployment } from "../lib/planned";
 import { AddressBook } from "./address-book";
 import { analyse } from "./analysis";
 import { blockAddress, blockTarget, configuredBlocked } from "./block";
-import { containerLogFiles, LogError, LogFile, localLogFiles, linesOf } from "./log/sources";
+import { containerLogFiles, LogError, LogFile, localLogFiles, readLines } from "./log/sources";
 import { parseSyslogLine } from "./log/syslog-line";
 import { LogTally } from "./log/tally";
 import { parseOptions, USAGE } from "./options";
@@ -55,10 +55,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     const files = options.logs.length ? await localLogFiles(options.logs) : await containerFiles(planned, io.env);
     const tally = new LogTally(book.isLocal, senderDomainOf);
     for (const file of files)
-      for await (const text of linesOf(file)) {
+      await readLines(file, (text) => {
         const line = parseSyslogLine(text, now);
         if (line && (options.since === undefined || line.time >= options.since)) tally.add(line);
-      }
+      });
     tally.finish();
 
     const domains = analyse(tally.addresses.values(), book, planned.relatedSenders ?? {});

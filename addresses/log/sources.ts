@@ -143,48 +143,66 @@ export async function containerLogFiles(target: ContainerTarget): Promise<LogFil
   });
 }
 
-/** The stream as text lines, gunzipped when it starts with gzip's magic bytes (whatever its name). */
-export async function* linesOf(file: LogFile): AsyncGenerator<string> {
+/**
+ * Calls `onLine` for every line of the file, gunzipped when it starts with gzip's magic bytes (whatever its
+ * name). Lines are handed over synchronously from readline's events: the stream flows as fast as they are
+ * counted, and only its buffers are in memory.
+ */
+export async function readLines(file: LogFile, onLine: (line: string) => void): Promise<void> {
   const raw = file.open();
-  const decoded = await decompressIfGzip(raw, file.name);
-  const lines = createInterface({ input: decoded, crlfDelay: Infinity });
+  const failed = (error: Error) =>
+    error instanceof LogError ? error : new LogError(`cannot read ${file.name}: ${error.message}`);
   try {
-    for await (const line of lines) yield line;
-  } catch (error) {
-    throw error instanceof LogError ? error : new LogError(`cannot read ${file.name}: ${(error as Error).message}`);
+    const input = await decoded(raw).catch((error: Error) => Promise.reject(failed(error)));
+    await new Promise<void>((resolve, reject) => {
+      const lines = createInterface({ input, crlfDelay: Infinity });
+      // readline re-emits its input's errors on itself (and would throw them without a listener).
+      const stop = (error: Error) => {
+        reject(failed(error));
+        lines.close();
+      };
+      input.once("error", stop);
+      lines.once("error", stop);
+      lines.on("line", (line) => {
+        try {
+          onLine(line);
+        } catch (error) {
+          reject(error);
+          lines.close();
+          input.destroy();
+        }
+      });
+      lines.once("close", resolve);
+    });
   } finally {
-    lines.close();
     raw.destroy();
   }
   await file.done?.();
 }
 
-async function decompressIfGzip(input: Readable, name: string): Promise<Readable> {
-  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+/**
+ * The stream, gunzipped when its first two bytes are gzip's magic (a pipe may deliver a single byte first, so
+ * chunks are read until two are known, then handed on with the rest).
+ */
+async function decoded(input: Readable): Promise<Readable> {
+  const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let head = Buffer.alloc(0);
-  // Read until the two magic bytes are known (a pipe may deliver a single byte first).
-  while (head.length < 2) {
-    let next: IteratorResult<Buffer>;
-    try {
-      next = await iterator.next();
-    } catch (error) {
-      throw new LogError(`cannot read ${name}: ${(error as Error).message}`);
-    }
-    if (next.done) break;
-    head = Buffer.concat([head, next.value]);
+  let ended = false;
+  while (head.length < 2 && !ended) {
+    const next = await chunks.next();
+    if (next.done) ended = true;
+    else head = Buffer.concat([head, next.value]);
   }
   const rest = Readable.from(
     (async function* () {
       if (head.length) yield head;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return;
-        yield next.value;
-      }
+      if (ended) return;
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
     })(),
+    { objectMode: false },
   );
   if (head[0] !== 0x1f || head[1] !== 0x8b) return rest;
   const gunzip = createGunzip();
-  rest.on("error", (error) => gunzip.destroy(error));
-  return rest.pipe(gunzip).on("error", () => undefined);
+  rest.once("error", (error) => gunzip.destroy(error));
+  return rest.pipe(gunzip);
 }

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   containerLogFiles,
   LogFile,
-  linesOf,
   localLogFiles,
   LogError,
+  readLines,
   rotationOrder,
 } from "../../../addresses/log/sources";
 import { pathWithStandIns } from "../fixtures/run-addresses";
@@ -20,7 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function allLines(files: LogFile[]): Promise<string[]> {
   const out: string[] = [];
-  for (const f of files) for await (const line of linesOf(f)) out.push(line);
+  for (const f of files) await readLines(f, (line) => out.push(line));
   return out;
 }
 
