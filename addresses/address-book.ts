@@ -1,4 +1,19 @@
+import { InputError } from "../doctor/planned-input";
 import { PlannedDeployment } from "../lib/planned";
+
+/** The stack outputs with what this command reads besides the doctor's fields. */
+export type AddressPlan = PlannedDeployment &
+  Required<Pick<PlannedDeployment, "aliases" | "blocked" | "relatedSenders">>;
+
+/** Outputs from before `mailstack addresses` lack its fields: say so rather than misreport aliases as catch-all. */
+export function requireAddressOutputs(planned: PlannedDeployment): AddressPlan {
+  const missing = (["aliases", "blocked", "relatedSenders"] as const).filter((key) => planned[key] === undefined);
+  if (missing.length)
+    throw new InputError(
+      `the stack outputs have no ${missing.join(", ")}: they predate mailstack addresses; run pulumi up once to refresh them`,
+    );
+  return planned as AddressPlan;
+}
 
 /** How the server treats mail to an address, by the deployed configuration. */
 export type DeliveryKind =
@@ -38,11 +53,11 @@ export class AddressBook {
   /** Our domains and the server's host name: mail from them is ours. */
   readonly ownDomains: string[];
 
-  constructor(planned: PlannedDeployment) {
+  constructor(planned: AddressPlan) {
     const domainOf = (address: string) => address.slice(address.lastIndexOf("@") + 1);
     this.accounts = new Set(planned.accounts);
-    this.aliases = new Map((planned.aliases ?? []).map((a) => [a.address, a.targets]));
-    this.blocked = planned.blocked ?? [];
+    this.aliases = new Map(planned.aliases.map((a) => [a.address, a.targets]));
+    this.blocked = planned.blocked;
     this.catchAll = planned.catchAll;
     this.domains = [
       ...new Set([planned.domain, ...planned.accounts.map(domainOf), ...[...this.aliases.keys()].map(domainOf)]),

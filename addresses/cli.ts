@@ -3,7 +3,7 @@ import { UsageError } from "../doctor/options";
 import { InputError, loadPlanned } from "../doctor/planned-input";
 import { shouldColour } from "../doctor/report";
 import { PlannedDeployment } from "../lib/planned";
-import { AddressBook } from "./address-book";
+import { AddressBook, requireAddressOutputs } from "./address-book";
 import { analyse } from "./analysis";
 import { blockAddress, blockTarget, configuredBlocked } from "./block";
 import { containerLogFiles, LogError, LogFile, localLogFiles, readLines } from "./log/sources";
@@ -20,9 +20,6 @@ const processIo = (): CliIo => ({
   env: process.env,
 });
 
-/** docker-mailserver's container name when the outputs predate `docker` (the config default). */
-const DEFAULT_CONTAINER = "mailserver";
-
 /**
  * `mailstack addresses [options]`: who writes to which address, and which per-site address leaked.
  * Returns the exit status (see USAGE).
@@ -35,12 +32,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       io.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const planned = await loadPlanned({
-      plannedFile: options.plannedFile,
-      stack: options.stack,
-      stdin: io.stdin,
-      env: io.env,
-    });
+    const planned = requireAddressOutputs(
+      await loadPlanned({ plannedFile: options.plannedFile, stack: options.stack, stdin: io.stdin, env: io.env }),
+    );
     const book = new AddressBook(planned);
     if (options.block !== undefined)
       return await blockAddress({
@@ -61,7 +55,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       });
     tally.finish();
 
-    const domains = analyse(tally.addresses.values(), book, planned.relatedSenders ?? {});
+    const domains = analyse(tally.addresses.values(), book, planned.relatedSenders);
     // The index N of blocked[N] must count the stack config's list; the outputs are the fallback.
     const configured = options.stack
       ? await configuredBlocked(options.stack, io.env).catch(() => undefined)
@@ -77,7 +71,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         since: options.since === undefined ? undefined : new Date(options.since).toISOString(),
       },
       blocking: blockingPlan(domains, {
-        blockedCount: configured?.length ?? (planned.blocked ?? []).length,
+        blockedCount: configured?.length ?? planned.blocked.length,
         fromConfig: configured !== undefined,
         stack: options.stack,
       }),
@@ -106,11 +100,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 
 /** The container's log over the stack's Docker connection (`docker.host`, `docker.containerName`). */
 function containerFiles(planned: PlannedDeployment, env: Record<string, string | undefined>): Promise<LogFile[]> {
-  return containerLogFiles({
-    host: planned.docker?.host,
-    container: planned.docker?.containerName ?? DEFAULT_CONTAINER,
-    env,
-  });
+  if (!planned.docker)
+    throw new InputError(
+      "the stack outputs do not say where the container runs (docker): run pulumi up once to refresh them, or pass the log with --log",
+    );
+  return containerLogFiles({ host: planned.docker.host, container: planned.docker.containerName, env });
 }
 
 if (require.main === module) {

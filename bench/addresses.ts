@@ -12,6 +12,7 @@ import { Writable } from "node:stream";
 import { once } from "node:events";
 import { createGzip } from "node:zlib";
 import { main } from "../addresses/cli";
+import { CLIENT_USERNAME } from "../lib/planned";
 
 const DOMAIN = "example.org";
 const ACCOUNTS = ["hi", "alice", "bob"];
@@ -19,13 +20,18 @@ const SITES = Array.from({ length: 300 }, (_, i) => `site${i}`);
 const SENDERS = Array.from({ length: 500 }, (_, i) => `sender${i}.example`);
 const SPAMMERS = Array.from({ length: 50 }, (_, i) => `spam${i}.example`);
 
-/** Stack outputs for the generated log's domain. */
+/** Stack outputs for the generated log's domain (what the command reads; DNS left empty). */
 const PLANNED = {
   domain: DOMAIN,
   hostname: `mail.${DOMAIN}`,
   dnsRecords: [],
   zoneFile: "",
-  dkim: { selector: "mail", publicKey: "x" },
+  dkim: { selector: "mail", publicKey: "" },
+  clientSettings: {
+    imap: { host: `mail.${DOMAIN}`, port: 993, security: "SSL/TLS" },
+    smtp: { host: `mail.${DOMAIN}`, port: 587, security: "STARTTLS" },
+    username: CLIENT_USERNAME,
+  },
   accounts: ACCOUNTS.map((a) => `${a}@${DOMAIN}`),
   aliases: [{ address: `team@${DOMAIN}`, targets: [`alice@${DOMAIN}`, `bob@${DOMAIN}`] }],
   catchAll: `hi@${DOMAIN}`,
