@@ -68,7 +68,7 @@ const iso = (time: number) => new Date(time).toISOString();
 const day = (time: string) => time.slice(0, 10);
 
 /** `relatedSenders` entries that apply to an address: its own, its site name's and "*". */
-export function relatedFor(address: string, siteName: string | undefined, related: Record<string, string[]>): string[] {
+function relatedFor(address: string, siteName: string | undefined, related: Record<string, string[]>): string[] {
   return [...(related[address] ?? []), ...(siteName ? (related[siteName] ?? []) : []), ...(related["*"] ?? [])];
 }
 

@@ -1,7 +1,9 @@
 import { isAddress } from "../lib/config-reader";
 import { InputError } from "../doctor/planned-input";
 import { AddressBook } from "./address-book";
-import { runPulumi, shellQuote, stackArgs } from "./pulumi-cli";
+import { runPulumi, shellQuote, stackArgs } from "../doctor/pulumi-cli";
+
+const WHEN_MISSING = "run the pulumi commands that mailstack addresses prints where it is installed";
 
 /**
  * Blocking an address is one config change, `blocked[N] = address` with N the length of the stack's current
@@ -25,7 +27,9 @@ export const upCommand = (stack?: string) => ["pulumi up", ...stackArgs(stack).m
  * unset key is an empty list; anything but a list is refused before it could be overwritten.
  */
 export async function configuredBlocked(stack: string | undefined, env: Record<string, string | undefined>) {
-  const run = await runPulumi(["config", "get", "blocked", "--json", ...stackArgs(stack)], env);
+  const run = await runPulumi(["config", "get", "blocked", "--json", ...stackArgs(stack)], env, {
+    whenMissing: WHEN_MISSING,
+  });
   if (run.code !== 0) {
     if (/configuration key '[^']*' not found/.test(run.stderr)) return [];
     throw new InputError(`pulumi config get blocked --json failed (exit ${run.code}): ${run.stderr.trim()}`);
@@ -84,11 +88,12 @@ export async function blockAddress(o: {
   const set = await runPulumi(
     ["config", "set", "--path", `blocked[${index}]`, o.address, ...stackArgs(o.stack)],
     o.env,
+    { whenMissing: WHEN_MISSING },
   );
   if (set.code !== 0)
     throw new InputError(`${blockCommand(o.address, index, o.stack)} failed (exit ${set.code}): ${set.stderr.trim()}`);
   o.say(`Added ${o.address} as mailstack:blocked[${index}]. Running ${upCommand(o.stack)}:\n`);
-  const up = await runPulumi(["up", ...stackArgs(o.stack)], o.env, true);
+  const up = await runPulumi(["up", ...stackArgs(o.stack)], o.env, { whenMissing: WHEN_MISSING, interactive: true });
   if (up.code === 0) {
     o.say(`${o.address} is blocked: the server refuses mail to it at RCPT time (554 5.7.1).\n`);
     return 0;

@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { PlannedDeployment, plannedDeploymentSchema } from "../lib/planned";
+import { runPulumi } from "./pulumi-cli";
 
 /** A problem with the input (not with the deployment): reported on stderr with exit status 2. */
 export class InputError extends Error {}
@@ -72,31 +72,13 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-function pulumiStackOutput(stack: string, env: Record<string, string | undefined>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("pulumi", ["stack", "output", "--json", "--stack", stack], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env,
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk) => (out += chunk));
-    child.stderr.on("data", (chunk) => (err += chunk));
-    child.on("error", (error: NodeJS.ErrnoException) =>
-      reject(
-        new InputError(
-          error.code === "ENOENT"
-            ? "the pulumi CLI is not installed (or not on PATH): install it, or pass --planned <file.json> with the output of `pulumi stack output --json`"
-            : `cannot run pulumi: ${error.message}`,
-        ),
-      ),
-    );
-    child.on("close", (code) =>
-      code === 0
-        ? resolve(out)
-        : reject(new InputError(`pulumi stack output --json --stack ${stack} failed (exit ${code}): ${err.trim()}`)),
-    );
+async function pulumiStackOutput(stack: string, env: Record<string, string | undefined>): Promise<string> {
+  const run = await runPulumi(["stack", "output", "--json", "--stack", stack], env, {
+    whenMissing: "pass --planned <file.json> with the output of `pulumi stack output --json`",
   });
+  if (run.code !== 0)
+    throw new InputError(`pulumi stack output --json --stack ${stack} failed (exit ${run.code}): ${run.stderr.trim()}`);
+  return run.stdout;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

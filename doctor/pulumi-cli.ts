@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { InputError } from "../doctor/planned-input";
+import { InputError } from "./planned-input";
 
 export interface PulumiRun {
   code: number;
@@ -8,16 +8,20 @@ export interface PulumiRun {
 }
 
 /**
- * Runs the Pulumi CLI from the current directory (the project's). `interactive` hands it the terminal, for
- * `pulumi up`'s preview and confirmation; otherwise its output is collected.
+ * Runs the Pulumi CLI from the current directory (the project's), for `mailstack doctor` and `mailstack
+ * addresses`. `interactive` hands it the terminal (`pulumi up`'s preview and confirmation); otherwise its
+ * output is collected. Without the CLI: an InputError ending in `whenMissing`, what to do instead.
  */
 export function runPulumi(
   args: string[],
   env: Record<string, string | undefined>,
-  interactive = false,
+  options: { whenMissing: string; interactive?: boolean },
 ): Promise<PulumiRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn("pulumi", args, { stdio: interactive ? "inherit" : ["ignore", "pipe", "pipe"], env });
+    const child = spawn("pulumi", args, {
+      stdio: options.interactive ? "inherit" : ["ignore", "pipe", "pipe"],
+      env,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (chunk) => (stdout += chunk));
@@ -26,7 +30,7 @@ export function runPulumi(
       reject(
         new InputError(
           error.code === "ENOENT"
-            ? "the pulumi CLI is not installed (or not on PATH): install it, or run the printed pulumi commands where it is"
+            ? `the pulumi CLI is not installed (or not on PATH): install it, or ${options.whenMissing}`
             : `cannot run pulumi: ${error.message}`,
         ),
       ),
