@@ -65,7 +65,8 @@ export interface DomainReport {
 }
 
 const iso = (time: number) => new Date(time).toISOString();
-const day = (time: string) => time.slice(0, 10);
+/** The date of an ISO time, for people: `2025-03-01`. */
+export const day = (time?: string) => (time ? time.slice(0, 10) : "–");
 
 /** `relatedSenders` entries that apply to an address: its own, its site name's and "*". */
 function relatedFor(address: string, siteName: string | undefined, related: Record<string, string[]>): string[] {

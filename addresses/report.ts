@@ -1,4 +1,4 @@
-import { AddressReport, DomainReport } from "./analysis";
+import { AddressReport, day, DomainReport } from "./analysis";
 import { blockCommand, upCommand } from "./block";
 
 export interface BlockingPlan {
@@ -47,8 +47,6 @@ const YELLOW = "\x1b[33m";
 const GREY = "\x1b[90m";
 const BOLD = "\x1b[1m";
 const RESET = "\x1b[0m";
-
-const day = (iso?: string) => (iso ? iso.slice(0, 10) : "–");
 
 /** `catch-all → hi`, `alias → alice, bob`, `tag → hi`: where the mail went, local parts at the same domain. */
 function kindText(a: AddressReport): string {

@@ -4,7 +4,16 @@
  * logrotate as DMS rotates it, then read by `mailstack addresses` from the directory and from the "container"
  * (a stand-in docker CLI serving that directory). Nothing in the log is written by hand.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { daemonsRunnable } from "../daemons/harness/daemons-available";
@@ -25,6 +34,9 @@ describe.skipIf(!daemonsRunnable())("mailstack addresses on the mail log of real
   let plannedFile: string;
   let fromDir: JsonReport;
   let fromDirCode: number;
+  /** The host's /dev/log before the harness started: its rsyslogd must not replace or create it. */
+  const hostDevLog = () => lstatSync("/dev/log", { throwIfNoEntry: false })?.ino;
+  const devLogBefore = hostDevLog();
 
   const mailLog = () => readFileSync(join(stack.system.mailLogDir, "mail.log"), "utf8");
   /** Waits until mail.log has at least `count` lines matching `pattern` (rsyslogd writes asynchronously). */
@@ -124,6 +136,7 @@ describe.skipIf(!daemonsRunnable())("mailstack addresses on the mail log of real
     expect(first).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d\d:\d\d \S+ postfix\/\S+\[\d+\]: /);
     expect(fromDir.log.files.map((f) => f.split("/").pop())).toEqual(["mail.log.2.gz", "mail.log.1", "mail.log"]);
     expect(fromDir.log.postfixEvents).toBeGreaterThan(50);
+    expect(hostDevLog()).toBe(devLogBefore);
   });
 
   it("counts messages per address with their delivery kind, across the rotated files", () => {
