@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PLANNED } from "./fixtures/planned";
 import { parseReport, pathWithStandIns, row, runAddresses } from "./fixtures/run-addresses";
@@ -68,6 +69,25 @@ describe("mailstack addresses command line", () => {
     expect(coloured.stdout).toContain("\x1b[31m✗\x1b[0m bilibili@example.org");
     const noColour = await runAddresses(["--planned", plannedFile, "--log", logDir, "--color", "--no-color"]);
     expect(noColour.stdout).not.toContain("\x1b[");
+  });
+
+  it("joins a message whose lines span a rotation (from= in mail.log.2.gz, delivery in mail.log.1)", async () => {
+    const rotated = join(dir, "rotated");
+    mkdirSync(rotated);
+    const [from, delivery, removed] = message(
+      "B00001",
+      "05",
+      "noreply@github.com",
+      "github@example.org",
+      "hi@example.org",
+    );
+    writeFileSync(join(rotated, "mail.log.2.gz"), gzipSync(`${LOG.slice(0, 3).join("\n")}\n${from}\n`));
+    writeFileSync(join(rotated, "mail.log.1"), `${delivery}\n${removed}\n`);
+    writeFileSync(join(rotated, "mail.log"), "");
+    const report = parseReport(await runAddresses(["--planned", plannedFile, "--log", rotated, "--json"]));
+    expect(report.log.files.map((f) => f.split("/").pop())).toEqual(["mail.log.2.gz", "mail.log.1", "mail.log"]);
+    expect(row(report, "github@example.org")).toMatchObject({ delivered: 1, senders: [{ domain: "github.com" }] });
+    expect(row(report, "alice@example.org").delivered).toBe(1);
   });
 
   it("reads the planned deployment from stdin", async () => {
