@@ -24,5 +24,8 @@ export const {
   blocked,
   relatedSenders,
   docker,
+  backup,
 } = mail.planned;
 export const passwords = mail.passwords;
+/** The backup repository's key: store it somewhere else, without it the backups cannot be read. */
+export const backupKey = mail.backupKey;

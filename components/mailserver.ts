@@ -52,16 +52,18 @@ export class MailServer extends pulumi.ComponentResource {
   readonly container: docker.Container;
   readonly volumes: docker.Volume[];
   readonly network?: docker.Network;
+  /** The engine the container runs on (undefined = the local one); the backup container shares it. */
+  readonly provider?: docker.Provider;
 
   constructor(name: string, args: MailServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:mailserver:MailServer", name, {}, opts);
-    const provider = args.dockerHost
+    const provider = (this.provider = args.dockerHost
       ? new docker.Provider(
           `${name}-engine`,
           { host: args.dockerHost, sshOpts: ["-o", "BatchMode=yes"] },
           { parent: this },
         )
-      : undefined;
+      : undefined);
     const child = { parent: this, provider };
 
     const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, child);
@@ -110,5 +112,10 @@ export class MailServer extends pulumi.ComponentResource {
       { ...child, replaceOnChanges: ["healthcheck"] },
     );
     this.registerOutputs({ containerId: this.container.id });
+  }
+
+  /** One of the named volumes, e.g. `mail-data` (mounted at /var/mail). */
+  volume(suffix: "mail-data" | "mail-state" | "mail-logs"): docker.Volume {
+    return this.volumes[VOLUMES.findIndex((v) => v.suffix === suffix)];
   }
 }

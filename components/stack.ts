@@ -23,6 +23,8 @@ import { MailAccounts } from "./accounts";
 import { MailDns } from "./dns";
 import { MailServer, ServerFile } from "./mailserver";
 import { Relay } from "./relay";
+import { Backup } from "./backup";
+import { planBackup } from "../lib/render/backup";
 
 type Outputs<T> = { [K in keyof T]: pulumi.Output<T[K]> };
 
@@ -34,6 +36,8 @@ export class MailStack extends pulumi.ComponentResource {
   readonly planned: Outputs<PlannedDeployment>;
   /** address → password (secret). */
   readonly passwords: pulumi.Output<Record<string, string>>;
+  /** secret: the backup repository's key. */
+  readonly backupKey: pulumi.Output<string>;
 
   constructor(name: string, cfg: MailConfig, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:index:MailStack", name, {}, opts);
@@ -144,7 +148,7 @@ export class MailStack extends pulumi.ComponentResource {
         ),
       );
 
-    new MailServer(
+    const server = new MailServer(
       `${name}-server`,
       {
         hostname: cfg.hostname,
@@ -155,6 +159,19 @@ export class MailStack extends pulumi.ComponentResource {
         files,
         fail2ban: cfg.fail2ban,
         ipv6: !!cfg.serverIpv6,
+      },
+      child,
+    );
+
+    const backup = new Backup(
+      `${name}-backup`,
+      {
+        backup: cfg.backup,
+        hostname: cfg.hostname,
+        containerName: `${cfg.docker.containerName}-backup`,
+        mailData: server.volume("mail-data"),
+        mailState: server.volume("mail-state"),
+        provider: server.provider,
       },
       child,
     );
@@ -191,8 +208,19 @@ export class MailStack extends pulumi.ComponentResource {
       blocked: out(cfg.blocked),
       relatedSenders: out(cfg.relatedSenders),
       docker: out({ host: cfg.docker.host, containerName: cfg.docker.containerName }),
+      backup: pulumi
+        .all([server.volume("mail-data").name, server.volume("mail-state").name])
+        .apply(([mailData, mailState]) =>
+          planBackup({
+            host: cfg.hostname,
+            backup: cfg.backup,
+            container: `${cfg.docker.containerName}-backup`,
+            volumes: { mailData, mailState },
+          }),
+        ),
     };
     this.passwords = accounts.passwords;
-    this.registerOutputs({ ...this.planned, passwords: this.passwords });
+    this.backupKey = backup.key;
+    this.registerOutputs({ ...this.planned, passwords: this.passwords, backupKey: this.backupKey });
   }
 }

@@ -15,7 +15,7 @@ export interface CliIo {
   now?: Date;
 }
 
-const processIo = (): CliIo => ({
+export const processIo = (): CliIo => ({
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,

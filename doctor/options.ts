@@ -29,8 +29,8 @@ export class UsageError extends Error {}
 
 export const USAGE = `Usage: mailstack doctor [options]
 
-Checks the live deployment (DNS, reverse DNS, ports, TLS, open relay, credentials, blocklist)
-against the planned deployment (the stack outputs).
+Checks the live deployment (DNS, reverse DNS, ports, TLS, open relay, credentials, blocklist, backup
+age) against the planned deployment (the stack outputs).
 
 Input (one of):
   --planned <file.json>    planned deployment JSON (pulumi stack output --json)
@@ -53,6 +53,7 @@ Credentials come from the environment only:
   MAILSTACK_DOCTOR_USER, MAILSTACK_DOCTOR_PASSWORD   a mailbox: AUTH on 587 and LOGIN on 993
   MAILSTACK_RELAY_PASSWORD                           the relay password (username from the plan)
   RESEND_API_KEY (+ RESEND_BASE_URL)                 Resend: the domain is verified
+  MAILSTACK_BACKUP_KEY (or --stack)                  the backup key: the last snapshot's age (needs restic)
 
 Exit status: 0 when nothing failed (warnings allowed), 1 when a check failed, 2 on a usage or input error.`;
 

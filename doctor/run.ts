@@ -1,3 +1,4 @@
+import { checkBackup } from "./checks/backup";
 import { checkBlocklist } from "./checks/blocklist";
 import { checkCredentials } from "./checks/credentials";
 import { checkPlannedRecords } from "./checks/dns-records";
@@ -19,6 +20,7 @@ const SECTIONS: { group: string; run: (context: DoctorContext) => Promise<CheckR
   { group: "Credentials", run: checkCredentials },
   { group: "Resend", run: checkResend },
   { group: "Blocklist", run: checkBlocklist },
+  { group: "Backup", run: checkBackup },
 ];
 
 /** Runs every check; results come back in report order whatever order they finished in. */

@@ -34,6 +34,7 @@ export interface MailConfig {
   fail2ban: boolean;
   /** Extra docker-mailserver environment variables, merged last. */
   env: Record<string, string>;
+  backup: BackupConfig;
   /** Things worth saying that do not stop the run (e.g. a certificate close to expiry). */
   warnings: string[];
 }
@@ -76,3 +77,41 @@ export interface DkimConfig {
   /** secret: an imported key instead of a generated one. */
   privateKeyPem?: string;
 }
+
+export interface BackupConfig {
+  /** false only when `backup.enabled: false` is set. */
+  enabled: boolean;
+  /** Five-field crontab time (macros expanded), run by crond in `timezone`. */
+  schedule: string;
+  /** IANA zone the schedule is read in (the container's TZ). */
+  timezone: string;
+  destination: BackupDestination;
+  /** Snapshots kept per period by `restic forget`. */
+  retention: { daily: number; weekly: number; monthly: number };
+  image: string;
+  /** secret: the key of an existing repository (restoring onto a new stack); absent = generated once. */
+  key?: string;
+}
+
+export type BucketLookup = "auto" | "path" | "dns";
+
+export type BackupDestination =
+  | {
+      type: "local";
+      /** Absolute directory on the Docker host. */
+      path: string;
+    }
+  | {
+      type: "s3";
+      /** Service URL without the bucket, e.g. https://s3.eu-central-1.amazonaws.com. */
+      endpoint: string;
+      bucket: string;
+      /** Key prefix inside the bucket, without leading or trailing slash; may be empty. */
+      path: string;
+      region?: string;
+      bucketLookup: BucketLookup;
+      /** secret */
+      accessKeyId: string;
+      /** secret */
+      secretAccessKey: string;
+    };

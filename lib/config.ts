@@ -2,6 +2,7 @@ import { isIPv4, isIPv6 } from "node:net";
 import { MailConfig, RelayConfig, ResendConfig, TlsConfig, DkimConfig } from "./config-types";
 import { readMailboxes } from "./config-mailboxes";
 import { readRelatedSenders } from "./config-related-senders";
+import { readBackup } from "./config-backup";
 import { DmarcPolicy } from "./render/dns-records";
 import { resolveRelay } from "./relay-presets";
 import { parseRsaPrivateKey, rsaKeyBits } from "./dkim";
@@ -34,7 +35,16 @@ export { isAddress, isDomainName } from "./config-reader";
 const DMARC_POLICIES: DmarcPolicy[] = ["none", "quarantine", "reject"];
 const DKIM_BITS = [1024, 2048, 3072, 4096];
 /** Secret config keys: rejected when stored in plain text. */
-const SECRET_KEYS = ["passwords", "relayPassword", "resendApiKey", "tlsPrivateKey", "dkimPrivateKey"];
+const SECRET_KEYS = [
+  "passwords",
+  "relayPassword",
+  "resendApiKey",
+  "tlsPrivateKey",
+  "dkimPrivateKey",
+  "backupKey",
+  "backupS3AccessKeyId",
+  "backupS3SecretAccessKey",
+];
 /** docker-mailserver variables the program owns; `env` may not override them. */
 const OWNED_ENV = [
   "SSL_TYPE",
@@ -345,6 +355,9 @@ export function parseConfig(raw: RawConfig): MailConfig {
     else env[k] = String(v);
   }
 
+  // --- backup ---------------------------------------------------------------------------------------
+  const backup = readBackup(r, warnings);
+
   if (r.problems.length) throw new ConfigError(r.problems);
   return {
     domain: validDomain,
@@ -367,6 +380,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
     docker: { host: dockerHost, image, containerName },
     fail2ban,
     env,
+    backup,
     warnings,
   };
 }

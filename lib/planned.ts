@@ -10,6 +10,7 @@ import { dnsRecordSchema } from "./dns-record";
 import { isDnsName } from "./dns-format";
 import { isAddress } from "./config-reader";
 import { RELAY_PRESETS } from "./relay-presets";
+import { isTimeZone, normalizeSchedule } from "./backup-schedule";
 
 const hostName = z.string().refine(isDnsName, "is not a host name in lower case without the trailing dot");
 const portBetween = (min: number, message: string) => z.number().int(message).min(min, message).max(65535, message);
@@ -23,6 +24,31 @@ const address = z.string().refine(isAddress, "is not an email address");
  * the address itself, written the way Thunderbird's autoconfig format writes it (`%EMAILADDRESS%`).
  */
 export const CLIENT_USERNAME = "%EMAILADDRESS%" as const;
+
+const count = z.number().int("is not a whole number").min(0, "is negative");
+
+export const backupPlanSchema = z.discriminatedUnion("enabled", [
+  z.object({ enabled: z.literal(false) }),
+  z.object({
+    enabled: z.literal(true),
+    /** The restic repository as the Docker host addresses it: a directory there, or `s3:https://…/bucket/path`. */
+    repository: z.string().min(1, "is empty"),
+    /** restic `--option` values (S3 addressing style, region). */
+    options: z.array(z.string()),
+    /** The backup container's name (`docker logs` shows every run). */
+    container: z.string().min(1, "is empty"),
+    /** The snapshots' host name and tag: status and retention only look at these. */
+    host: hostName,
+    tag: z.string().min(1, "is empty"),
+    /** Five-field crontab time, read in `timezone`. */
+    schedule: z.string().refine((s) => "cron" in normalizeSchedule(s), "is not a crontab time"),
+    timezone: z.string().refine(isTimeZone, "is not an IANA time zone"),
+    retention: z.object({ daily: count, weekly: count, monthly: count }),
+    /** One shell command that restores the newest snapshot into the mail volumes (README, "Restore"). */
+    restoreCommand: z.string(),
+  }),
+]);
+export type BackupPlan = z.output<typeof backupPlanSchema>;
 
 export const plannedDeploymentSchema = z.object({
   /** Mail domain, e.g. `qladgk.com`. */
@@ -78,6 +104,8 @@ export const plannedDeploymentSchema = z.object({
   relatedSenders: z.record(z.string(), z.array(hostName)).optional(),
   /** Where the container runs: its mail log is read over the same Docker connection. */
   docker: z.object({ host: z.string().optional(), containerName: z.string().min(1, "is empty") }).optional(),
+  /** The backups (lib/render/backup.ts); absent in plans from before backups existed. The key is never here. */
+  backup: backupPlanSchema.optional(),
 });
 
 export type PlannedDeployment = z.output<typeof plannedDeploymentSchema>;

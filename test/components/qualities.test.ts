@@ -4,12 +4,10 @@ import {
   newStateDir,
   ProgramRun,
   PROD_CONFIG,
-  resourceOf,
   runProgram,
   SECOND_CONFIG,
+  mailContainer,
 } from "../support/run-program";
-
-const CONTAINER = "docker:index/container:Container";
 
 describe("idempotency", () => {
   it.each([
@@ -42,7 +40,7 @@ describe("secrets", () => {
   });
 
   it("hands every password hash, private key and the relay key to the container as secret input", () => {
-    const c = resourceOf(run, CONTAINER);
+    const c = mailContainer(run);
     expect(c.secretInputs).toContain("uploads");
     const files = containerFiles(run);
     expect(files.get("/tmp/docker-mailserver/postfix-sasl-password.cf")).toBe(
@@ -75,7 +73,7 @@ describe("secrets", () => {
       .privateKey.export({ type: "pkcs1", format: "pem" })
       .toString();
     const imported = await runProgram({ ...PROD_CONFIG, dkimPrivateKey: pem });
-    expect(resourceOf(imported, CONTAINER).secretInputs).toContain("uploads");
+    expect(mailContainer(imported).secretInputs).toContain("uploads");
     expect(containerFiles(imported).get("/tmp/docker-mailserver/opendkim/keys/qladgk.com/mail.private")).toBe(pem);
     expect(
       imported.resources.filter((r) => r.type === "tls:index/privateKey:PrivateKey" && r.name.includes("dkim")),
@@ -112,11 +110,11 @@ describe("config changes", () => {
     expect(files(after).get("/tmp/docker-mailserver/postfix-receive-access.cf")).toBe("leaked@qladgk.com REJECT\n");
     // Uploads force a new container (docker provider: ForceNew); the volumes' inputs are untouched, so the
     // same volumes are mounted into it and no mail moves.
-    expect(resourceOf(after, CONTAINER).inputs.uploads).not.toEqual(resourceOf(before, CONTAINER).inputs.uploads);
+    expect(mailContainer(after).inputs.uploads).not.toEqual(mailContainer(before).inputs.uploads);
     const volumes = (run: ProgramRun) =>
       run.resources.filter((r) => r.type === "docker:index/volume:Volume").map((r) => [r.name, r.inputs]);
     expect(volumes(after)).toEqual(volumes(before));
-    expect(resourceOf(after, CONTAINER).inputs.volumes).toEqual(resourceOf(before, CONTAINER).inputs.volumes);
+    expect(mailContainer(after).inputs.volumes).toEqual(mailContainer(before).inputs.volumes);
     // Keys and passwords are not touched by an unrelated change.
     expect(files(after).get("/tmp/docker-mailserver/postfix-accounts.cf")).toBe(
       files(before).get("/tmp/docker-mailserver/postfix-accounts.cf"),

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { containerEnv, containerFiles, PROD_CONFIG, resourceOf, runProgram } from "../support/run-program";
+import {
+  containerEnv,
+  containerFiles,
+  PROD_CONFIG,
+  resourceOf,
+  runProgram,
+  mailContainer,
+} from "../support/run-program";
 
 const SASL = "/tmp/docker-mailserver/postfix-sasl-password.cf";
 
@@ -72,7 +79,7 @@ describe("Resend provisioned by the program", () => {
     const key = resourceOf(run, "pulumi-nodejs:dynamic/resend:ResendSendingKey");
     expect(key.options?.additionalSecretOutputs).toContain("token");
     expect(containerFiles(run).get(SASL)).toBe("[smtp.resend.com]:587 resend:re_minted_sending_key\n");
-    expect(resourceOf(run, "docker:index/container:Container").secretInputs).toContain("uploads");
+    expect(mailContainer(run).secretInputs).toContain("uploads");
     expect(containerEnv(run)).toMatchObject({ DEFAULT_RELAY_HOST: "[smtp.resend.com]:587" });
 
     // The exported table carries Resend's records too, so dns: none users and the doctor see them.

@@ -8,6 +8,7 @@ import {
   resourceOf,
   runProgram,
   SECOND_CONFIG,
+  mailContainer,
 } from "../support/run-program";
 import { RESEND_DKIM } from "../support/fixtures";
 import { loopbackConfig } from "../daemons/harness/loopback-config";
@@ -15,7 +16,6 @@ import { sha512Crypt } from "../../lib/sha512-crypt";
 import { unquoteTxt } from "../../lib/dns-format";
 
 const DNS = "cloudflare:index/dnsRecord:DnsRecord";
-const CONTAINER = "docker:index/container:Container";
 const CONF = "/tmp/docker-mailserver";
 
 /** The Cloudflare records' inputs, in the planned order (registration order depends on when inputs resolve). */
@@ -136,12 +136,12 @@ describe("the prod stack (qladgk.com)", () => {
   });
 
   it("runs the pinned docker-mailserver image with ports, restart, grace period and healthcheck", () => {
-    const image = resourceOf(run, "docker:index/remoteImage:RemoteImage");
+    const image = resourceOf(run, "docker:index/remoteImage:RemoteImage", "-server-image");
     expect(image.inputs).toMatchObject({
       name: "ghcr.io/docker-mailserver/docker-mailserver:15.1.0",
       keepLocally: true,
     });
-    const c = resourceOf(run, CONTAINER);
+    const c = mailContainer(run);
     expect(c.inputs.image).toMatch(/^sha256:/);
     expect(c.inputs).toMatchObject({
       name: "mailserver",
@@ -172,7 +172,7 @@ describe("the prod stack (qladgk.com)", () => {
       ["mailserver-mail-state", true],
       ["mailserver-mail-logs", true],
     ]);
-    expect(resourceOf(run, CONTAINER).inputs.volumes).toEqual([
+    expect(mailContainer(run).inputs.volumes).toEqual([
       { volumeName: "mailserver-mail-data", containerPath: "/var/mail" },
       { volumeName: "mailserver-mail-state", containerPath: "/var/mail-state" },
       { volumeName: "mailserver-mail-logs", containerPath: "/var/log/mail" },
@@ -196,7 +196,7 @@ describe("the prod stack (qladgk.com)", () => {
     });
     // No RELAY_PASSWORD__FILE (15.1.0+ only) nor RELAY_USER: the credentials are a file every 15.x reads.
     expect(Object.keys(env).filter((k) => k.startsWith("RELAY_"))).toEqual([]);
-    expect(JSON.stringify(resourceOf(run, CONTAINER).inputs.envs)).not.toContain(PROD_CONFIG.relayPassword as string);
+    expect(JSON.stringify(mailContainer(run).inputs.envs)).not.toContain(PROD_CONFIG.relayPassword as string);
     const files = containerFiles(run);
     expect(files.get(`${CONF}/postfix-sasl-password.cf`)).toBe(
       `[smtp.resend.com]:587 resend:${PROD_CONFIG.relayPassword}\n`,
@@ -206,7 +206,7 @@ describe("the prod stack (qladgk.com)", () => {
   });
 
   it("uploads every configuration file before the first start, with private files 0600", () => {
-    const c = resourceOf(run, CONTAINER);
+    const c = mailContainer(run);
     const uploads = c.inputs.uploads as { file: string; permissions: string }[];
     // Nothing is blocked, so there is no postfix-receive-access.cf: the provider refuses an empty upload.
     expect(uploads.map((u) => [u.file, u.permissions])).toEqual([
@@ -249,7 +249,7 @@ describe("the prod stack (qladgk.com)", () => {
     const byName = (n: string) => run.resources.find((r) => r.name === n)!;
     expect(byName("mailstack-dns-txt-mail._domainkey.qladgk.com").options?.dependsOn).toEqual(["mailstack-dkim-key"]);
     expect(byName("mailstack-dns-a-mail.qladgk.com").options?.dependsOn).toEqual([]);
-    const deps = resourceOf(run, CONTAINER).options!.dependsOn;
+    const deps = mailContainer(run).options!.dependsOn;
     for (const d of [
       "mailstack-dkim-key",
       "mailstack-server-image",
@@ -331,7 +331,7 @@ describe("a second domain (example.org)", () => {
     });
     const files = containerFiles(run);
     expect(files.get("/tmp/dms/custom-certs/cert.pem")).toMatch(/^-----BEGIN CERTIFICATE-----/);
-    expect(resourceOf(run, CONTAINER).inputs).toMatchObject({ name: "mail", hostname: "mx1.example.org" });
+    expect(mailContainer(run).inputs).toMatchObject({ name: "mail", hostname: "mx1.example.org" });
   });
 
   it("renders aliases, postmaster@ to the catch-all (abuse@ is an alias), the catch-all and blocked addresses", () => {
@@ -366,7 +366,7 @@ describe("a second domain (example.org)", () => {
     expect(containerFiles(run).get(`${CONF}/postfix-sasl-password.cf`)).toBe(
       "[email-smtp.eu-west-1.amazonaws.com]:587 AKIAEXAMPLE:ses-smtp-password\n",
     );
-    expect(resourceOf(run, CONTAINER).inputs.capabilities).toBeUndefined();
+    expect(mailContainer(run).inputs.capabilities).toBeUndefined();
   });
 
   it("publishes AAAA only with IPv6 that works: an IPv6 network and [::] bindings beside 0.0.0.0", () => {
@@ -376,7 +376,7 @@ describe("a second domain (example.org)", () => {
     // Docker 27+ allocates the IPv6 subnet; a partial ipamConfigs would be read back different and replace it.
     expect(network.inputs.ipamConfigs).toBeUndefined();
     expect(network.options?.parent).toBe("mailstack-server");
-    const c = resourceOf(run, CONTAINER);
+    const c = mailContainer(run);
     expect(c.inputs.networksAdvanced).toEqual([{ name: "mail-network" }]);
     expect(c.options?.dependsOn).toContain("mailstack-server-network");
     expect(c.inputs.ports).toEqual(
@@ -413,7 +413,7 @@ describe("uploads the docker provider accepts", () => {
     ["daemon suite", loopbackConfig({ hi: "hi-Loopback-1", alice: "alice-Loopback-1", bob: "bob-Loopback-1" })],
   ])("%s: every upload has content", async (_name, config) => {
     const run = await runProgram(config);
-    const uploads = resourceOf(run, CONTAINER).inputs.uploads as { file: string; content?: string }[];
+    const uploads = mailContainer(run).inputs.uploads as { file: string; content?: string }[];
     for (const u of uploads) expect(u.content, u.file).toMatch(/\S/);
     if (config === minimal) {
       const files = [...containerFiles(run).keys()];

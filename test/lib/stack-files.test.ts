@@ -26,6 +26,9 @@ const SCALAR_AND_ARRAY_KEYS = [
   "dkimPrivateKey",
   "dns",
   "cloudflareZoneId",
+  "backupKey",
+  "backupS3AccessKeyId",
+  "backupS3SecretAccessKey",
 ];
 
 describe("Pulumi.yaml", () => {

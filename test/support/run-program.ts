@@ -33,6 +33,9 @@ const DEFAULT_SECRETS = [
   "resendApiKey",
   "tlsPrivateKey",
   "dkimPrivateKey",
+  "backupKey",
+  "backupS3AccessKeyId",
+  "backupS3SecretAccessKey",
   "cloudflare:apiToken",
 ];
 
@@ -90,15 +93,20 @@ export function resourceOf(run: ProgramRun, type: string, nameEndsWith = ""): Re
   return r;
 }
 
-/** The container's uploaded files, by path inside the container. */
+/** The mail server's container (the stack has others, e.g. the backup container). */
+export function mailContainer(run: ProgramRun): RegisteredResource {
+  return resourceOf(run, "docker:index/container:Container", "-server-container");
+}
+
+/** The mail server container's uploaded files, by path inside the container. */
 export function containerFiles(run: ProgramRun): Map<string, string> {
-  const c = resourceOf(run, "docker:index/container:Container");
+  const c = mailContainer(run);
   return new Map((c.inputs.uploads as { file: string; content: string }[]).map((u) => [u.file, u.content]));
 }
 
-/** The container's environment as an object. */
+/** The mail server container's environment as an object. */
 export function containerEnv(run: ProgramRun): Record<string, string> {
-  const c = resourceOf(run, "docker:index/container:Container");
+  const c = mailContainer(run);
   return Object.fromEntries(
     (c.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
   );

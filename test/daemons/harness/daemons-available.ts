@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 
-/** The binaries the harness runs (from the Debian packages postfix, dovecot-*, opendkim, rsyslog, logrotate). */
+/** The binaries the harness runs (from the Debian packages postfix, dovecot-*, opendkim, rsyslog, logrotate, restic). */
 export const DAEMON_BINARIES = [
   "/usr/sbin/postfix",
   "/usr/sbin/postconf",
@@ -11,6 +11,7 @@ export const DAEMON_BINARIES = [
   "/usr/lib/dovecot/imap",
   "/usr/sbin/rsyslogd",
   "/usr/sbin/logrotate",
+  "/usr/bin/restic",
   "/usr/bin/unshare",
 ];
 
@@ -35,7 +36,7 @@ export function assertDaemonsInstalled(): void {
   const missing = missingDaemons();
   if (missing.length) {
     throw new Error(
-      `mail daemons missing: ${missing.join(", ")} (apt-get install postfix dovecot-core dovecot-imapd dovecot-lmtpd opendkim opendkim-tools rsyslog logrotate)`,
+      `mail daemons missing: ${missing.join(", ")} (apt-get install postfix dovecot-core dovecot-imapd dovecot-lmtpd opendkim opendkim-tools rsyslog logrotate restic)`,
     );
   }
 }

@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { DnsRecordSpec } from "../../../lib/dns-record";
-import { newStateDir, runProgram } from "../../support/run-program";
+import { mailContainer, newStateDir, ProgramRun, runProgram } from "../../support/run-program";
 import { CaptureRelay } from "./capture-relay";
 import { ContainerInputs, filesFromContainer, MailServerFiles } from "./from-container";
 import { loopbackConfig, SCENARIO } from "./loopback-config";
@@ -8,9 +8,9 @@ import { allocateMailPorts, MailPorts, MailSystem } from "./mail-system";
 
 export { SCENARIO } from "./loopback-config";
 
-export const CONTAINER_TYPE = "docker:index/container:Container";
-
 export interface ProgramFiles {
+  /** The whole run: every registered resource and the outputs. */
+  run: ProgramRun;
   files: MailServerFiles;
   passwords: Record<string, string>;
   dnsRecords: DnsRecordSpec[];
@@ -28,9 +28,9 @@ export async function programFiles(
   overrides: Record<string, unknown> = {},
 ): Promise<ProgramFiles> {
   const run = await runProgram({ ...loopbackConfig(passwords), ...overrides }, { stateDir });
-  const container = run.resources.find((r) => r.type === CONTAINER_TYPE);
-  if (!container) throw new Error(`the program registered no ${CONTAINER_TYPE}`);
+  const container = mailContainer(run);
   return {
+    run,
     files: filesFromContainer(container.inputs as ContainerInputs),
     passwords: run.outputs.passwords,
     dnsRecords: run.outputs.dnsRecords,
@@ -58,6 +58,8 @@ export function relayToCapture(files: MailServerFiles, relayPort: number): MailS
 }
 
 export interface LoopbackStack {
+  /** The program run the daemons were fed from. */
+  run: ProgramRun;
   system: MailSystem;
   relay: CaptureRelay;
   files: MailServerFiles;
@@ -84,6 +86,7 @@ export async function startLoopbackStack(
     const files = relayToCapture(program.files, ports.relay);
     const system = await MailSystem.start(files, ports);
     return {
+      run: program.run,
       system,
       relay,
       files,
