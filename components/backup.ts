@@ -72,11 +72,9 @@ export class Backup extends pulumi.ComponentResource {
           envs: [`TZ=${backup.timezone}`],
           volumes: backupMounts(backup.destination, { mailData: args.mailData.name, mailState: args.mailState.name }),
           uploads,
-          // A container stopped by hand (during a restore) stays stopped across a daemon restart.
+          // A container stopped by hand (during a restore) stays stopped across a daemon restart. A run cut
+          // short by a stop leaves a stale lock and unused packs: the next run's unlock and prune clear them.
           restart: "unless-stopped",
-          // restic writes its lock and index atomically; a minute lets a running snapshot finish its pack.
-          stopTimeout: 60,
-          destroyGraceSeconds: 60,
         },
         child,
       );

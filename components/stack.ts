@@ -163,12 +163,13 @@ export class MailStack extends pulumi.ComponentResource {
       child,
     );
 
+    const backupContainer = `${cfg.docker.containerName}-backup`;
     const backup = new Backup(
       `${name}-backup`,
       {
         backup: cfg.backup,
         hostname: cfg.hostname,
-        containerName: `${cfg.docker.containerName}-backup`,
+        containerName: backupContainer,
         mailData: server.volume("mail-data"),
         mailState: server.volume("mail-state"),
         provider: server.provider,
@@ -214,7 +215,7 @@ export class MailStack extends pulumi.ComponentResource {
           planBackup({
             host: cfg.hostname,
             backup: cfg.backup,
-            container: `${cfg.docker.containerName}-backup`,
+            container: backupContainer,
             volumes: { mailData, mailState },
           }),
         ),

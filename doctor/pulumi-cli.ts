@@ -43,6 +43,4 @@ export function runPulumi(
 export const stackArgs = (stack?: string) => (stack ? ["--stack", stack] : []);
 
 /** Quotes for a POSIX shell when needed: local parts may hold `$`, `'`, `&` and the like. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote } from "../lib/shell-quote";

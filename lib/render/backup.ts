@@ -5,6 +5,7 @@
  */
 import { BackupConfig, BackupDestination } from "../config-types";
 import { BackupPlan } from "../planned";
+import { shellQuote } from "../shell-quote";
 
 /** Where the container sees the mail server's volumes (read-only) and a local repository. */
 export const MOUNTS = { mailData: "/backup/mail-data", mailState: "/backup/mail-state", repository: "/repository" };
@@ -81,11 +82,6 @@ export function resticCommands(input: BackupRunInput) {
   };
 }
 
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-/** POSIX shell quoting: plain words stay as they are. */
-export function shellQuote(arg: string): string {
-  return SAFE.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
 const line = (argv: string[]) => argv.map(shellQuote).join(" ");
 
 /** `/bin/sh backup.sh run`: what crond starts at every scheduled time. */

@@ -35,8 +35,8 @@ describe("secrets", () => {
     run = await runProgram({ ...SECOND_CONFIG, relayPassword: "relay-secret-xyz" });
   });
 
-  it("exports passwords only as a secret output", () => {
-    expect(run.secretOutputs).toEqual(["passwords"]);
+  it("exports passwords and the backup key only as secret outputs", () => {
+    expect(run.secretOutputs).toEqual(["backupKey", "passwords"]);
   });
 
   it("hands every password hash, private key and the relay key to the container as secret input", () => {

@@ -286,7 +286,7 @@ describe("the prod stack (qladgk.com)", () => {
     expect(o.ptrRequest).toEqual([{ ip: "11.22.33.44", hostname: "mail.qladgk.com" }]);
     expect(o.relay).toEqual({ provider: "resend", host: "smtp.resend.com", port: 587, username: "resend" });
     expect(o.ports).toEqual([25, 143, 465, 587, 993]);
-    expect(run.secretOutputs).toEqual(["passwords"]);
+    expect(run.secretOutputs).toEqual(["backupKey", "passwords"]);
   });
 });
 
@@ -353,7 +353,7 @@ describe("a second domain (example.org)", () => {
       relatedSenders: {},
       docker: { host: "ssh://deploy@203.0.113.25", containerName: "mail" },
     });
-    expect(run.secretOutputs).toEqual(["passwords"]);
+    expect(run.secretOutputs).toEqual(["backupKey", "passwords"]);
   });
 
   it("relays through SES, without Fail2ban, and merges extra environment last", () => {
@@ -391,7 +391,7 @@ describe("a second domain (example.org)", () => {
     expect(run.outputs.passwords["alice@example.org"]).toBe("alice-password-1");
     expect(run.outputs.passwords["bob@example.org"]).toMatch(/^[A-Za-z0-9]{20,}$/);
     const generated = run.resources
-      .filter((r) => r.type === "random:index/randomPassword:RandomPassword")
+      .filter((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name.includes("-accounts-"))
       .map((r) => r.name);
     expect(generated).toEqual(["mailstack-accounts-bob@example.org"]);
     expect(run.outputs.ptrRequest).toEqual([

@@ -29,7 +29,7 @@ describe("the planned deployment the program exports", () => {
     const exported = JSON.parse(JSON.stringify(run.outputs));
     const parsed = plannedDeploymentSchema.safeParse(exported);
     expect(parsed.error?.issues).toBeUndefined();
-    const { passwords: _passwords, ...planned } = exported;
+    const { passwords: _passwords, backupKey: _backupKey, ...planned } = exported;
     expect(parsed.data).toEqual(planned);
   });
 });
