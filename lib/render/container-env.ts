@@ -64,5 +64,7 @@ export const HEALTHCHECK = {
   interval: "30s",
   timeout: "3s",
   retries: 3,
-  startPeriod: "90s",
+  // Written as Go prints it: the provider reads durations back with time.Duration.String() and does not
+  // suppress "90s" vs "1m30s", so "90s" would replace the container on every `up` (replaceOnChanges).
+  startPeriod: "1m30s",
 };

@@ -160,7 +160,7 @@ describe("the prod stack (qladgk.com)", () => {
       interval: "30s",
       timeout: "3s",
       retries: 3,
-      startPeriod: "90s",
+      startPeriod: "1m30s",
     });
     expect(c.options?.replaceOnChanges).toEqual(["healthcheck"]);
   });

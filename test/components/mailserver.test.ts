@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { PROD_CONFIG, resourceOf, runProgram, SECOND_CONFIG } from "../support/run-program";
+import { containerAsWritten, containerReadBack, goDurationString, parseGoDuration } from "../support/docker-read-back";
+
+const CONTAINER = "docker:index/container:Container";
+
+describe("the Go duration model the docker provider's read goes through", () => {
+  // Go's own expectations: src/time/time_test.go, durationTests (String) and parseDurationTests.
+  it.each([
+    [0n, "0s"],
+    [1n, "1ns"],
+    [1100n, "1.1µs"],
+    [2_200_000n, "2.2ms"],
+    [3_300_000_000n, "3.3s"],
+    [245_000_000_000n, "4m5s"],
+    [245_001_000_000n, "4m5.001s"],
+    [18_367_001_000_000n, "5h6m7.001s"],
+    [480_000_000_001n, "8m0.000000001s"],
+    [9_223_372_036_854_775_807n, "2562047h47m16.854775807s"],
+    [-9_223_372_036_854_775_808n, "-2562047h47m16.854775808s"],
+    [90_000_000_000n, "1m30s"],
+    [3_600_000_000_000n, "1h0m0s"],
+  ])("Duration(%s).String() is %s", (ns, text) => {
+    expect(goDurationString(ns)).toBe(text);
+  });
+
+  it.each([
+    ["0", 0n],
+    ["5s", 5_000_000_000n],
+    ["30s", 30_000_000_000n],
+    ["1478s", 1_478_000_000_000n],
+    ["-5s", -5_000_000_000n],
+    ["+5s", 5_000_000_000n],
+    ["5.6s", 5_600_000_000n],
+    ["5.s", 5_000_000_000n],
+    [".5s", 500_000_000n],
+    ["1.004s", 1_004_000_000n],
+    ["100.00100s", 100_001_000_000n],
+    ["10ns", 10n],
+    ["11us", 11_000n],
+    ["12µs", 12_000n],
+    ["13ms", 13_000_000n],
+    ["14s", 14_000_000_000n],
+    ["15m", 900_000_000_000n],
+    ["16h", 57_600_000_000_000n],
+    ["3h30m", 12_600_000_000_000n],
+    ["10.5s4m", 250_500_000_000n],
+    ["1h2m3s4ms5us6ns", 3_723_004_005_006n],
+    ["90s", 90_000_000_000n],
+  ])("ParseDuration(%s) is %s ns", (text, ns) => {
+    expect(parseGoDuration(text)).toBe(ns);
+  });
+
+  it.each(["", "3", "-", "s", ".", "-.", ".s", "+.s", "1d"])("ParseDuration(%j) fails as in Go", (text) => {
+    expect(() => parseGoDuration(text)).toThrow(/time: /);
+  });
+});
+
+describe("the mail container's inputs are already in the form the docker provider reads back", () => {
+  it.each([
+    ["prod", PROD_CONFIG],
+    ["second", SECOND_CONFIG],
+  ])(
+    "%s: every input equals its read-back form, so a second `up` plans no diff and no replacement",
+    async (_n, config) => {
+      const run = await runProgram(config);
+      const inputs = resourceOf(run, CONTAINER).inputs;
+      // The healthcheck is the input whose read-back form differs most easily (Go prints 90s as "1m30s"), and
+      // the one a diff replaces the container for (replaceOnChanges); it must be present to be checked.
+      expect(inputs.healthcheck?.startPeriod).toBeDefined();
+      expect(containerReadBack(inputs)).toEqual(containerAsWritten(inputs));
+    },
+  );
+
+  it("the model refuses an input nobody has checked against the provider's read", () => {
+    expect(() => containerReadBack({ shmSize: 64 })).toThrow(/container input "shmSize" is not modelled/);
+  });
+});
