@@ -75,8 +75,14 @@ export function parseConfig(raw: RawConfig): MailConfig {
   const warnings: string[] = [];
 
   for (const key of SECRET_KEYS) {
-    if (raw.values[key]?.trim() && !r.isSecret(key)) {
-      r.fail(key, `is stored in plain text; remove it and set it with: pulumi config set --secret ${key} <value>`);
+    // `{}` is Pulumi.yaml's default for the passwords object: nothing set, nothing to protect.
+    const value = raw.values[key]?.trim();
+    if (value && value !== "{}" && !r.isSecret(key)) {
+      const how =
+        key === "passwords"
+          ? "pulumi config set --secret --path 'passwords.<account>' <password>"
+          : `pulumi config set --secret ${key} <value>`;
+      r.fail(key, `is stored in plain text; remove it and set it with: ${how}`);
     }
   }
 
