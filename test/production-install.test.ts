@@ -1,0 +1,102 @@
+/**
+ * `npm install --omit=dev` (common on servers and CI) must leave everything `pulumi up` and the `mailstack`
+ * command load at run time. Pulumi's nodejs host resolves `typescript` and `ts-node` from the project
+ * (@pulumi/pulumi tsutils.js typeScriptRequireStrings) and silently falls back to its vendored TypeScript 3.8 /
+ * ts-node 7 when they are missing, which reject this tsconfig (target ES2022, noCheck).
+ *
+ * So this installs the production tree for real, offline from npm's cache, in a scratch copy of the project,
+ * and runs the program there through Pulumi's own loader (cmd/run/run.js) — whatever tsconfig asks ts-node
+ * to load (a transpiler such as swc) is loaded the same way — and the doctor through its bin.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toPulumiConfig } from "./support/pulumi-config";
+
+const ROOT = path.resolve(__dirname, "..");
+const SHIPPED =
+  /^(package\.json|package-lock\.json|tsconfig\.json|Pulumi\.yaml|index\.ts|(components|lib|doctor)\/.*)$/;
+
+let scratch: string;
+let lock: { packages: Record<string, { dev?: boolean; devOptional?: boolean; optional?: boolean }> };
+
+beforeAll(() => {
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mailstack-prod-"));
+  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: ROOT })
+    .toString()
+    .split("\n")
+    .filter((f) => SHIPPED.test(f) && fs.existsSync(path.join(ROOT, f)));
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(scratch, f)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, f), path.join(scratch, f));
+  }
+  fs.copyFileSync(path.join(__dirname, "support/production-load.cjs"), path.join(scratch, "production-load.cjs"));
+  // Scripts off: the Pulumi packages' install scripts would try to download plugins.
+  execFileSync("npm", ["ci", "--omit=dev", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], {
+    cwd: scratch,
+    stdio: "pipe",
+  });
+  lock = JSON.parse(fs.readFileSync(path.join(scratch, "package-lock.json"), "utf8"));
+}, 180_000);
+
+afterAll(() => {
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+describe("a production install (npm ci --omit=dev)", () => {
+  it("runs index.ts through Pulumi's loader with the project's TypeScript and ts-node, not the vendored ones", () => {
+    const { values, secretKeys } = toPulumiConfig(
+      {
+        domain: "example.net",
+        accounts: ["hi"],
+        dns: "none",
+        relay: { provider: "resend" },
+        resendApiKey: "re_full_access_key_for_the_test",
+        tls: { mode: "self-signed" },
+      },
+      ["resendApiKey"],
+    );
+    const out = execFileSync(process.execPath, ["production-load.cjs"], {
+      cwd: scratch,
+      env: {
+        ...process.env,
+        MAILSTACK_TEST_CONFIG: JSON.stringify(values),
+        MAILSTACK_TEST_SECRETS: JSON.stringify(secretKeys),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    }).toString();
+    const r = JSON.parse(out.trim().split("\n").pop()!);
+    expect(r.typescriptRequire).toBe("typescript");
+    expect(r.tsnodeRequire).toBe("ts-node");
+    expect(r.typescriptVersion).toMatch(/^5\./);
+    expect(r.tsnodeVersion).toMatch(/^10\./);
+    // The whole program ran: the container, and a Resend resource (its provider serialized by Pulumi's closure
+    // serializer, which parses function text with the project's TypeScript too).
+    expect(r.registered).toEqual(
+      expect.arrayContaining(["docker:index/container:Container", "pulumi-nodejs:dynamic/resend:ResendDomain"]),
+    );
+
+    // npm keeps an optional peer (@pulumi/pulumi's peerDependenciesMeta for typescript/ts-node) that is also a
+    // dev dependency, marked devOptional; `--omit=optional`, pnpm or yarn drop it. Everything the program
+    // loaded must be a production dependency in its own right.
+    expect(r.packages).toEqual(expect.arrayContaining(["node_modules/typescript", "node_modules/ts-node"]));
+    const weak = (r.packages as string[]).filter((p) => lock.packages[p]?.dev || lock.packages[p]?.devOptional);
+    expect(weak).toEqual([]);
+  }, 120_000);
+
+  it("keeps the Node the npm scripts put on PATH (`npm run pulumi` runs Pulumi's host with it)", () => {
+    expect(fs.existsSync(path.join(scratch, "node_modules/node/package.json"))).toBe(true);
+    expect(lock.packages["node_modules/node"]).not.toHaveProperty("dev");
+    expect(lock.packages["node_modules/node"]).not.toHaveProperty("devOptional");
+  });
+
+  it("runs the `mailstack` command (doctor) from its bin", () => {
+    const out = execFileSync(process.execPath, ["doctor/mailstack.cjs", "doctor", "--help"], {
+      cwd: scratch,
+      stdio: ["ignore", "pipe", "pipe"],
+    }).toString();
+    expect(out).toMatch(/mailstack doctor/);
+  }, 60_000);
+});
