@@ -7,13 +7,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as api from "../../lib/resend/api";
 import { normalizeName } from "../../lib/dns-format";
 import type { ResendDnsRecord } from "../../lib/resend/records";
+import { configureProvisioningKey, ProvisioningKeyHolder, resendConnection } from "./provisioning-key";
 
 export interface ResendDomainInputs {
   apiKey: string;
   name: string;
   region: string;
   returnPath: string;
-  deleteOnDestroy: boolean;
   baseUrl?: string;
 }
 
@@ -29,17 +29,25 @@ export interface ResendDomainArgs {
   name: pulumi.Input<string>;
   region: pulumi.Input<string>;
   returnPath: pulumi.Input<string>;
-  /** Delete the domain in Resend on `pulumi destroy` (default false: other senders may rely on it). */
-  deleteOnDestroy?: pulumi.Input<boolean>;
   baseUrl?: pulumi.Input<string>;
 }
 
 /** Inputs whose change means a different Resend domain. */
 const REPLACE_KEYS = ["name", "region", "returnPath"] as const;
 
-export const resendDomainProvider: pulumi.dynamic.ResourceProvider<ResendDomainInputs, ResendDomainOutputs> = {
+/**
+ * Every input is a fact about the Resend domain: a dynamic provider cannot preview, so any diff here makes
+ * all its outputs unknown in `pulumi preview` (the engine hands back the inputs as the state,
+ * sdk/go/common/resource/plugin/provider_plugin.go Update), and the records, verification, sending key and
+ * container that depend on them would all show as changing. "Keep it in Resend on destroy" is therefore the
+ * `retainOnDelete` resource option (set by ResendRelayDomain), not an input.
+ */
+export const resendDomainProvider: pulumi.dynamic.ResourceProvider<ResendDomainInputs, ResendDomainOutputs> &
+  ProvisioningKeyHolder = {
+  configure: configureProvisioningKey,
+
   async create(inputs) {
-    const conn = { apiKey: inputs.apiKey, baseUrl: inputs.baseUrl };
+    const conn = resendConnection(this, inputs);
     const d = await api.createOrAdoptDomain(conn, inputs.name, inputs.region, inputs.returnPath);
     if (d.adopted && d.region && d.region !== inputs.region) {
       // Adopting would silently send from the old region; Resend cannot move a domain between regions.
@@ -56,11 +64,8 @@ export const resendDomainProvider: pulumi.dynamic.ResourceProvider<ResendDomainI
   async diff(_id, olds, news) {
     const norm = (v: unknown) => normalizeName(String(v ?? ""));
     const replaces = REPLACE_KEYS.filter((k) => norm(olds[k]) !== norm(news[k]));
-    // A new provisioning key alone changes nothing in Resend, so it is not a change.
-    const changes =
-      replaces.length > 0 ||
-      Boolean(olds.deleteOnDestroy) !== Boolean(news.deleteOnDestroy) ||
-      (olds.baseUrl ?? "") !== (news.baseUrl ?? "");
+    // A new provisioning key changes nothing in Resend (calls use the configured one), so it is not a change.
+    const changes = replaces.length > 0 || (olds.baseUrl ?? "") !== (news.baseUrl ?? "");
     // Delete first: Resend names are unique, so create-before-delete would adopt the old domain.
     return { changes, replaces: [...replaces], deleteBeforeReplace: true };
   },
@@ -80,14 +85,17 @@ export const resendDomainProvider: pulumi.dynamic.ResourceProvider<ResendDomainI
 
   async read(id, props) {
     // `pulumi refresh`: pick up records or status changed in Resend since the last run.
-    const d = await api.getDomain({ apiKey: props!.apiKey, baseUrl: props!.baseUrl }, id);
-    return { id, props: { ...props!, domainId: d.id, records: d.records, status: d.status } };
+    const conn = resendConnection(this, props!);
+    const d = await api.getDomain(conn, id);
+    return { id, props: { ...props!, apiKey: conn.apiKey, domainId: d.id, records: d.records, status: d.status } };
   },
 
   async delete(id, props) {
-    if (!props.deleteOnDestroy) return; // kept in Resend on purpose; see ResendDomainArgs.deleteOnDestroy
+    // Called only when the resource is not retained (retainOnDelete). State written before that option
+    // existed carries `deleteOnDestroy: false` for "keep it": honour it rather than delete what was kept.
+    if ((props as { deleteOnDestroy?: boolean }).deleteOnDestroy === false) return;
     try {
-      await api.removeDomain({ apiKey: props.apiKey, baseUrl: props.baseUrl }, id);
+      await api.removeDomain(resendConnection(this, props), id);
     } catch (e) {
       if (api.isResendApiError(e) && e.code === "not_found") return;
       throw e;
@@ -111,9 +119,8 @@ export class ResendDomain extends pulumi.dynamic.Resource {
         status: undefined,
         adopted: undefined,
         ...args,
-        deleteOnDestroy: args.deleteOnDestroy ?? false,
       },
-      // The key is stored in outputs (delete needs it); keep it encrypted in state.
+      // The stored key is the fallback of provisioning-key.ts; keep it encrypted in state.
       { ...opts, additionalSecretOutputs: ["apiKey"] },
       "resend",
       "ResendDomain",

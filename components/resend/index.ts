@@ -29,19 +29,17 @@ export interface ResendRelayDomainArgs {
   returnPath: string;
   /** Cloudflare zone for the records; without it the records are only output (publish them yourself). */
   zoneId?: pulumi.Input<string>;
-  cloudflareProvider?: pulumi.ProviderResource;
   /** How long one `up` waits for Resend to verify. */
   verifyWaitSeconds: number;
   /** Fail the `up` when the domain is not verified after the wait (otherwise warn). */
   strictVerify: boolean;
   /** Change to mint a new relay key (the old one is revoked after the new one exists). */
   keyRotation?: string;
-  /** Delete the domain in Resend on destroy. */
+  /**
+   * Delete the domain in Resend when it leaves the stack. Otherwise it is kept (`retainOnDelete`): other
+   * senders may rely on it. A resource option, not an input, so toggling it changes nothing a preview shows.
+   */
   deleteOnDestroy: boolean;
-  /** Resend API base URL (tests); defaults to RESEND_BASE_URL, then https://api.resend.com. */
-  baseUrl?: string;
-  /** Seconds between verification polls (default 10). */
-  verifyPollSeconds?: number;
 }
 
 export class ResendRelayDomain extends pulumi.ComponentResource {
@@ -66,10 +64,8 @@ export class ResendRelayDomain extends pulumi.ComponentResource {
         name: args.domain,
         region: args.region,
         returnPath: args.returnPath,
-        deleteOnDestroy: args.deleteOnDestroy,
-        baseUrl: args.baseUrl,
       },
-      { parent: this },
+      { parent: this, retainOnDelete: !args.deleteOnDestroy },
     );
     this.domainId = domain.domainId;
     this.records = domain.records.apply((r) => resendRecordsToDnsSpecs(r ?? [], args.domain));
@@ -85,7 +81,7 @@ export class ResendRelayDomain extends pulumi.ComponentResource {
               new cloudflare.DnsRecord(
                 `${name}-${keys[i]}`,
                 { zoneId, ...dnsSpecToCloudflareArgs(spec) },
-                { parent: this, provider: args.cloudflareProvider },
+                { parent: this },
               ),
           );
         })
@@ -98,10 +94,8 @@ export class ResendRelayDomain extends pulumi.ComponentResource {
         apiKey,
         domainId: domain.domainId,
         waitSeconds: args.verifyWaitSeconds,
-        pollSeconds: args.verifyPollSeconds,
         strict: args.strictVerify,
         recordsHash,
-        baseUrl: args.baseUrl,
       },
       // Verify only once every record is published, or Resend checks an empty zone.
       { parent: this, dependsOn: this.dnsRecords },
@@ -120,7 +114,6 @@ export class ResendRelayDomain extends pulumi.ComponentResource {
         domainId: domain.domainId,
         name: `mailstack relay ${args.domain}`,
         rotation: args.keyRotation ?? "",
-        baseUrl: args.baseUrl,
       },
       { parent: this, dependsOn: [verification] },
     );

@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as api from "../../lib/resend/api";
+import { configureProvisioningKey, ProvisioningKeyHolder, resendConnection } from "./provisioning-key";
 
 export interface ResendSendingKeyInputs {
   apiKey: string;
@@ -31,13 +32,12 @@ export interface ResendSendingKeyArgs {
 export const resendSendingKeyProvider: pulumi.dynamic.ResourceProvider<
   ResendSendingKeyInputs,
   ResendSendingKeyOutputs
-> = {
+> &
+  ProvisioningKeyHolder = {
+  configure: configureProvisioningKey,
+
   async create(inputs) {
-    const k = await api.createSendingKey(
-      { apiKey: inputs.apiKey, baseUrl: inputs.baseUrl },
-      inputs.name,
-      inputs.domainId,
-    );
+    const k = await api.createSendingKey(resendConnection(this, inputs), inputs.name, inputs.domainId);
     return { id: k.id, outs: { ...inputs, keyId: k.id, token: k.token } };
   },
 
@@ -48,7 +48,7 @@ export const resendSendingKeyProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async delete(id, props) {
-    await api.deleteApiKey({ apiKey: props.apiKey, baseUrl: props.baseUrl }, props.keyId ?? id);
+    await api.deleteApiKey(resendConnection(this, props), props.keyId ?? id);
   },
 };
 

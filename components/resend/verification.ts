@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as api from "../../lib/resend/api";
+import { configureProvisioningKey, ProvisioningKeyHolder, resendConnection } from "./provisioning-key";
 
 export interface ResendVerificationInputs {
   apiKey: string;
@@ -58,8 +59,11 @@ export function verificationAdvice(
   return `Resend has not verified ${domain} yet (status ${status} after ${waitSeconds}s).${which}${publish} DNS can take from minutes to hours: run \`pulumi up\` again later to re-check (raise mailstack:resend.verifyWaitSeconds to wait longer). Mail relayed through Resend is refused until the domain is verified.`;
 }
 
-async function runVerification(inputs: ResendVerificationInputs): Promise<ResendVerificationOutputs> {
-  const conn = { apiKey: inputs.apiKey, baseUrl: inputs.baseUrl };
+async function runVerification(
+  holder: ProvisioningKeyHolder,
+  inputs: ResendVerificationInputs,
+): Promise<ResendVerificationOutputs> {
+  const conn = resendConnection(holder, inputs);
   const waitMs = Math.max(0, Number(inputs.waitSeconds ?? 300)) * 1000;
   const pollMs = Math.max(0.01, Number(inputs.pollSeconds ?? 10)) * 1000;
   const deadline = Date.now() + waitMs;
@@ -81,9 +85,12 @@ async function runVerification(inputs: ResendVerificationInputs): Promise<Resend
 export const resendVerificationProvider: pulumi.dynamic.ResourceProvider<
   ResendVerificationInputs,
   ResendVerificationOutputs
-> = {
+> &
+  ProvisioningKeyHolder = {
+  configure: configureProvisioningKey,
+
   async create(inputs) {
-    const outs = await runVerification(inputs);
+    const outs = await runVerification(this, inputs);
     return { id: `${inputs.domainId}-verification`, outs };
   },
 
@@ -96,7 +103,7 @@ export const resendVerificationProvider: pulumi.dynamic.ResourceProvider<
   },
 
   async update(_id, _olds, news) {
-    return { outs: await runVerification(news) };
+    return { outs: await runVerification(this, news) };
   },
 
   async delete() {

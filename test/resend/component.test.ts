@@ -17,6 +17,7 @@ interface Registered {
   deps: string[];
   parent: string;
   additionalSecretOutputs: string[];
+  retainOnDelete: boolean;
 }
 const registered: Registered[] = [];
 
@@ -70,7 +71,7 @@ beforeAll(async () => {
       newResource(args) {
         const pending_ = pending[args.name];
         registered.push({
-          ...(pending_ ?? { deps: [], parent: "", additionalSecretOutputs: [] }),
+          ...(pending_ ?? { deps: [], parent: "", additionalSecretOutputs: [], retainOnDelete: false }),
           type: args.type,
           name: args.name,
           inputs: args.inputs,
@@ -117,6 +118,7 @@ beforeAll(async () => {
       deps: req.getDependenciesList(),
       parent: req.getParent(),
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      retainOnDelete: req.getRetainondelete(),
     };
     return orig(req, cb);
   };
@@ -201,12 +203,10 @@ describe("ResendRelayDomain", () => {
     const domain = registered.find((r) => r.type === "pulumi-nodejs:dynamic/resend:ResendDomain")!;
     expect(isWrappedSecret(domain.inputs.apiKey)).toBe(true);
     expect(unwrap(domain.inputs.apiKey)).toBe("re_full_access_provisioner_key");
-    expect(domain.inputs).toMatchObject({
-      name: "example.com",
-      region: "eu-west-1",
-      returnPath: "send",
-      deleteOnDestroy: false,
-    });
+    expect(domain.inputs).toMatchObject({ name: "example.com", region: "eu-west-1", returnPath: "send" });
+    // "Keep it in Resend" is the retainOnDelete option, not an input a preview would diff.
+    expect(domain.inputs).not.toHaveProperty("deleteOnDestroy");
+    expect(domain.retainOnDelete).toBe(true);
     expect(isWrappedSecret(key.inputs.apiKey)).toBe(true);
 
     // Specs are exported too, and the pending status produced a warning that says what to do.
@@ -236,5 +236,6 @@ describe("ResendRelayDomain", () => {
     expect(registered.filter((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord").length).toBe(before);
     const key = registered.find((r) => r.name === "manual-sending-key")!;
     expect(key.inputs.rotation).toBe("2025-06");
+    expect(registered.find((r) => r.name === "manual-domain")!.retainOnDelete).toBe(false); // deleteOnDestroy
   });
 });

@@ -2,6 +2,7 @@
  * The dynamic providers' methods, called directly against the loopback fake (the engine is not involved:
  * under a real `up` the same objects run in Pulumi's dynamic-provider process).
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resendDomainProvider, ResendDomainOutputs } from "../../components/resend/domain";
 import { resendSendingKeyProvider, ResendSendingKeyOutputs } from "../../components/resend/sending-key";
@@ -21,7 +22,6 @@ const domainInputs = () => ({
   name: "example.com",
   region: "eu-west-1",
   returnPath: "send",
-  deleteOnDestroy: false,
   baseUrl: fake.url,
 });
 
@@ -48,19 +48,29 @@ describe("ResendDomain provider", () => {
     await expect(createDomain({ region: "us-east-1" })).rejects.toThrow(/already has example.com in region eu-west-1/);
   });
 
-  it("delete keeps the domain unless deleteOnDestroy", async () => {
+  it("delete removes the domain (the engine calls it only when the resource is not retained)", async () => {
     const { id, outs } = await createDomain();
     await resendDomainProvider.delete!(id, outs);
-    expect(fake.state.domains).toHaveLength(1);
-    await resendDomainProvider.delete!(id, { ...outs, deleteOnDestroy: true });
     expect(fake.state.domains).toHaveLength(0);
-    await resendDomainProvider.delete!(id, { ...outs, deleteOnDestroy: true }); // already gone: fine
+    await resendDomainProvider.delete!(id, outs); // already gone: fine
   });
 
-  it("diff: name/region/returnPath replace; a new apiKey alone is no change", async () => {
+  it("delete keeps a domain whose state predates retainOnDelete and says deleteOnDestroy: false", async () => {
+    const { id, outs } = await createDomain();
+    await resendDomainProvider.delete!(id, { ...outs, deleteOnDestroy: false } as ResendDomainOutputs);
+    expect(fake.state.domains).toHaveLength(1);
+  });
+
+  it("diff: name/region/returnPath replace; a new apiKey, or a legacy deleteOnDestroy in state, is no change", async () => {
     const { id, outs } = await createDomain();
     const same = await resendDomainProvider.diff!(id, outs, { ...domainInputs(), apiKey: "re_other_key_value_000" });
     expect(same.changes).toBe(false);
+    const legacy = await resendDomainProvider.diff!(
+      id,
+      { ...outs, deleteOnDestroy: true } as ResendDomainOutputs,
+      domainInputs(),
+    );
+    expect(legacy.changes).toBe(false);
     for (const [k, v] of [
       ["name", "example.org"],
       ["region", "us-east-1"],
@@ -70,8 +80,6 @@ describe("ResendDomain provider", () => {
       expect(d.changes).toBe(true);
       expect(d.replaces).toEqual([k]);
     }
-    const flag = await resendDomainProvider.diff!(id, outs, { ...domainInputs(), deleteOnDestroy: true });
-    expect(flag).toMatchObject({ changes: true, replaces: [] });
   });
 
   it("read refreshes status and records", async () => {
@@ -187,5 +195,32 @@ describe("ResendSendingKey provider", () => {
       deleteBeforeReplace: false,
     });
     expect((await resendSendingKeyProvider.diff!("k", olds, keyInputs("d2"))).replaces).toEqual(["domainId"]);
+  });
+});
+
+describe("the provisioning key each call uses", () => {
+  const configure = (provider: pulumi.dynamic.ResourceProvider, stack: Record<string, string>) => {
+    const get = (k: string) => stack[k.includes(":") ? k : `mailstack:${k}`];
+    return provider.configure!({ config: { get, require: (k: string) => get(k) } });
+  };
+
+  afterEach(async () => {
+    await configure(resendDomainProvider, {}); // the provider objects are shared by the tests in this file
+  });
+
+  it("is the stack's current key when it has one, whatever key the resource was created with", async () => {
+    const { id, outs } = await createDomain();
+    await configure(resendDomainProvider, { "mailstack:resendApiKey": "re_revoked_or_wrong_000" });
+    await expect(resendDomainProvider.read!(id, outs)).rejects.toThrow(/rejected by Resend \(invalid_api_key\)/);
+    await configure(resendDomainProvider, { "mailstack:resendApiKey": fake.fullKey });
+    const r = await resendDomainProvider.read!(id, { ...outs, apiKey: "re_revoked_or_wrong_000" });
+    expect(r.props?.apiKey).toBe(fake.fullKey);
+  });
+
+  it("falls back to the stored key when the stack has none (provisioning switched off)", async () => {
+    const { id, outs } = await createDomain();
+    await configure(resendDomainProvider, {});
+    await resendDomainProvider.delete!(id, outs);
+    expect(fake.state.domains).toHaveLength(0);
   });
 });

@@ -28,8 +28,10 @@ function run(script: string, args: string[]): Promise<{ code: number | null; std
   });
 }
 
+const SCRIPT = path.join(__dirname, "support/serialized-providers.ts");
+
 it("serialized providers create, verify, mint, fail with a message, and delete", async () => {
-  const r = await run(path.join(__dirname, "support/serialized-providers.ts"), [fake.url, fake.fullKey]);
+  const r = await run(SCRIPT, ["basic", fake.url, fake.fullKey]);
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
   const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
@@ -38,6 +40,21 @@ it("serialized providers create, verify, mint, fail with a message, and delete",
   expect(out.errorMessage).toContain("mailstack:resendApiKey was rejected by Resend (invalid_api_key)");
   expect(out.errorMessage).not.toContain("re_wrong_key_0000000000");
   expect(fake.state.apiKeyBodies).toEqual([{ name: "relay", permission: "sending_access", domain_id: out.domainId }]);
-  expect(fake.state.domains).toHaveLength(0); // deleteOnDestroy: true
+  expect(fake.state.domains).toHaveLength(0); // not retained: the engine called delete
   expect(fake.state.keys.some((k) => k.id === out.keyId)).toBe(false);
+});
+
+it("a rotated provisioning key (old one revoked) is no diff, and refresh and destroy use the new one", async () => {
+  const oldKeyId = fake.state.keys.find((k) => k.token === fake.fullKey)!.id;
+  const r = await run(SCRIPT, ["rotate", fake.url, fake.fullKey, oldKeyId]);
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  expect(out.diffChanges).toBe(false);
+  expect(out.readStatus).toBe("not_started");
+  expect(out.refreshedKeyIsNew).toBe(true);
+  // The old key is gone from Resend, and destroy still revoked the relay key and deleted the domain.
+  expect(fake.state.keys.some((k) => k.token === fake.fullKey)).toBe(false);
+  expect(fake.state.keys.some((k) => k.id === out.keyId)).toBe(false);
+  expect(fake.state.domains.some((d) => d.id === out.domainId)).toBe(false);
 });

@@ -137,7 +137,7 @@ const READ_VERBATIM = [
 ];
 
 /** The schema's defaults for a port, as the provider fills them in before create. */
-const withPortDefaults = (p: Inputs) => ({ ip: "0.0.0.0", protocol: "tcp", ...p });
+const withPortDefaults = (p: Inputs): Inputs => ({ ip: "0.0.0.0", protocol: "tcp", ...p });
 
 /**
  * The read-back form of each container input we set. Throws on an input this model has not been checked
