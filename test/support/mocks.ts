@@ -1,9 +1,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createHash, generateKeyPairSync } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import forge from "node-forge";
 import { selfSignedCertificate } from "./certificates";
+
+/** How Pulumi's dynamic-provider host loads a serialized provider (no typings, hence require). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const requireFromString = require("require-from-string") as (code: string) => {
+  handler: () => pulumi.dynamic.ResourceProvider;
+};
 
 /**
  * Pulumi mocks standing in for the providers. What a real provider would compute once and keep in state
@@ -48,11 +55,21 @@ function makeRsaKey(bits: number) {
   };
 }
 
+/** How a run's outputs show a value a preview cannot know. */
+export const UNKNOWN = "<unknown>";
+
+/** What the engine would do with a resource on a preview (see `planPreview`); absent on an `up`. */
+export type PreviewOp = "create" | "same" | "update" | "replace" | "change";
+
 export interface Registered {
   type: string;
   name: string;
   inputs: Record<string, any>;
   secretInputs: string[];
+  /** The `import` option (an ID to adopt), when set. */
+  importId?: string;
+  /** On a preview over a previous run's state: what the engine would plan for this resource. */
+  op?: PreviewOp;
   /** Resource options as the engine received them (filled in by program-child). */
   options?: {
     parent?: string;
@@ -69,75 +86,28 @@ export interface MockOptions {
   stateDir: string;
   /** Records Resend "returns" for the dynamic domain resource. */
   resendRecords?: unknown[];
+  /** A `pulumi preview` over the state the last non-preview run left in stateDir (see `planPreview`). */
+  preview?: boolean;
 }
+
+type MockResult = { id: string | undefined; state: Record<string, any> };
 
 export function mailstackMocks(opts: MockOptions, registered: Registered[]): pulumi.runtime.Mocks {
   return {
-    newResource(args) {
+    async newResource(args) {
       const secretInputs: string[] = [];
       const inputs = unwrapSecrets(args.inputs, "", secretInputs) as Record<string, any>;
-      registered.push({ type: args.type, name: args.name, inputs, secretInputs });
-      const id = `${args.name}-id`;
-      const stateKey = `${args.type}::${args.name}`;
-      switch (args.type) {
-        case "tls:index/privateKey:PrivateKey": {
-          const k = remembered(opts.stateDir, `${stateKey}::${inputs.rsaBits}`, () =>
-            makeRsaKey(inputs.rsaBits ?? 2048),
-          );
-          return {
-            id,
-            state: { ...args.inputs, privateKeyPem: secretOf(k.privateKeyPem), publicKeyPem: k.publicKeyPem },
-          };
-        }
-        case "tls:index/selfSignedCert:SelfSignedCert": {
-          const c = remembered(
-            opts.stateDir,
-            `${stateKey}::${inputs.subject?.commonName}::${inputs.privateKeyPem}`,
-            () =>
-              // The provider certifies the given key for the subject's name; validity from now.
-              selfSignedCertificate({
-                hostname: inputs.subject?.commonName,
-                days: inputs.validityPeriodHours / 24,
-                notBeforeDays: 0,
-                keyPem: inputs.privateKeyPem,
-              }),
-          );
-          return { id, state: { ...args.inputs, certPem: c.certPem } };
-        }
-        case "random:index/randomPassword:RandomPassword": {
-          const result = remembered(
-            opts.stateDir,
-            stateKey,
-            () => forge.util.bytesToHex(forge.random.getBytesSync(12)) + "Aa1",
-          );
-          return { id, state: { ...args.inputs, result: secretOf(result) } };
-        }
-        case "docker:index/remoteImage:RemoteImage":
-          return {
-            id,
-            state: { ...args.inputs, imageId: `sha256:${createHash("sha256").update(inputs.name).digest("hex")}` },
-          };
-        case "pulumi-nodejs:dynamic/resend:ResendDomain":
-          return {
-            id: "dom_123",
-            state: {
-              ...args.inputs,
-              domainId: "dom_123",
-              records: opts.resendRecords ?? [],
-              status: "not_started",
-              adopted: false,
-            },
-          };
-        case "pulumi-nodejs:dynamic/resend:ResendVerification":
-          return { id: "ver_123", state: { ...args.inputs, status: "verified", unverifiedRecords: [] } };
-        case "pulumi-nodejs:dynamic/resend:ResendSendingKey":
-          return {
-            id: "key_123",
-            state: { ...args.inputs, keyId: "key_123", token: secretOf("re_minted_sending_key") },
-          };
-        default:
-          return { id, state: args.inputs };
+      const entry: Registered = { type: args.type, name: args.name, inputs, secretInputs };
+      if (args.id) entry.importId = args.id;
+      registered.push(entry);
+      const result = newState(opts, args, inputs);
+      if (!opts.preview) {
+        saveResource(opts.stateDir, args.type, args.name, { id: result.id, inputs: args.inputs, state: result.state });
+        return result;
       }
+      const planned = await planPreview(args, loadResource(opts.stateDir, args.type, args.name), result);
+      entry.op = planned.op;
+      return planned.result;
     },
     call(args) {
       if (args.token === "cloudflare:index/getZone:getZone") {
@@ -147,4 +117,136 @@ export function mailstackMocks(opts: MockOptions, registered: Registered[]): pul
       throw new Error(`unexpected invoke ${args.token}`);
     },
   };
+}
+
+/** What each provider would return for a resource (what an `up` stores in state). */
+function newState(opts: MockOptions, args: pulumi.runtime.MockResourceArgs, inputs: Record<string, any>): MockResult {
+  const id = `${args.name}-id`;
+  const stateKey = `${args.type}::${args.name}`;
+  switch (args.type) {
+    case "tls:index/privateKey:PrivateKey": {
+      const k = remembered(opts.stateDir, `${stateKey}::${inputs.rsaBits}`, () => makeRsaKey(inputs.rsaBits ?? 2048));
+      return {
+        id,
+        state: { ...args.inputs, privateKeyPem: secretOf(k.privateKeyPem), publicKeyPem: k.publicKeyPem },
+      };
+    }
+    case "tls:index/selfSignedCert:SelfSignedCert": {
+      const c = remembered(opts.stateDir, `${stateKey}::${inputs.subject?.commonName}::${inputs.privateKeyPem}`, () =>
+        // The provider certifies the given key for the subject's name; validity from now.
+        selfSignedCertificate({
+          hostname: inputs.subject?.commonName,
+          days: inputs.validityPeriodHours / 24,
+          notBeforeDays: 0,
+          keyPem: inputs.privateKeyPem,
+        }),
+      );
+      return { id, state: { ...args.inputs, certPem: c.certPem } };
+    }
+    case "random:index/randomPassword:RandomPassword": {
+      const result = remembered(
+        opts.stateDir,
+        stateKey,
+        () => forge.util.bytesToHex(forge.random.getBytesSync(12)) + "Aa1",
+      );
+      return { id, state: { ...args.inputs, result: secretOf(result) } };
+    }
+    case "docker:index/remoteImage:RemoteImage":
+      return {
+        id,
+        state: { ...args.inputs, imageId: `sha256:${createHash("sha256").update(inputs.name).digest("hex")}` },
+      };
+    case "pulumi-nodejs:dynamic/resend:ResendDomain":
+      return {
+        id: "dom_123",
+        state: {
+          ...args.inputs,
+          domainId: "dom_123",
+          records: opts.resendRecords ?? [],
+          status: "not_started",
+          adopted: false,
+        },
+      };
+    case "pulumi-nodejs:dynamic/resend:ResendVerification":
+      return { id: "ver_123", state: { ...args.inputs, status: "verified", unverifiedRecords: [] } };
+    case "pulumi-nodejs:dynamic/resend:ResendSendingKey":
+      return {
+        id: "key_123",
+        state: { ...args.inputs, keyId: "key_123", token: secretOf("re_minted_sending_key") },
+      };
+    default:
+      return { id, state: args.inputs };
+  }
+}
+
+// --- the engine's preview, modelled over the state of the previous run ------------------------------------
+
+interface StoredResource {
+  id: string | undefined;
+  inputs: Record<string, any>;
+  state: Record<string, any>;
+}
+
+const resourceFile = (stateDir: string, type: string, name: string) =>
+  path.join(
+    stateDir,
+    "resources",
+    `${createHash("sha256").update(`${type}::${name}`).digest("hex").slice(0, 24)}.json`,
+  );
+
+function saveResource(stateDir: string, type: string, name: string, r: StoredResource) {
+  fs.mkdirSync(path.join(stateDir, "resources"), { recursive: true });
+  fs.writeFileSync(resourceFile(stateDir, type, name), JSON.stringify(r));
+}
+
+function loadResource(stateDir: string, type: string, name: string): StoredResource | undefined {
+  const file = resourceFile(stateDir, type, name);
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as StoredResource) : undefined;
+}
+
+/** The wire form of an unknown value, as the engine hands it to a provider's Diff (rpc.unknownValue). */
+const UNKNOWN_WIRE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const withoutSecretsOrUnknowns = (v: unknown): unknown => {
+  if (pulumi.isUnknown(v)) return UNKNOWN_WIRE;
+  if (isSecretWrapper(v)) return withoutSecretsOrUnknowns(v.value);
+  if (Array.isArray(v)) return v.map(withoutSecretsOrUnknowns);
+  if (v && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withoutSecretsOrUnknowns(x)]));
+  return v;
+};
+const containsUnknown = (v: unknown): boolean =>
+  pulumi.isUnknown(v) ||
+  (Array.isArray(v) ? v.some(containsUnknown) : !!v && typeof v === "object" && Object.values(v).some(containsUnknown));
+
+const dynamicProviders = new Map<string, pulumi.dynamic.ResourceProvider>();
+
+/**
+ * What `pulumi preview` plans for one resource, given what the last `up` stored for it:
+ * - a dynamic resource runs its real `diff` (the serialized provider, as the dynamic-provider host runs it).
+ *   With changes, the engine cannot preview it (no supportsPreview) and hands back the new inputs as its
+ *   state — so every output that is not an input becomes unknown downstream
+ *   (sdk/go/common/resource/plugin/provider_plugin.go, Create/Update with req.Preview);
+ * - any other resource is the same when its inputs are, and otherwise a change (update or replace: only the
+ *   real provider's schema says which);
+ * - a resource the last run did not have is a create.
+ * Resources the last run had and the preview does not register are planned deletes (compare the runs).
+ */
+async function planPreview(
+  args: pulumi.runtime.MockResourceArgs,
+  prior: StoredResource | undefined,
+  fresh: MockResult,
+): Promise<{ op: PreviewOp; result: MockResult }> {
+  const dynamic = args.type.startsWith("pulumi-nodejs:dynamic");
+  const inputsOnly = { id: prior?.id ?? fresh.id, state: args.inputs };
+  if (!prior) return { op: "create", result: dynamic ? inputsOnly : fresh };
+  const news = withoutSecretsOrUnknowns(args.inputs) as Record<string, any>;
+  if (dynamic) {
+    const text = args.inputs.__provider as string;
+    if (!dynamicProviders.has(text)) dynamicProviders.set(text, requireFromString(text).handler());
+    const d = await dynamicProviders.get(text)!.diff!(prior.id!, withoutSecretsOrUnknowns(prior.state), news);
+    if (!d.changes) return { op: "same", result: { id: prior.id, state: prior.state } };
+    return { op: d.replaces?.length ? "replace" : "update", result: inputsOnly };
+  }
+  const same = !containsUnknown(args.inputs) && isDeepStrictEqual(news, withoutSecretsOrUnknowns(prior.inputs));
+  return same ? { op: "same", result: { id: prior.id, state: prior.state } } : { op: "change", result: fresh };
 }

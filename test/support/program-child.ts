@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { mailstackMocks, Registered, unwrapSecrets } from "./mocks";
+import { mailstackMocks, Registered, UNKNOWN, unwrapSecrets } from "./mocks";
 import { toPulumiConfig } from "./pulumi-config";
 
 interface ChildInput {
@@ -23,7 +23,10 @@ async function main() {
   const { values, secretKeys } = toPulumiConfig(input.config, input.secretKeys);
   pulumi.runtime.setAllConfig(values, secretKeys);
   await pulumi.runtime.setMocks(
-    mailstackMocks({ stateDir: input.stateDir, resendRecords: input.resendRecords }, registered),
+    mailstackMocks(
+      { stateDir: input.stateDir, resendRecords: input.resendRecords, preview: input.preview },
+      registered,
+    ),
     "mailstack",
     "test",
     input.preview ?? false,
@@ -38,7 +41,10 @@ async function main() {
   for (const [name, value] of Object.entries(program)) {
     if (!pulumi.Output.isInstance(value)) continue;
     if (await pulumi.isSecret(value)) secretOutputs.push(name);
-    outputs[name] = unwrapSecrets(await new Promise((resolve) => value.apply(resolve)));
+    // On a preview an output may be unknown, and apply never runs for it: read it with its unknowns.
+    const known = await (value as unknown as { isKnown: Promise<boolean> }).isKnown;
+    const raw = await (value as unknown as { promise(withUnknowns: boolean): Promise<unknown> }).promise(true);
+    outputs[name] = markUnknowns(unwrapSecrets(known || raw !== undefined ? raw : pulumi.unknown));
   }
   // Resources registered inside applies (Resend's records) land a little later: wait until the set is stable.
   for (let seen = -1; seen !== registered.length;) {
@@ -48,6 +54,14 @@ async function main() {
   const evaluationMs = performance.now() - started;
   for (const r of registered) r.options = pendingOptions.get(`${r.type}::${r.name}`);
   fs.writeFileSync(outputFile, JSON.stringify({ resources: registered, outputs, secretOutputs, evaluationMs }));
+}
+
+/** Unknown values (a preview) as the string "<unknown>", so they survive JSON. */
+function markUnknowns(v: unknown): unknown {
+  if (pulumi.isUnknown(v)) return UNKNOWN;
+  if (Array.isArray(v)) return v.map(markUnknowns);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, markUnknowns(x)]));
+  return v;
 }
 
 /**

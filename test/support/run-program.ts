@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import type { Registered } from "./mocks";
 
 export type RegisteredResource = Registered;
+export { UNKNOWN } from "./mocks";
 export { PROD_CONFIG, PROD_SECRETS, SECOND_CONFIG, SECOND_SECRETS } from "./fixtures";
 
 export interface ProgramRun {
@@ -24,6 +25,11 @@ export interface RunOptions {
   stateDir?: string;
   /** Records the mocked Resend domain resource returns. */
   resendRecords?: unknown[];
+  /**
+   * Run as `pulumi preview` over the state a previous run left in `stateDir`: resources get the op the
+   * engine would plan (`RegisteredResource.op`, see mocks.ts planPreview), and outputs may be "<unknown>".
+   */
+  preview?: boolean;
 }
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -56,7 +62,10 @@ export function runProgram(config: Record<string, unknown>, opts: RunOptions = {
   const secretKeys = opts.secretKeys ?? DEFAULT_SECRETS.filter((k) => config[k] !== undefined);
   // Without a state directory from the caller the run has its own, removed afterwards.
   const stateDir = opts.stateDir ?? newStateDir();
-  fs.writeFileSync(inputFile, JSON.stringify({ config, secretKeys, stateDir, resendRecords: opts.resendRecords }));
+  fs.writeFileSync(
+    inputFile,
+    JSON.stringify({ config, secretKeys, stateDir, resendRecords: opts.resendRecords, preview: opts.preview }),
+  );
   const node = path.join(ROOT, "node_modules/.bin/node");
   const tsx = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
   return new Promise((resolve, reject) => {
