@@ -1,31 +1,13 @@
-import { readStackConfig } from "./lib/stack-config";
+import { readDnsZone, readStackConfig } from "./lib/stack-config";
 import { MailStack } from "./components/stack";
 
-// Validate everything first: a bad value stops the run before any resource is registered.
-const config = readStackConfig();
-const mail = new MailStack("mailstack", config);
-
-// What was planned (the shape lib/planned.ts describes, read by `mailstack doctor`), and the secret passwords.
-export const {
-  domain,
-  hostname,
-  serverIp,
-  serverIpv6,
-  dnsRecords,
-  zoneFile,
-  dkim,
-  relay,
-  ports,
-  clientSettings,
-  ptrRequest,
-  accounts,
-  aliases,
-  catchAll,
-  blocked,
-  relatedSenders,
-  docker,
-  backup,
-} = mail.planned;
-export const passwords = mail.passwords;
-/** The backup repository's key: store it somewhere else, without it the backups cannot be read. */
-export const backupKey = mail.backupKey;
+// An async program (Pulumi awaits it and exports what it returns): config is validated and the Cloudflare
+// zone read first, so a bad value or a record in the way stops the run before any resource is registered.
+export = async () => {
+  const config = readStackConfig();
+  const zone = config.dns.provider === "cloudflare" ? await readDnsZone(config) : undefined;
+  const mail = new MailStack("mailstack", config, zone);
+  // What was planned (the shape lib/planned.ts describes, read by `mailstack doctor`), the secret passwords,
+  // and the backup repository's key (store it somewhere else: without it the backups cannot be read).
+  return { ...mail.planned, passwords: mail.passwords, backupKey: mail.backupKey };
+};

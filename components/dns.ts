@@ -10,8 +10,9 @@ export interface MailDnsArgs {
   /**
    * The records, each resolved separately: the set (type and name) is known from config, while a content
    * may wait on a resource (the DKIM record on the key), so that record depends on what it publishes.
+   * `importId` adopts a record already in the zone (lib/dns-adoption.ts).
    */
-  records: { key: Pick<DnsRecordSpec, "type" | "name">; spec: pulumi.Output<DnsRecordSpec> }[];
+  records: { key: Pick<DnsRecordSpec, "type" | "name">; spec: pulumi.Output<DnsRecordSpec>; importId?: string }[];
 }
 
 /** Publishes planned records on Cloudflare: full names, proxy off, fixed TTL. */
@@ -20,7 +21,7 @@ export class MailDns extends pulumi.ComponentResource {
 
   constructor(name: string, args: MailDnsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:dns:MailDns", name, {}, opts);
-    this.records = args.records.map(({ key, spec }) => {
+    this.records = args.records.map(({ key, spec, importId }) => {
       const cf = spec.apply(dnsSpecToCloudflareArgs);
       return new cloudflare.DnsRecord(
         `${name}-${recordKey(key)}`,
@@ -35,7 +36,7 @@ export class MailDns extends pulumi.ComponentResource {
           proxied: false,
           comment: cf.comment,
         },
-        { parent: this },
+        { parent: this, import: importId },
       );
     });
     this.registerOutputs({ recordIds: this.records.map((r) => r.id) });

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RelayConfig, ResendConfig } from "../lib/config-types";
+import { ZoneAdoption } from "../lib/dns-adoption";
 import { DnsRecordSpec } from "../lib/dns-record";
-import { planResendManualRecords } from "../lib/render/dns-records";
+import { planRelayRecords } from "../lib/render/dns-records";
 import { ResendRelayDomain } from "./resend";
 
 export interface RelayArgs {
@@ -9,7 +10,7 @@ export interface RelayArgs {
   relay: RelayConfig;
   resend: ResendConfig;
   /** The Cloudflare zone, when DNS is managed (provisioned Resend records are written there). */
-  zoneId?: pulumi.Input<string>;
+  zone?: ZoneAdoption;
 }
 
 /**
@@ -28,7 +29,7 @@ export class Relay extends pulumi.ComponentResource {
   constructor(name: string, args: RelayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:relay:Relay", name, {}, opts);
     const { relay, resend } = args;
-    this.manualRecords = [];
+    this.manualRecords = planRelayRecords(args);
     this.provisionedRecords = pulumi.output([]);
 
     if (relay.provider === "resend" && resend.apiKey) {
@@ -39,7 +40,8 @@ export class Relay extends pulumi.ComponentResource {
           domain: args.domain,
           region: resend.region,
           returnPath: resend.returnPath,
-          zoneId: args.zoneId,
+          zoneId: args.zone?.zoneId,
+          importIds: args.zone?.importIds,
           verifyWaitSeconds: resend.verifyWaitSeconds,
           strictVerify: resend.strictVerify,
           keyRotation: resend.keyRotation,
@@ -50,16 +52,8 @@ export class Relay extends pulumi.ComponentResource {
       // A password in config still wins: it lets a user keep a key they made themselves.
       this.password = relay.password ? pulumi.secret(relay.password) : pulumi.secret(provisioned.relayPassword);
       this.provisionedRecords = provisioned.records;
-    } else {
-      if (relay.provider === "resend" && resend.dkim) {
-        this.manualRecords = planResendManualRecords({
-          domain: args.domain,
-          region: resend.region,
-          returnPath: resend.returnPath,
-          dkim: resend.dkim,
-        });
-      }
-      if (relay.password) this.password = pulumi.secret(relay.password);
+    } else if (relay.password) {
+      this.password = pulumi.secret(relay.password);
     }
     this.registerOutputs({ provisionedRecords: this.provisionedRecords });
   }

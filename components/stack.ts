@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as cloudflare from "@pulumi/cloudflare";
 import { MailConfig } from "../lib/config-types";
+import { ZoneAdoption } from "../lib/dns-adoption";
 import { DnsRecordSpec } from "../lib/dns-record";
 import { planDkimRecord, planDnsRecords } from "../lib/render/dns-records";
 import { renderZoneFile } from "../lib/dns-format";
@@ -39,23 +39,14 @@ export class MailStack extends pulumi.ComponentResource {
   /** secret: the backup repository's key. */
   readonly backupKey: pulumi.Output<string>;
 
-  constructor(name: string, cfg: MailConfig, opts?: pulumi.ComponentResourceOptions) {
+  /**
+   * @param zone the Cloudflare zone, read and checked before (lib/stack-config.ts readDnsZone); undefined with
+   *   `dns: none`.
+   */
+  constructor(name: string, cfg: MailConfig, zone?: ZoneAdoption, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:index:MailStack", name, {}, opts);
     const child = { parent: this };
     for (const w of cfg.warnings) pulumi.log.warn(w, this);
-
-    const zoneId: pulumi.Output<string> | undefined =
-      cfg.dns.provider === "none"
-        ? undefined
-        : cfg.dns.zoneId
-          ? pulumi.output(cfg.dns.zoneId)
-          : cloudflare.getZoneOutput({ filter: { name: cfg.domain } }, child).zoneId.apply((id) => {
-              if (!id)
-                throw new Error(
-                  `mailstack:domain: no Cloudflare zone named ${cfg.domain} is visible to cloudflare:apiToken; add the zone or set mailstack:cloudflareZoneId`,
-                );
-              return id;
-            });
 
     const dkim = new DkimKey(
       `${name}-dkim`,
@@ -77,11 +68,7 @@ export class MailStack extends pulumi.ComponentResource {
       { accounts: cfg.accounts, configured: Object.keys(cfg.passwords), passwords: pulumi.secret(cfg.passwords) },
       child,
     );
-    const relay = new Relay(
-      `${name}-relay`,
-      { domain: cfg.domain, relay: cfg.relay, resend: cfg.resend, zoneId },
-      child,
-    );
+    const relay = new Relay(`${name}-relay`, { domain: cfg.domain, relay: cfg.relay, resend: cfg.resend, zone }, child);
 
     // --- DNS: the set is known from config; only the DKIM record's content waits on the key -------------
     const known = planDnsRecords({
@@ -98,7 +85,14 @@ export class MailStack extends pulumi.ComponentResource {
       { key: dkimRecord(""), spec: dkim.publicKey.apply(dkimRecord) },
       ...relay.manualRecords.map((spec) => ({ key: spec, spec: pulumi.output(spec) })),
     ];
-    if (zoneId) new MailDns(`${name}-dns`, { zoneId, records }, child);
+    if (zone) {
+      const importId = zone.importIds(records.map((r) => r.key));
+      new MailDns(
+        `${name}-dns`,
+        { zoneId: zone.zoneId, records: records.map((r) => ({ ...r, importId: importId(r.key) })) },
+        child,
+      );
+    }
     const allRecords: pulumi.Output<DnsRecordSpec[]> = pulumi
       .all([pulumi.all(records.map((r) => r.spec)), relay.provisionedRecords])
       .apply(([own, provisioned]) => [...own, ...provisioned]);

@@ -28,7 +28,8 @@ export interface MailConfig {
   tls: TlsConfig;
   dkim: DkimConfig;
   dmarc: { policy: DmarcPolicy; rua?: string };
-  dns: { provider: "cloudflare" | "none"; zoneId?: string };
+  /** `adopt`: IDs of records already in the zone that mailstack may take over (Pulumi import). */
+  dns: { provider: "cloudflare" | "none"; zoneId?: string; adopt: string[] };
   docker: { host?: string; image: string; containerName: string };
   /** Fail2ban bans clients after repeated failed logins (ENABLE_FAIL2BAN, with the NET_ADMIN capability). */
   fail2ban: boolean;

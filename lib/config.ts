@@ -97,9 +97,17 @@ export function parseConfig(raw: RawConfig): MailConfig {
       "cloudflareZoneId",
       `is ${show(zoneId)}; expected the 32-character hex zone ID from the Cloudflare dashboard`,
     );
+  // Records already in the zone that mailstack may take over (lib/dns-adoption.ts says which to list).
+  const rawAdopt = r.json("adoptDnsRecords") ?? [];
+  const adopt = Array.isArray(rawAdopt) ? rawAdopt.map(String) : [];
+  if (!Array.isArray(rawAdopt) || adopt.some((id) => !/^[0-9a-f]{32}$/.test(id)))
+    r.fail(
+      "adoptDnsRecords",
+      `is ${show(rawAdopt)}; expected a list of 32-character hex Cloudflare record IDs, as the conflict message prints them`,
+    );
   if (managedDns && !raw.hasCloudflareToken)
     r.problems.push(
-      "cloudflare:apiToken is not set; create a token with Zone:DNS:Edit and run: pulumi config set --secret cloudflare:apiToken <token> (or set dns: none)",
+      "cloudflare:apiToken is not set; create a token with Zone → DNS → Edit (and Zone → Zone → Read, or set cloudflareZoneId) and run: pulumi config set --secret cloudflare:apiToken <token> (or set dns: none)",
     );
 
   // --- names ----------------------------------------------------------------------------------------
@@ -382,7 +390,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
     tls,
     dkim,
     dmarc: { policy, rua: rua ? (rua.startsWith("mailto:") ? rua : `mailto:${rua}`) : undefined },
-    dns: { provider: managedDns ? "cloudflare" : "none", zoneId },
+    dns: { provider: managedDns ? "cloudflare" : "none", zoneId, adopt },
     docker: { host: dockerHost, image, containerName },
     fail2ban,
     env,

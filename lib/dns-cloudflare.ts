@@ -21,8 +21,15 @@ export interface CloudflareRecordArgs {
 /** Cloudflare caps comments at 100 characters on the free plan. */
 const COMMENT_MAX = 100;
 
+/**
+ * Starts the comment of every record mailstack writes, so a later run tells its own records from ones made by
+ * hand (lib/dns-adoption.ts); the comment after it may be reworded freely.
+ */
+export const COMMENT_MARKER = "mailstack: ";
+
 export function dnsSpecToCloudflareArgs(spec: DnsRecordSpec): CloudflareRecordArgs {
-  const comment = spec.comment.length > COMMENT_MAX ? `${spec.comment.slice(0, COMMENT_MAX - 1)}…` : spec.comment;
+  const full = COMMENT_MARKER + spec.comment;
+  const comment = full.length > COMMENT_MAX ? `${full.slice(0, COMMENT_MAX - 1)}…` : full;
   const base = { name: spec.name, type: spec.type, ttl: spec.ttl, proxied: false as const, comment };
   if (spec.type === "CAA") return { ...base, data: parseCaa(spec.content) };
   const args: CloudflareRecordArgs = { ...base, content: spec.content };

@@ -3,6 +3,10 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { MailConfig } from "./config-types";
 import { ConfigError, parseConfig } from "./config";
+import { CloudflareConnection } from "./cloudflare/api";
+import { readZone } from "./cloudflare/zone";
+import { ZoneAdoption, zoneAdoption } from "./dns-adoption";
+import { planZoneRecords } from "./render/dns-records";
 
 const NAMESPACE = "mailstack";
 
@@ -43,5 +47,42 @@ export function readStackConfig(): MailConfig {
     // RunError prints the message alone, without a stack trace: the message is the whole story.
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
     throw e;
+  }
+}
+
+/**
+ * The Cloudflare provider's own token and endpoint, read the way it reads them (terraform-provider-cloudflare
+ * v5 internal/provider.go: config first, then CLOUDFLARE_API_TOKEN / CLOUDFLARE_BASE_URL), so the program's
+ * reads go to the account the provider writes to.
+ */
+export function readCloudflareConnection(): CloudflareConnection {
+  const all = pulumi.runtime.allConfig();
+  return {
+    apiToken: all["cloudflare:apiToken"] || process.env.CLOUDFLARE_API_TOKEN || "",
+    baseUrl: all["cloudflare:baseUrl"] || process.env.CLOUDFLARE_BASE_URL || undefined,
+  };
+}
+
+/**
+ * Reads the Cloudflare zone (a read: nothing is created) and checks it against every record the stack will
+ * publish: the zone lookup's error and the records already in the way stop the run here, with one message,
+ * before any resource is registered.
+ */
+export async function readDnsZone(config: MailConfig): Promise<ZoneAdoption> {
+  const conn = readCloudflareConnection();
+  try {
+    const zone = await readZone(conn, config.domain, config.dns.zoneId);
+    config.warnings.push(...zone.warnings);
+    const adoption = zoneAdoption(zone, config.dns.adopt, conn.baseUrl);
+    adoption.importIds(planZoneRecords(config));
+    return adoption;
+  } catch (e) {
+    // Like a ConfigError: the message is the whole story (RunError prints no stack trace).
+    const message = (e as Error).message;
+    throw new pulumi.RunError(
+      message.startsWith("mailstack: ")
+        ? message
+        : `mailstack: could not read the Cloudflare zone, nothing was changed:\n  - ${message}`,
+    );
   }
 }

@@ -29,6 +29,11 @@ export interface ResendRelayDomainArgs {
   returnPath: string;
   /** Cloudflare zone for the records; without it the records are only output (publish them yourself). */
   zoneId?: pulumi.Input<string>;
+  /**
+   * Which of Resend's records adopt one already in the zone (lib/dns-adoption.ts ZoneAdoption.importIds);
+   * throws the conflict message when one is in the way.
+   */
+  importIds?: (specs: readonly DnsRecordSpec[]) => (spec: DnsRecordSpec) => string | undefined;
   /** How long one `up` waits for Resend to verify. */
   verifyWaitSeconds: number;
   /** Fail the `up` when the domain is not verified after the wait (otherwise warn). */
@@ -76,12 +81,13 @@ export class ResendRelayDomain extends pulumi.ComponentResource {
     this.dnsRecords = zoneId
       ? this.records.apply((specs) => {
           const keys = recordKeys(specs);
+          const importId = args.importIds?.(specs) ?? (() => undefined);
           return specs.map(
             (spec, i) =>
               new cloudflare.DnsRecord(
                 `${name}-${keys[i]}`,
                 { zoneId, ...dnsSpecToCloudflareArgs(spec) },
-                { parent: this },
+                { parent: this, import: importId(spec) },
               ),
           );
         })

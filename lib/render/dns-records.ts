@@ -1,6 +1,7 @@
 import { DEFAULT_TTL, DnsRecordSpec } from "../dns-record";
 import { dkimTxtValue } from "../dkim";
 import { quoteTxt } from "../dns-format";
+import type { MailConfig } from "../config-types";
 
 export type DmarcPolicy = "none" | "quarantine" | "reject";
 
@@ -94,5 +95,46 @@ export function planResendManualRecords(r: ResendManualInput): DnsRecordSpec[] {
       ttl: DEFAULT_TTL,
       comment: "Resend: DKIM key Resend signs with",
     },
+  ];
+}
+
+/** What the relay publishes from config: Resend's records on the manual path (`resend.dkim`), else none. */
+export function planRelayRecords(cfg: Pick<MailConfig, "domain" | "relay" | "resend">): DnsRecordSpec[] {
+  if (cfg.relay.provider !== "resend" || cfg.resend.apiKey || !cfg.resend.dkim) return [];
+  return planResendManualRecords({
+    domain: cfg.domain,
+    region: cfg.resend.region,
+    returnPath: cfg.resend.returnPath,
+    dkim: cfg.resend.dkim,
+  });
+}
+
+/**
+ * Every record the stack will publish, as far as config knows it before anything exists: the server's, the
+ * DKIM record (its key not made yet), the relay's, and — when Resend is provisioned — Resend's documented set
+ * (return-path MX and SPF, `resend._domainkey`), whose contents only Resend's API will give. Enough to tell
+ * which records already in the zone stand in the way (lib/dns-adoption.ts), which goes by type, name and kind.
+ */
+export function planZoneRecords(cfg: MailConfig): DnsRecordSpec[] {
+  const provisioned =
+    cfg.relay.provider === "resend" && cfg.resend.apiKey
+      ? planResendManualRecords({
+          domain: cfg.domain,
+          region: cfg.resend.region,
+          returnPath: cfg.resend.returnPath,
+          dkim: "p=",
+        })
+      : [];
+  return [
+    ...planDnsRecords({
+      domain: cfg.domain,
+      hostname: cfg.hostname,
+      serverIp: cfg.serverIp,
+      serverIpv6: cfg.serverIpv6,
+      dmarc: cfg.dmarc,
+    }),
+    planDkimRecord({ domain: cfg.domain, selector: cfg.dkim.selector, publicKey: "" }),
+    ...planRelayRecords(cfg),
+    ...provisioned,
   ];
 }

@@ -45,7 +45,7 @@ describe("parseConfig: the prod config", () => {
       image: "ghcr.io/docker-mailserver/docker-mailserver:15.1.0",
       containerName: "mailserver",
     });
-    expect(c.dns).toEqual({ provider: "cloudflare", zoneId: undefined });
+    expect(c.dns).toEqual({ provider: "cloudflare", zoneId: undefined, adopt: [] });
   });
 
   it("reads the second config: aliases, blocked, passwords, SES relay, Fail2ban off", () => {
@@ -285,6 +285,11 @@ const INVALID: [string, Record<string, unknown>, RegExp, string[]?][] = [
     /mailstack:cloudflareZoneId is "zone-1"; expected the 32-character hex zone ID/,
   ],
   ["missing Cloudflare token", { "cloudflare:apiToken": undefined }, /cloudflare:apiToken is not set/],
+  [
+    "adopted record IDs that are not Cloudflare IDs",
+    { adoptDnsRecords: ["mx-record"] },
+    /mailstack:adoptDnsRecords is \["mx-record"\]; expected a list of 32-character hex Cloudflare record IDs/,
+  ],
   [
     "bad docker host",
     { docker: { host: "deploy@server" } },

@@ -19,10 +19,17 @@ describe("dnsSpecToCloudflareArgs", () => {
       priority: 10,
       ttl: 3600,
       proxied: false,
-      comment: "c",
+      comment: "mailstack: c",
     });
     const txt = dnsSpecToCloudflareArgs({ type: "TXT", name: "a.example.com", content: '"v"', ttl: 300, comment: "c" });
-    expect(txt).toEqual({ name: "a.example.com", type: "TXT", content: '"v"', ttl: 300, proxied: false, comment: "c" });
+    expect(txt).toEqual({
+      name: "a.example.com",
+      type: "TXT",
+      content: '"v"',
+      ttl: 300,
+      proxied: false,
+      comment: "mailstack: c",
+    });
   });
 
   it("maps CAA to data {flags, tag, value} and no content", () => {
@@ -39,7 +46,7 @@ describe("dnsSpecToCloudflareArgs", () => {
       type: "CAA",
       ttl: 3600,
       proxied: false,
-      comment: "c",
+      comment: "mailstack: c",
       data: { flags: 128, tag: "issue", value: "letsencrypt.org" },
     });
     expect(() =>
@@ -56,5 +63,6 @@ describe("dnsSpecToCloudflareArgs", () => {
       comment: "y".repeat(150),
     });
     expect(args.comment.length).toBe(100);
+    expect(args.comment).toMatch(/^mailstack: y+…$/); // the marker survives: it is how a later run knows the record
   });
 });

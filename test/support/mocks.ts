@@ -110,10 +110,7 @@ export function mailstackMocks(opts: MockOptions, registered: Registered[]): pul
       return planned.result;
     },
     call(args) {
-      if (args.token === "cloudflare:index/getZone:getZone") {
-        const name = args.inputs.filter?.name;
-        return { id: "f".repeat(32), zoneId: "f".repeat(32), name };
-      }
+      // The program reads Cloudflare itself (lib/cloudflare): it makes no provider invokes.
       throw new Error(`unexpected invoke ${args.token}`);
     },
   };

@@ -35,7 +35,9 @@ async function main() {
   recordResourceOptions();
 
   const started = performance.now();
-  const program: Record<string, unknown> = await import("../../index");
+  // index.ts is an async program (`export = async () => outputs`), run the way Pulumi's loader runs it.
+  const main = (await import("../../index")) as unknown as { default: () => Promise<Record<string, unknown>> };
+  const program = await main.default();
   const outputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];
   for (const [name, value] of Object.entries(program)) {

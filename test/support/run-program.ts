@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { execFile } from "node:child_process";
 import type { Registered } from "./mocks";
+import { FakeCloudflare, startFakeCloudflare } from "../fakes/cloudflare-api";
 
 export type RegisteredResource = Registered;
 export { UNKNOWN } from "./mocks";
@@ -30,7 +31,15 @@ export interface RunOptions {
    * engine would plan (`RegisteredResource.op`, see mocks.ts planPreview), and outputs may be "<unknown>".
    */
   preview?: boolean;
+  /**
+   * The Cloudflare API the program reads the zone from (`cloudflare:baseUrl`). Without one, a run with
+   * managed DNS gets a fresh fake holding just the domain's zone (ID `cloudflareZoneId`, or f…f), empty.
+   */
+  cloudflare?: FakeCloudflare;
 }
+
+/** The zone ID a run's own fake Cloudflare gives the domain when config names none. */
+export const DEFAULT_ZONE_ID = "f".repeat(32);
 
 const ROOT = path.resolve(__dirname, "../..");
 const DEFAULT_SECRETS = [
@@ -55,7 +64,19 @@ export function newStateDir(): string {
  * registered resource (inputs with secrets unwrapped, and where the secrets were) and the outputs. Rejects
  * with the program's error message when it fails (e.g. invalid config).
  */
-export function runProgram(config: Record<string, unknown>, opts: RunOptions = {}): Promise<ProgramRun> {
+export async function runProgram(config: Record<string, unknown>, opts: RunOptions = {}): Promise<ProgramRun> {
+  const managedDns = (config.dns ?? "cloudflare") !== "none" && config["cloudflare:baseUrl"] === undefined;
+  const own = managedDns && !opts.cloudflare ? await startFakeCloudflare() : undefined;
+  if (own) own.addZone(String(config.domain), (config.cloudflareZoneId as string | undefined) ?? DEFAULT_ZONE_ID);
+  const cloudflare = opts.cloudflare ?? own;
+  try {
+    return await runChild(cloudflare ? { ...config, "cloudflare:baseUrl": cloudflare.url } : config, opts);
+  } finally {
+    await own?.close();
+  }
+}
+
+function runChild(config: Record<string, unknown>, opts: RunOptions): Promise<ProgramRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailstack-run-"));
   const inputFile = path.join(dir, "input.json");
   const outputFile = path.join(dir, "output.json");
