@@ -54,7 +54,7 @@ export function verificationAdvice(
     ? " Publish every record in the `dnsRecords` output (or the `zoneFile` output) at your DNS host (no Cloudflare zone is managed)."
     : "";
   if (FAILED.includes(status)) {
-    return `Resend could not verify ${domain} (status ${status}).${which} Check that every record in the \`resendRecords\` output is published exactly (proxy off), then run \`pulumi up\` again.`;
+    return `Resend could not verify ${domain} (status ${status}).${which} Check that every Resend record in the \`dnsRecords\` output (\`pulumi stack output dnsRecords\`) is published exactly (proxy off), then run \`pulumi up\` again.`;
   }
   return `Resend has not verified ${domain} yet (status ${status} after ${waitSeconds}s).${which}${publish} DNS can take from minutes to hours: run \`pulumi up\` again later to re-check (raise mailstack:resend.verifyWaitSeconds to wait longer). Mail relayed through Resend is refused until the domain is verified.`;
 }

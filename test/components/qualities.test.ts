@@ -1,3 +1,6 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   containerFiles,
@@ -8,6 +11,8 @@ import {
   SECOND_CONFIG,
   mailContainer,
 } from "../support/run-program";
+
+const ROOT = path.resolve(__dirname, "../..");
 
 describe("idempotency", () => {
   it.each([
@@ -120,5 +125,28 @@ describe("config changes", () => {
       files(before).get("/tmp/docker-mailserver/postfix-accounts.cf"),
     );
     expect(after.outputs.dkim).toEqual(before.outputs.dkim);
+  });
+});
+
+describe("messages", () => {
+  it("name only stack outputs the program exports", async () => {
+    const run = await runProgram({ ...PROD_CONFIG, relayPassword: undefined, resendApiKey: "re_full_access_key" });
+    const exported = new Set([...Object.keys(run.outputs), ...run.secretOutputs]);
+    const named = new Set<string>();
+    const sources = execFileSync("git", ["ls-files", "components", "lib", "index.ts"], { cwd: ROOT })
+      .toString()
+      .split("\n")
+      .filter((f) => f.endsWith(".ts"));
+    for (const file of sources) {
+      // Code only: a comment may speak of a resource's outputs.
+      const text = fs
+        .readFileSync(path.join(ROOT, file), "utf8")
+        .split("\n")
+        .filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line))
+        .join("\n");
+      for (const m of text.matchAll(/\\?`(\w+)\\?` output|stack output (\w+)/g)) named.add(m[1] ?? m[2]);
+    }
+    expect(named.size).toBeGreaterThan(0);
+    expect([...named].filter((n) => !exported.has(n))).toEqual([]);
   });
 });
