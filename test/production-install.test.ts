@@ -5,15 +5,16 @@
  * ts-node 7 when they are missing, which reject this tsconfig (target ES2022, noCheck).
  *
  * So this installs the production tree for real, offline from npm's cache, in a scratch copy of the project,
- * and runs the program there through Pulumi's own loader (cmd/run/run.js) — whatever tsconfig asks ts-node
- * to load (a transpiler such as swc) is loaded the same way — and the doctor through its bin.
+ * and runs the program there, from that install, through Pulumi's own loader (test/support/pulumi-loader.ts:
+ * @pulumi/pulumi/cmd/run) — whatever tsconfig asks ts-node to load (swc) is loaded the same way — and the
+ * doctor through its bin.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toPulumiConfig } from "./support/pulumi-config";
+import { loadLikePulumi } from "./support/pulumi-loader";
 
 const ROOT = path.resolve(__dirname, "..");
 const SHIPPED =
@@ -32,7 +33,6 @@ beforeAll(() => {
     fs.mkdirSync(path.dirname(path.join(scratch, f)), { recursive: true });
     fs.copyFileSync(path.join(ROOT, f), path.join(scratch, f));
   }
-  fs.copyFileSync(path.join(__dirname, "support/production-load.cjs"), path.join(scratch, "production-load.cjs"));
   // Scripts off: the Pulumi packages' install scripts would try to download plugins.
   execFileSync("npm", ["ci", "--omit=dev", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], {
     cwd: scratch,
@@ -46,8 +46,8 @@ afterAll(() => {
 });
 
 describe("a production install (npm ci --omit=dev)", () => {
-  it("runs index.ts through Pulumi's loader with the project's TypeScript and ts-node, not the vendored ones", () => {
-    const { values, secretKeys } = toPulumiConfig(
+  it("runs index.ts through Pulumi's loader with the project's TypeScript and ts-node, not the vendored ones", async () => {
+    const r = await loadLikePulumi(
       {
         domain: "example.net",
         accounts: ["hi"],
@@ -57,24 +57,16 @@ describe("a production install (npm ci --omit=dev)", () => {
         tls: { mode: "self-signed" },
       },
       ["resendApiKey"],
+      { projectDir: scratch, ownInstall: true },
     );
-    const out = execFileSync(process.execPath, ["production-load.cjs"], {
-      cwd: scratch,
-      env: {
-        ...process.env,
-        MAILSTACK_TEST_CONFIG: JSON.stringify(values),
-        MAILSTACK_TEST_SECRETS: JSON.stringify(secretKeys),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    }).toString();
-    const r = JSON.parse(out.trim().split("\n").pop()!);
-    expect(r.typescriptRequire).toBe("typescript");
-    expect(r.tsnodeRequire).toBe("ts-node");
-    expect(r.typescriptVersion).toMatch(/^5\./);
-    expect(r.tsnodeVersion).toMatch(/^10\./);
+    expect(r.exitCode).toBe(0);
+    expect(r.typescript).toMatchObject({ typescriptRequire: "typescript", tsnodeRequire: "ts-node" });
+    expect(r.typescript.typescriptVersion).toMatch(/^5\./);
+    expect(r.typescript.tsnodeVersion).toMatch(/^10\./);
     // The whole program ran: the container, and a Resend resource (its provider serialized by Pulumi's closure
     // serializer, which parses function text with the project's TypeScript too).
-    expect(r.registered).toEqual(
+    const types = r.resources.map((x) => x.split("::")[0]);
+    expect(types).toEqual(
       expect.arrayContaining(["docker:index/container:Container", "pulumi-nodejs:dynamic/resend:ResendDomain"]),
     );
 
@@ -82,7 +74,7 @@ describe("a production install (npm ci --omit=dev)", () => {
     // dev dependency, marked devOptional; `--omit=optional`, pnpm or yarn drop it. Everything the program
     // loaded must be a production dependency in its own right.
     expect(r.packages).toEqual(expect.arrayContaining(["node_modules/typescript", "node_modules/ts-node"]));
-    const weak = (r.packages as string[]).filter((p) => lock.packages[p]?.dev || lock.packages[p]?.devOptional);
+    const weak = r.packages.filter((p) => lock.packages[p]?.dev || lock.packages[p]?.devOptional);
     expect(weak).toEqual([]);
   }, 120_000);
 

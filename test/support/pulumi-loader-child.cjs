@@ -6,6 +6,7 @@
  * Usage: node pulumi-loader-child.cjs <input.json>; prints one JSON line on exit.
  */
 const fs = require("node:fs");
+const path = require("node:path");
 
 const input = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 // What the language host sets for a TypeScript project (Pulumi.yaml runtime nodejs, typescript default true).
@@ -29,19 +30,43 @@ const mocks = {
     if (args.type === "docker:index/remoteImage:RemoteImage") state.imageId = "sha256:0";
     return { id: `${args.name}-id`, state };
   },
-  call() {
-    return { id: "f".repeat(32), zoneId: "f".repeat(32) };
+  call(args) {
+    // The program reads Cloudflare itself (lib/cloudflare): it makes no provider invokes.
+    throw new Error(`unexpected invoke ${args.token}`);
   },
 };
 
+/** The package directory (`node_modules/…`) a loaded file belongs to, relative to the project. */
+function packageOf(file) {
+  const m = /^(.*?node_modules[/\\](?:@[^/\\]+[/\\])?[^/\\]+)[/\\]/.exec(path.relative(process.cwd(), file));
+  return m && m[1].split(path.sep).join("/");
+}
+function versionOf(request) {
+  try {
+    let dir = path.dirname(require.resolve(request));
+    while (!fs.existsSync(path.join(dir, "package.json"))) dir = path.dirname(dir);
+    return JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).version;
+  } catch {
+    return undefined;
+  }
+}
+
 process.on("exit", (code) => {
   const tsNode = process[Symbol.for("ts-node.register.instance")];
+  // What Pulumi's loader resolved (it falls back to its vendored TypeScript 3.8 / ts-node 7 when missing).
+  const resolved = require("@pulumi/pulumi/tsutils").typeScriptRequireStrings();
   const report = {
     exitCode: code,
     // Process start to exit, measured inside the process (excludes the node binary's own start-up).
     ms: performance.now(),
     resources: registered.sort(),
     tsNode: tsNode && { swc: !!tsNode.options.swc, transpileOnly: !!tsNode.options.transpileOnly },
+    typescript: {
+      ...resolved,
+      typescriptVersion: versionOf(resolved.typescriptRequire),
+      tsnodeVersion: versionOf(resolved.tsnodeRequire),
+    },
+    packages: [...new Set(Object.keys(require.cache).map(packageOf).filter(Boolean))].sort(),
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 });

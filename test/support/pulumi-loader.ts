@@ -3,6 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
+import type { FakeCloudflare } from "../fakes/cloudflare-api";
+import { withCloudflare } from "./run-program";
 
 const ROOT = path.resolve(__dirname, "../..");
 const NODE = path.join(ROOT, "node_modules/.bin/node");
@@ -14,7 +16,23 @@ export interface LoaderRun {
   resources: string[];
   /** How ts-node was registered by Pulumi's loader. */
   tsNode?: { swc: boolean; transpileOnly: boolean };
+  /** What Pulumi's loader resolved for `typescript` and `ts-node` (tsutils.typeScriptRequireStrings), and their versions. */
+  typescript: { typescriptRequire: string; tsnodeRequire: string; typescriptVersion?: string; tsnodeVersion?: string };
+  /** Every package directory (`node_modules/…`, relative to the project) a module was loaded from. */
+  packages: string[];
   exitCode: number;
+}
+
+export interface LoadOptions {
+  /** Run another project's index.ts (Pulumi's loader reads tsconfig.json and package.json from it). */
+  projectDir?: string;
+  /**
+   * Load @pulumi/pulumi (and so everything) from the project's own node_modules, as `pulumi up` in that
+   * directory would: the child runs from a copy inside it. Default: this repository's node_modules.
+   */
+  ownInstall?: boolean;
+  /** The Cloudflare API for managed DNS (else a fresh fake with the domain's empty zone, see run-program). */
+  cloudflare?: FakeCloudflare;
 }
 
 function spawnNode(args: string[]): Promise<{ wallMs: number; stdout: string }> {
@@ -29,28 +47,34 @@ function spawnNode(args: string[]): Promise<{ wallMs: number; stdout: string }> 
 
 /**
  * index.ts with this config, loaded by @pulumi/pulumi/cmd/run as `pulumi up` loads it
- * (test/support/pulumi-loader-child.cjs). `projectDir` runs another project's index.ts instead.
+ * (test/support/pulumi-loader-child.cjs).
  */
-export async function loadLikePulumi(
+export function loadLikePulumi(
   config: Record<string, unknown>,
   secretKeys: string[],
-  projectDir?: string,
+  opts: LoadOptions = {},
 ): Promise<LoaderRun> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailstack-load-"));
-  try {
-    const k = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const rsaKey = {
-      privateKeyPem: k.privateKey.export({ type: "pkcs1", format: "pem" }),
-      publicKeyPem: k.publicKey.export({ type: "spki", format: "pem" }),
-    };
-    const inputFile = path.join(dir, "input.json");
-    fs.writeFileSync(inputFile, JSON.stringify({ config, secretKeys, rsaKey, projectDir }));
-    const { wallMs, stdout } = await spawnNode([path.join(__dirname, "pulumi-loader-child.cjs"), inputFile]);
-    const report = JSON.parse(stdout.trim().split("\n").pop()!);
-    return { wallMs, resources: report.resources, tsNode: report.tsNode, exitCode: report.exitCode };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  return withCloudflare(config, opts.cloudflare, async (withApi) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailstack-load-"));
+    const child = path.join(__dirname, "pulumi-loader-child.cjs");
+    const ownChild = opts.ownInstall && opts.projectDir && path.join(opts.projectDir, "pulumi-loader-child.cjs");
+    try {
+      if (ownChild) fs.copyFileSync(child, ownChild);
+      const k = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      const rsaKey = {
+        privateKeyPem: k.privateKey.export({ type: "pkcs1", format: "pem" }),
+        publicKeyPem: k.publicKey.export({ type: "spki", format: "pem" }),
+      };
+      const inputFile = path.join(dir, "input.json");
+      fs.writeFileSync(inputFile, JSON.stringify({ config: withApi, secretKeys, rsaKey, projectDir: opts.projectDir }));
+      const { wallMs, stdout } = await spawnNode([ownChild || child, inputFile]);
+      const report = JSON.parse(stdout.trim().split("\n").pop()!);
+      return { wallMs, ...report } as LoaderRun;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (ownChild) fs.rmSync(ownChild, { force: true });
+    }
+  });
 }
 
 /** The SDKs index.ts imports. */
@@ -77,7 +101,7 @@ export async function sdkOnlyProgramLoad(): Promise<number> {
       path.join(dir, "index.ts"),
       SDKS.map((m, i) => `import * as sdk${i} from "${m}";\nvoid sdk${i};\n`).join(""),
     );
-    return (await loadLikePulumi({}, [], dir)).wallMs;
+    return (await loadLikePulumi({ dns: "none" }, [], { projectDir: dir })).wallMs;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

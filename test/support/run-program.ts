@@ -65,12 +65,25 @@ export function newStateDir(): string {
  * with the program's error message when it fails (e.g. invalid config).
  */
 export async function runProgram(config: Record<string, unknown>, opts: RunOptions = {}): Promise<ProgramRun> {
+  return withCloudflare(config, opts.cloudflare, (withApi) => runChild(withApi, opts));
+}
+
+/**
+ * Runs `fn` with the config pointing at a Cloudflare API (`cloudflare:baseUrl`): the given fake, or — with
+ * managed DNS and no API named — a fresh fake holding just the domain's zone (ID `cloudflareZoneId`, or
+ * DEFAULT_ZONE_ID), empty, closed afterwards.
+ */
+export async function withCloudflare<T>(
+  config: Record<string, unknown>,
+  fake: FakeCloudflare | undefined,
+  fn: (config: Record<string, unknown>) => Promise<T>,
+): Promise<T> {
   const managedDns = (config.dns ?? "cloudflare") !== "none" && config["cloudflare:baseUrl"] === undefined;
-  const own = managedDns && !opts.cloudflare ? await startFakeCloudflare() : undefined;
+  const own = managedDns && !fake ? await startFakeCloudflare() : undefined;
   if (own) own.addZone(String(config.domain), (config.cloudflareZoneId as string | undefined) ?? DEFAULT_ZONE_ID);
-  const cloudflare = opts.cloudflare ?? own;
+  const api = fake ?? own;
   try {
-    return await runChild(cloudflare ? { ...config, "cloudflare:baseUrl": cloudflare.url } : config, opts);
+    return await fn(api ? { ...config, "cloudflare:baseUrl": api.url } : config);
   } finally {
     await own?.close();
   }
