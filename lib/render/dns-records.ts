@@ -101,12 +101,7 @@ export function planResendManualRecords(r: ResendManualInput): DnsRecordSpec[] {
 /** What the relay publishes from config: Resend's records on the manual path (`resend.dkim`), else none. */
 export function planRelayRecords(cfg: Pick<MailConfig, "domain" | "relay" | "resend">): DnsRecordSpec[] {
   if (cfg.relay.provider !== "resend" || cfg.resend.apiKey || !cfg.resend.dkim) return [];
-  return planResendManualRecords({
-    domain: cfg.domain,
-    region: cfg.resend.region,
-    returnPath: cfg.resend.returnPath,
-    dkim: cfg.resend.dkim,
-  });
+  return planResendManualRecords({ ...cfg.resend, domain: cfg.domain, dkim: cfg.resend.dkim });
 }
 
 /**
@@ -116,25 +111,11 @@ export function planRelayRecords(cfg: Pick<MailConfig, "domain" | "relay" | "res
  * which records already in the zone stand in the way (lib/dns-adoption.ts), which goes by type, name and kind.
  */
 export function planZoneRecords(cfg: MailConfig): DnsRecordSpec[] {
-  const provisioned =
-    cfg.relay.provider === "resend" && cfg.resend.apiKey
-      ? planResendManualRecords({
-          domain: cfg.domain,
-          region: cfg.resend.region,
-          returnPath: cfg.resend.returnPath,
-          dkim: "p=",
-        })
-      : [];
+  const provisioned = cfg.relay.provider === "resend" && !!cfg.resend.apiKey;
   return [
-    ...planDnsRecords({
-      domain: cfg.domain,
-      hostname: cfg.hostname,
-      serverIp: cfg.serverIp,
-      serverIpv6: cfg.serverIpv6,
-      dmarc: cfg.dmarc,
-    }),
+    ...planDnsRecords(cfg),
     planDkimRecord({ domain: cfg.domain, selector: cfg.dkim.selector, publicKey: "" }),
     ...planRelayRecords(cfg),
-    ...provisioned,
+    ...(provisioned ? planResendManualRecords({ ...cfg.resend, domain: cfg.domain, dkim: "p=" }) : []),
   ];
 }
