@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   containerFiles,
   newStateDir,
@@ -14,6 +14,17 @@ import {
 
 const ROOT = path.resolve(__dirname, "../..");
 
+/** State directories the tests below make, removed after each test. */
+const stateDirs: string[] = [];
+const stateDir = () => {
+  const dir = newStateDir();
+  stateDirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of stateDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 describe("idempotency", () => {
   it.each([
     ["prod", PROD_CONFIG],
@@ -21,7 +32,7 @@ describe("idempotency", () => {
   ])(
     "registers identical resources and inputs when %s is evaluated twice with the same state",
     async (_name, config) => {
-      const state = newStateDir();
+      const state = stateDir();
       const first = await runProgram(config, { stateDir: state });
       const second = await runProgram(config, { stateDir: state });
       const view = (run: ProgramRun) =>
@@ -88,7 +99,7 @@ describe("secrets", () => {
 
 describe("password changes", () => {
   it("change only the changed account's hash", async () => {
-    const state = newStateDir();
+    const state = stateDir();
     const lines = async (pw: string) =>
       containerFiles(await runProgram({ ...PROD_CONFIG, passwords: { hi: pw } }, { stateDir: state }))
         .get("/tmp/docker-mailserver/postfix-accounts.cf")!
@@ -104,7 +115,7 @@ describe("password changes", () => {
 
 describe("config changes", () => {
   it("reach the server through new container files while the mail volumes stay as they are", async () => {
-    const state = newStateDir();
+    const state = stateDir();
     const before = await runProgram(PROD_CONFIG, { stateDir: state });
     const after = await runProgram(
       { ...PROD_CONFIG, aliases: { shop: "hi" }, blocked: ["leaked@qladgk.com"] },

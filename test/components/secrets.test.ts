@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mailstackMocks, Registered } from "../support/mocks";
 import { PROD_CERT } from "../support/fixtures";
 
@@ -28,13 +28,12 @@ const RESEND = {
 };
 const RELAY = { provider: "resend", host: "smtp.resend.com", port: 587, username: "resend" };
 
+const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "mailstack-secrets-"));
+afterAll(() => fs.rmSync(stateDir, { recursive: true, force: true }));
+
 beforeAll(async () => {
   const registered: Registered[] = [];
-  await pulumi.runtime.setMocks(
-    mailstackMocks({ stateDir: fs.mkdtempSync(path.join(os.tmpdir(), "mailstack-secrets-")) }, registered),
-    "mailstack",
-    "test",
-  );
+  await pulumi.runtime.setMocks(mailstackMocks({ stateDir }, registered), "mailstack", "test");
   // Import after the mocks are set (the docs' order), so every resource goes through them.
   c = {
     DkimKey: (await import("../../components/dkim")).DkimKey,

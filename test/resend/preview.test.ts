@@ -3,6 +3,7 @@
  * modelled over the previous run's state (test/support/mocks.ts planPreview): the real serialized `diff`
  * runs, and a dynamic resource with any diff gets unknown outputs, which spread to everything built on them.
  */
+import * as fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { newStateDir, ProgramRun, PROD_CONFIG, runProgram, UNKNOWN } from "../support/run-program";
 
@@ -37,8 +38,13 @@ const PROVISIONED = {
 /** `pulumi up` with one config, then `pulumi preview` with another, over the same state. */
 async function upThenPreview(before: Record<string, unknown>, after: Record<string, unknown>) {
   const stateDir = newStateDir();
-  const up = await runProgram(before, { stateDir, resendRecords: RESEND_RECORDS });
-  const preview = await runProgram(after, { stateDir, resendRecords: RESEND_RECORDS, preview: true });
+  let up: ProgramRun, preview: ProgramRun;
+  try {
+    up = await runProgram(before, { stateDir, resendRecords: RESEND_RECORDS });
+    preview = await runProgram(after, { stateDir, resendRecords: RESEND_RECORDS, preview: true });
+  } finally {
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
   const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
   const planned = new Set(preview.resources.map(key));
   return {
