@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PROD_CONFIG, resourceOf, runProgram, SECOND_CONFIG } from "../support/run-program";
+import { mailContainer, PROD_CONFIG, runProgram, SECOND_CONFIG } from "../support/run-program";
 import { containerAsWritten, containerReadBack, goDurationString, parseGoDuration } from "../support/docker-read-back";
 
 const CONTAINER = "docker:index/container:Container";
@@ -56,7 +56,7 @@ describe("the Go duration model the docker provider's read goes through", () => 
   });
 });
 
-describe("the mail container's inputs are already in the form the docker provider reads back", () => {
+describe("every container's inputs are already in the form the docker provider reads back", () => {
   it.each([
     ["prod", PROD_CONFIG],
     ["second", SECOND_CONFIG],
@@ -64,11 +64,12 @@ describe("the mail container's inputs are already in the form the docker provide
     "%s: every input equals its read-back form, so a second `up` plans no diff and no replacement",
     async (_n, config) => {
       const run = await runProgram(config);
-      const inputs = resourceOf(run, CONTAINER).inputs;
       // The healthcheck is the input whose read-back form differs most easily (Go prints 90s as "1m30s"), and
-      // the one a diff replaces the container for (replaceOnChanges); it must be present to be checked.
-      expect(inputs.healthcheck?.startPeriod).toBeDefined();
-      expect(containerReadBack(inputs)).toEqual(containerAsWritten(inputs));
+      // the one a diff replaces the mail container for (replaceOnChanges); it must be present to be checked.
+      expect(mailContainer(run).inputs.healthcheck?.startPeriod).toBeDefined();
+      const containers = run.resources.filter((r) => r.type === CONTAINER);
+      expect(containers.length).toBeGreaterThan(1); // the mail server and the backup container
+      for (const c of containers) expect(containerReadBack(c.inputs), c.name).toEqual(containerAsWritten(c.inputs));
     },
   );
 

@@ -134,6 +134,9 @@ const READ_VERBATIM = [
   "init",
   "user",
   "workingDir",
+  // Config.Entrypoint and Config.Cmd ("entrypoint", "command": TypeList, Optional+Computed, ForceNew).
+  "entrypoints",
+  "command",
 ];
 
 /** The schema's defaults for a port, as the provider fills them in before create. */
