@@ -55,6 +55,7 @@ async function main() {
   }
   const evaluationMs = performance.now() - started;
   for (const r of registered) r.options = pendingOptions.get(`${r.type}::${r.name}`);
+  secretOutputs.sort(); // the program returns a plain object: its key order means nothing
   fs.writeFileSync(outputFile, JSON.stringify({ resources: registered, outputs, secretOutputs, evaluationMs }));
 }
 
