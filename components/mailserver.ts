@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { HEALTHCHECK, MAIL_PORTS } from "../lib/render/container-env";
+import { CERTS_MOUNT } from "../lib/render/acme";
 
 export interface ServerFile {
   /** Absolute path inside the container. */
@@ -14,8 +15,8 @@ export interface MailServerArgs {
   hostname: string;
   image: string;
   containerName: string;
-  /** `ssh://user@server` for a remote engine; undefined = the local engine (or DOCKER_HOST). */
-  dockerHost?: string;
+  /** The engine (`dockerEngine`); undefined = the local one (or DOCKER_HOST). */
+  provider?: docker.Provider;
   /** `KEY=value` pairs (no secrets). */
   envs: string[];
   /** Configuration files present before the first start. */
@@ -24,6 +25,29 @@ export interface MailServerArgs {
   fail2ban: boolean;
   /** An AAAA record is published: the container needs IPv6 (its own network and `::` port bindings). */
   ipv6: boolean;
+  /**
+   * tls.mode acme: the renewer's certificate volume, mounted read-only at /etc/letsencrypt, and the renewer
+   * container, which is healthy once the first certificate is there; the mail server starts after it.
+   */
+  certificates?: { volume: docker.Volume; ready: pulumi.Resource };
+}
+
+/**
+ * The Docker engine every container of the stack runs on: `ssh://user@server` (or tcp://, unix://) for a remote
+ * engine; undefined = the local one. It was created inside MailServer before the renewer needed it too: the alias
+ * keeps the provider (and so every container on it) in place.
+ */
+export function dockerEngine(
+  name: string,
+  host: string | undefined,
+  parent: pulumi.Resource,
+): docker.Provider | undefined {
+  if (!host) return undefined;
+  return new docker.Provider(
+    `${name}-server-engine`,
+    { host, sshOpts: ["-o", "BatchMode=yes"] },
+    { parent, aliases: [{ parent: pulumi.createUrn(`${name}-server`, "mailstack:mailserver:MailServer", parent) }] },
+  );
 }
 
 /** Where the mail data lives; these volumes outlive the container and `pulumi destroy`. */
@@ -57,13 +81,7 @@ export class MailServer extends pulumi.ComponentResource {
 
   constructor(name: string, args: MailServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:mailserver:MailServer", name, {}, opts);
-    const provider = (this.provider = args.dockerHost
-      ? new docker.Provider(
-          `${name}-engine`,
-          { host: args.dockerHost, sshOpts: ["-o", "BatchMode=yes"] },
-          { parent: this },
-        )
-      : undefined);
+    const provider = (this.provider = args.provider);
     const child = { parent: this, provider };
 
     const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, child);
@@ -101,7 +119,12 @@ export class MailServer extends pulumi.ComponentResource {
         networksAdvanced: this.network && [{ name: this.network.name }],
         // Capability names as Docker stores them (CAP_ prefix), so the provider's read-back matches.
         capabilities: args.fail2ban ? { adds: ["CAP_NET_ADMIN"] } : undefined,
-        volumes: this.volumes.map((vol, i) => ({ volumeName: vol.name, containerPath: VOLUMES[i].containerPath })),
+        volumes: [
+          ...this.volumes.map((vol, i) => ({ volumeName: vol.name, containerPath: VOLUMES[i].containerPath })),
+          ...(args.certificates
+            ? [{ volumeName: args.certificates.volume.name, containerPath: CERTS_MOUNT, readOnly: true }]
+            : []),
+        ],
         uploads: args.files.map((f) => ({ file: f.path, content: f.content, permissions: f.permissions })),
         restart: "always",
         stopTimeout: 60,
@@ -109,7 +132,11 @@ export class MailServer extends pulumi.ComponentResource {
         healthcheck: HEALTHCHECK,
       },
       // A healthcheck change is neither applied in place nor forces a new container by itself.
-      { ...child, replaceOnChanges: ["healthcheck"] },
+      {
+        ...child,
+        replaceOnChanges: ["healthcheck"],
+        dependsOn: args.certificates ? [args.certificates.ready] : [],
+      },
     );
     this.registerOutputs({ containerId: this.container.id });
   }

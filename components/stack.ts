@@ -21,7 +21,9 @@ import { DkimKey } from "./dkim";
 import { TlsCertificate } from "./tls";
 import { MailAccounts } from "./accounts";
 import { MailDns } from "./dns";
-import { MailServer, ServerFile } from "./mailserver";
+import { dockerEngine, MailServer, ServerFile } from "./mailserver";
+import { AcmeRenewer } from "./acme";
+import { planAcmeTls, planCaaRecords } from "../lib/render/acme";
 import { Relay } from "./relay";
 import { Backup } from "./backup";
 import { planBackup } from "../lib/render/backup";
@@ -53,16 +55,30 @@ export class MailStack extends pulumi.ComponentResource {
       { bits: cfg.dkim.bits, importedPrivateKeyPem: cfg.dkim.privateKeyPem && pulumi.secret(cfg.dkim.privateKeyPem) },
       child,
     );
-    const tls = new TlsCertificate(
-      `${name}-tls`,
-      {
-        hostname: cfg.hostname,
-        mode: cfg.tls.mode,
-        certificatePem: cfg.tls.certificatePem,
-        privateKeyPem: cfg.tls.privateKeyPem && pulumi.secret(cfg.tls.privateKeyPem),
-      },
-      child,
-    );
+    // --- the certificate: the renewer's (acme), or one kept in state (manual, self-signed) --------------
+    const engine = dockerEngine(name, cfg.docker.host, this);
+    const acme = cfg.tls.acme;
+    const renewerContainer = `${cfg.docker.containerName}-certs`;
+    const renewer =
+      acme && zone
+        ? new AcmeRenewer(
+            `${name}-acme`,
+            { hostname: cfg.hostname, acme, zoneId: zone.zoneId, containerName: renewerContainer, provider: engine },
+            child,
+          )
+        : undefined;
+    const tls = renewer
+      ? undefined
+      : new TlsCertificate(
+          `${name}-tls`,
+          {
+            hostname: cfg.hostname,
+            mode: cfg.tls.mode === "self-signed" ? "self-signed" : "manual",
+            certificatePem: cfg.tls.certificatePem,
+            privateKeyPem: cfg.tls.privateKeyPem && pulumi.secret(cfg.tls.privateKeyPem),
+          },
+          child,
+        );
     const accounts = new MailAccounts(
       `${name}-accounts`,
       { accounts: cfg.accounts, configured: Object.keys(cfg.passwords), passwords: pulumi.secret(cfg.passwords) },
@@ -85,6 +101,12 @@ export class MailStack extends pulumi.ComponentResource {
       { key: dkimRecord(""), spec: dkim.publicKey.apply(dkimRecord) },
       ...relay.manualRecords.map((spec) => ({ key: spec, spec: pulumi.output(spec) })),
     ];
+    if (renewer && acme) {
+      // The CAA record names the account, known once it is registered; its type and name are known now.
+      const caa = (accountUri: string) => planCaaRecords({ hostname: cfg.hostname, acme, accountUri });
+      for (const [i, key] of caa("").entries())
+        records.push({ key, spec: renewer.accountUri.apply((uri) => caa(uri)[i]) });
+    }
     if (zone) {
       const importId = zone.importIds(records.map((r) => r.key));
       new MailDns(
@@ -129,8 +151,7 @@ export class MailStack extends pulumi.ComponentResource {
       file(conf("opendkim/SigningTable"), openDkim.signingTable),
       file(conf("opendkim/TrustedHosts"), openDkim.trustedHosts),
       file(conf(dkimKeyPath({ domain: cfg.domain, selector: cfg.dkim.selector })), dkim.privateKeyPem, "0600"),
-      file(CERT_PATH, tls.certificatePem),
-      file(KEY_PATH, tls.privateKeyPem, "0600"),
+      ...(tls ? [file(CERT_PATH, tls.certificatePem), file(KEY_PATH, tls.privateKeyPem, "0600")] : []),
     ];
     // The relay credentials in the form every docker-mailserver 15.x reads (secret: apply keeps it secret).
     if (relay.password)
@@ -148,11 +169,18 @@ export class MailStack extends pulumi.ComponentResource {
         hostname: cfg.hostname,
         image: cfg.docker.image,
         containerName: cfg.docker.containerName,
-        dockerHost: cfg.docker.host,
-        envs: renderContainerEnv({ domain: cfg.domain, relay: cfg.relay, fail2ban: cfg.fail2ban, extra: cfg.env }),
+        provider: engine,
+        envs: renderContainerEnv({
+          domain: cfg.domain,
+          relay: cfg.relay,
+          fail2ban: cfg.fail2ban,
+          tls: renewer ? { type: "letsencrypt", domain: cfg.hostname } : { type: "manual" },
+          extra: cfg.env,
+        }),
         files,
         fail2ban: cfg.fail2ban,
         ipv6: !!cfg.serverIpv6,
+        certificates: renewer && { volume: renewer.certsVolume, ready: renewer.container },
       },
       child,
     );
@@ -166,7 +194,7 @@ export class MailStack extends pulumi.ComponentResource {
         containerName: backupContainer,
         mailData: server.volume("mail-data"),
         mailState: server.volume("mail-state"),
-        provider: server.provider,
+        provider: engine,
       },
       child,
     );
@@ -203,6 +231,11 @@ export class MailStack extends pulumi.ComponentResource {
       blocked: out(cfg.blocked),
       relatedSenders: out(cfg.relatedSenders),
       docker: out({ host: cfg.docker.host, containerName: cfg.docker.containerName }),
+      tls: renewer
+        ? renewer.accountUri.apply((accountUri) =>
+            planAcmeTls({ hostname: cfg.hostname, acme: acme!, accountUri, container: renewerContainer }),
+          )
+        : tls!.summary,
       backup: pulumi
         .all([server.volume("mail-data").name, server.volume("mail-state").name])
         .apply(([mailData, mailState]) =>

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import { certificateSummary } from "../lib/tls-check";
+import { TlsPlan } from "../lib/planned";
 
 export interface TlsCertificateArgs {
   hostname: string;
@@ -20,6 +22,8 @@ export class TlsCertificate extends pulumi.ComponentResource {
   readonly certificatePem: pulumi.Output<string>;
   /** secret */
   readonly privateKeyPem: pulumi.Output<string>;
+  /** What the outputs say about it: mode, issuer and expiry. */
+  readonly summary: pulumi.Output<TlsPlan>;
 
   constructor(name: string, args: TlsCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:tls:TlsCertificate", name, {}, opts);
@@ -28,6 +32,7 @@ export class TlsCertificate extends pulumi.ComponentResource {
         throw new Error("TlsCertificate: manual mode needs a certificate and a key");
       this.certificatePem = pulumi.output(args.certificatePem);
       this.privateKeyPem = pulumi.secret(args.privateKeyPem);
+      this.summary = pulumi.output({ mode: "manual" as const, ...certificateSummary(args.certificatePem) });
     } else {
       const key = new tls.PrivateKey(`${name}-key`, { algorithm: "RSA", rsaBits: 2048 }, { parent: this });
       const cert = new tls.SelfSignedCert(
@@ -43,7 +48,8 @@ export class TlsCertificate extends pulumi.ComponentResource {
       );
       this.certificatePem = cert.certPem;
       this.privateKeyPem = pulumi.secret(key.privateKeyPem);
+      this.summary = cert.certPem.apply((pem) => ({ mode: "self-signed" as const, ...certificateSummary(pem) }));
     }
-    this.registerOutputs({ certificatePem: this.certificatePem });
+    this.registerOutputs({ certificatePem: this.certificatePem, summary: this.summary });
   }
 }

@@ -1,5 +1,6 @@
 import { checkBackup } from "./checks/backup";
 import { checkBlocklist } from "./checks/blocklist";
+import { checkCertificate } from "./checks/certificate";
 import { checkCredentials } from "./checks/credentials";
 import { checkPlannedRecords } from "./checks/dns-records";
 import { checkMailAuthentication } from "./checks/mail-auth-dns";
@@ -16,6 +17,7 @@ const SECTIONS: { group: string; run: (context: DoctorContext) => Promise<CheckR
   { group: "Mail authentication", run: checkMailAuthentication },
   { group: "Reverse DNS", run: checkReverseDns },
   { group: "Ports", run: checkServices },
+  { group: "Certificate", run: checkCertificate },
   { group: "Open relay", run: checkOpenRelay },
   { group: "Credentials", run: checkCredentials },
   { group: "Resend", run: checkResend },

@@ -48,3 +48,6 @@ export function errorText(error: unknown): string {
   }
   return String(error);
 }
+
+/** A judgement about one thing, before the check names it. */
+export type Verdict = { status: "pass" | "warn" | "fail"; detail: string; fix?: string };

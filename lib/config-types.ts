@@ -66,10 +66,37 @@ export interface ResendConfig {
 }
 
 export interface TlsConfig {
-  mode: "manual" | "self-signed";
+  mode: "manual" | "self-signed" | "acme";
   /** manual: PEM certificate (chain) and secret private key. */
   certificatePem?: string;
   privateKeyPem?: string;
+  /** acme: how the renewer obtains and renews the certificate. */
+  acme?: AcmeConfig;
+}
+
+export type AcmeKeyType = "rsa2048" | "rsa4096" | "ec256" | "ec384";
+
+export interface AcmeConfig {
+  /** The ACME account's contact address. */
+  email: string;
+  /** ACME directory URL. */
+  server: string;
+  /** Whether the CA honours RFC 8657 CAA parameters (accounturi, validationmethods). */
+  caaParameters: boolean;
+  /** The certificate's key type (lego `--key-type`). */
+  keyType: AcmeKeyType;
+  /** Renew when fewer days than this are left (lego `renew --days`). */
+  renewDays: number;
+  /** How often the renewer checks. */
+  checkHours: number;
+  /** DNS resolvers lego asks (`--dns.resolvers`); empty = the container's. */
+  resolvers: string[];
+  /** The CAA record restricting issuance for the hostname; absent when `tls.acme.caa` is false. */
+  caa?: { issuer: string };
+  /** The renewer's image (lego). */
+  image: string;
+  /** Changing it mints a new Cloudflare token for the renewer (and deletes the old one). */
+  tokenRotation: string;
 }
 
 export interface DkimConfig {

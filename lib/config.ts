@@ -1,12 +1,12 @@
 import { isIPv4, isIPv6 } from "node:net";
-import { MailConfig, RelayConfig, ResendConfig, TlsConfig, DkimConfig } from "./config-types";
+import { MailConfig, RelayConfig, ResendConfig, DkimConfig } from "./config-types";
 import { readMailboxes } from "./config-mailboxes";
 import { readRelatedSenders } from "./config-related-senders";
 import { readBackup } from "./config-backup";
 import { DmarcPolicy } from "./render/dns-records";
 import { resolveRelay } from "./relay-presets";
 import { parseRsaPrivateKey, rsaKeyBits } from "./dkim";
-import { checkManualCertificate } from "./tls-check";
+import { readTls } from "./config-tls";
 import { normalizeName } from "./dns-format";
 import { RESEND_REGIONS } from "./resend/api";
 import { DEFAULT_IMAGE, imageProblem } from "./config-image";
@@ -50,6 +50,7 @@ const OWNED_ENV = [
   "SSL_TYPE",
   "SSL_CERT_PATH",
   "SSL_KEY_PATH",
+  "SSL_DOMAIN",
   "DEFAULT_RELAY_HOST",
   "RELAY_USER",
   "RELAY_PASSWORD",
@@ -107,7 +108,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
     );
   if (managedDns && !raw.hasCloudflareToken)
     r.problems.push(
-      "cloudflare:apiToken is not set; create a token with Zone → DNS → Edit (and Zone → Zone → Read, or set cloudflareZoneId) and run: pulumi config set --secret cloudflare:apiToken <token> (or set dns: none)",
+      "cloudflare:apiToken is not set; create a token with Zone → DNS → Edit and Zone → Zone → Read (and User → API Tokens → Edit for tls.mode acme, the default) and run: pulumi config set --secret cloudflare:apiToken <token> (or set dns: none)",
     );
 
   // --- names ----------------------------------------------------------------------------------------
@@ -239,46 +240,8 @@ export function parseConfig(raw: RawConfig): MailConfig {
     );
   }
 
-  // --- tls ------------------------------------------------------------------------------------------
-  const tlsObj = r.object("tls");
-  unknownFields(r, tlsObj, "tls", ["mode", "certFile", "keyFile"]);
-  const mode = field(r, tlsObj, "mode", "tls.mode", "string") ?? "manual";
-  const tls: TlsConfig = { mode: mode === "self-signed" ? "self-signed" : "manual" };
-  if (mode !== "manual" && mode !== "self-signed")
-    r.fail("tls.mode", `is ${show(mode)}; expected "manual" (your certificate) or "self-signed" (for trying it out)`);
-  else if (mode === "manual") {
-    const certFile = field(r, tlsObj, "certFile", "tls.certFile", "string");
-    const keyFile = field(r, tlsObj, "keyFile", "tls.keyFile", "string");
-    const read = (key: string, path: string) => {
-      try {
-        return raw.readFile(path);
-      } catch (e) {
-        return r.fail(
-          key,
-          `names ${show(path)}, which cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}); give a PEM file path relative to the project directory`,
-        );
-      }
-    };
-    const cert = certFile ? read("tls.certFile", certFile) : r.secret("tlsCertificate");
-    const key = keyFile ? read("tls.keyFile", keyFile) : r.secret("tlsPrivateKey");
-    if (!certFile && !r.string("tlsCertificate"))
-      r.fail(
-        "tls.certFile",
-        "is required with tls.mode manual: a PEM certificate (full chain) for the hostname, or set tlsCertificate; use tls.mode self-signed to try things out",
-      );
-    if (!keyFile && !r.secret("tlsPrivateKey"))
-      r.fail(
-        "tls.keyFile",
-        "is required with tls.mode manual: the certificate's PEM private key, or set the secret tlsPrivateKey",
-      );
-    if (cert && key) {
-      const checked = checkManualCertificate(cert, key, hostname, raw.now);
-      for (const p of checked.problems) r.fail(certFile ? "tls.certFile" : "tlsCertificate", p);
-      warnings.push(...checked.warnings);
-      tls.certificatePem = cert;
-      tls.privateKeyPem = key;
-    }
-  }
+  // --- tls ----------------------------------------------------------------------------------------
+  const tls = readTls(r, raw, { hostname, domain: validDomain, managedDns }, warnings);
 
   // --- dkim -----------------------------------------------------------------------------------------
   const dkimObj = r.object("dkim");

@@ -50,6 +50,34 @@ export const backupPlanSchema = z.discriminatedUnion("enabled", [
 ]);
 export type BackupPlan = z.output<typeof backupPlanSchema>;
 
+const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "is not a time");
+const httpsUrl = z.string().refine((s) => /^https:\/\/\S+$/.test(s), "is not an https URL");
+
+/**
+ * The certificate: for manual and self-signed, the one deployed (issuer, expiry); for acme, how it is issued
+ * and renewed — the certificate itself changes without `pulumi up`, so `mailstack doctor` reads it live.
+ */
+export const tlsPlanSchema = z.discriminatedUnion("mode", [
+  z.object({ mode: z.literal("manual"), issuer: z.string(), notAfter: isoTime }),
+  z.object({ mode: z.literal("self-signed"), issuer: z.string(), notAfter: isoTime }),
+  z.object({
+    mode: z.literal("acme"),
+    /** ACME directory URL. */
+    server: httpsUrl,
+    /** The renewer's ACME account (the CAA record's accounturi). */
+    accountUri: httpsUrl,
+    /** The CAA issue value published for the hostname; absent when tls.acme.caa is false. */
+    caa: z.string().optional(),
+    renewDays: z.number().int().positive(),
+    checkHours: z.number().int().positive(),
+    /** The renewer container, its live certificate and its status file (read by the doctor over Docker). */
+    container: z.string().min(1, "is empty"),
+    certificatePath: z.string().min(1, "is empty"),
+    statusFile: z.string().min(1, "is empty"),
+  }),
+]);
+export type TlsPlan = z.output<typeof tlsPlanSchema>;
+
 export const plannedDeploymentSchema = z.object({
   /** Mail domain, e.g. `qladgk.com`. */
   domain: hostName,
@@ -106,6 +134,8 @@ export const plannedDeploymentSchema = z.object({
   docker: z.object({ host: z.string().optional(), containerName: z.string().min(1, "is empty") }).optional(),
   /** The backups (lib/render/backup.ts); absent in plans from before backups existed. The key is never here. */
   backup: backupPlanSchema.optional(),
+  /** The certificate; absent in plans from before TLS automation. */
+  tls: tlsPlanSchema.optional(),
 });
 
 export type PlannedDeployment = z.output<typeof plannedDeploymentSchema>;

@@ -1,7 +1,7 @@
 import { X509Certificate, createPrivateKey, KeyObject } from "node:crypto";
 
-/** Days left below which a certificate is reported (docker-mailserver does not renew manual certificates). */
-export const EXPIRY_WARNING_DAYS = 14;
+/** Days left below which a certificate is reported: by `pulumi up` for a manual one, by the doctor for any. */
+export const EXPIRY_WARNING_DAYS = 20;
 const DAY_MS = 86_400_000;
 
 export interface CertificateCheck {
@@ -58,4 +58,10 @@ export function checkManualCertificate(certPem: string, keyPem: string, hostname
       );
   }
   return { problems, warnings };
+}
+
+/** The leaf's issuer (as `CN=…, O=…`) and expiry, for the stack outputs. */
+export function certificateSummary(certPem: string): { issuer: string; notAfter: string } {
+  const leaf = new X509Certificate(pemCertificates(certPem)[0]);
+  return { issuer: leaf.issuer.split("\n").join(", "), notAfter: new Date(leaf.validTo).toISOString() };
 }

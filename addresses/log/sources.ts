@@ -87,7 +87,7 @@ const dockerMissing = (error: NodeJS.ErrnoException) =>
   );
 
 /** Runs `docker exec` and collects its (small) output. */
-function dockerOutput(target: ContainerTarget, command: string[]): Promise<string> {
+export function dockerOutput(target: ContainerTarget, command: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn("docker", dockerArgs(target, command), { stdio: ["ignore", "pipe", "pipe"], env: target.env });
     let out = "";

@@ -13,6 +13,12 @@ export interface ContainerEnvInput {
   domain: string;
   relay: { host: string; port: number };
   fail2ban: boolean;
+  /**
+   * manual: the uploaded certificate (CERT_PATH, KEY_PATH). letsencrypt: the renewer's, at
+   * /etc/letsencrypt/live/<domain>/ (docker-mailserver finds the folder by SSL_DOMAIN first:
+   * target/scripts/helpers/ssl.sh `_find_letsencrypt_domain`, and its change detector watches it).
+   */
+  tls: { type: "manual" } | { type: "letsencrypt"; domain: string };
   /** Extra variables from config, merged last. */
   extra: Record<string, string>;
 }
@@ -43,9 +49,9 @@ export function renderContainerEnv(input: ContainerEnvInput): string[] {
     SPOOF_PROTECTION: "1",
     // Fits the 1–2 GB budget (one Python process); needs NET_ADMIN, which MailServer adds with it.
     ENABLE_FAIL2BAN: input.fail2ban ? "1" : "0",
-    SSL_TYPE: "manual",
-    SSL_CERT_PATH: CERT_PATH,
-    SSL_KEY_PATH: KEY_PATH,
+    ...(input.tls.type === "manual"
+      ? { SSL_TYPE: "manual", SSL_CERT_PATH: CERT_PATH, SSL_KEY_PATH: KEY_PATH }
+      : { SSL_TYPE: "letsencrypt", SSL_DOMAIN: input.tls.domain }),
   };
   // The credentials are in postfix-sasl-password.cf, keyed by this same string.
   if (input.relay.host) env.DEFAULT_RELAY_HOST = relayHostKey(input.relay);

@@ -1,6 +1,7 @@
 import { DEFAULT_TTL, DnsRecordSpec } from "../dns-record";
 import { dkimTxtValue } from "../dkim";
 import { quoteTxt } from "../dns-format";
+import { planCaaRecords } from "./acme";
 import type { MailConfig } from "../config-types";
 
 export type DmarcPolicy = "none" | "quarantine" | "reject";
@@ -117,5 +118,6 @@ export function planZoneRecords(cfg: MailConfig): DnsRecordSpec[] {
     planDkimRecord({ domain: cfg.domain, selector: cfg.dkim.selector, publicKey: "" }),
     ...planRelayRecords(cfg),
     ...(provisioned ? planResendManualRecords({ ...cfg.resend, domain: cfg.domain, dkim: "p=" }) : []),
+    ...(cfg.tls.acme ? planCaaRecords({ hostname: cfg.hostname, acme: cfg.tls.acme, accountUri: "" }) : []),
   ];
 }

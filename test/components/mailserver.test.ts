@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mailContainer, PROD_CONFIG, runProgram, SECOND_CONFIG } from "../support/run-program";
+import { ACME_CONFIG } from "../support/fixtures";
 import { containerAsWritten, containerReadBack, goDurationString, parseGoDuration } from "../support/docker-read-back";
 
 const CONTAINER = "docker:index/container:Container";
@@ -60,6 +61,7 @@ describe("every container's inputs are already in the form the docker provider r
   it.each([
     ["prod", PROD_CONFIG],
     ["second", SECOND_CONFIG],
+    ["acme (with the certificate renewer)", ACME_CONFIG],
   ])(
     "%s: every input equals its read-back form, so a second `up` plans no diff and no replacement",
     async (_n, config) => {
@@ -68,7 +70,7 @@ describe("every container's inputs are already in the form the docker provider r
       // the one a diff replaces the mail container for (replaceOnChanges); it must be present to be checked.
       expect(mailContainer(run).inputs.healthcheck?.startPeriod).toBeDefined();
       const containers = run.resources.filter((r) => r.type === CONTAINER);
-      expect(containers.length).toBeGreaterThan(1); // the mail server and the backup container
+      expect(containers.length).toBeGreaterThan(1); // the mail server, the backup container (and the renewer)
       for (const c of containers) expect(containerReadBack(c.inputs), c.name).toEqual(containerAsWritten(c.inputs));
     },
   );

@@ -121,7 +121,7 @@ describe("ports and TLS", () => {
     }
   });
 
-  it("a certificate expiring within 14 days warns without failing the run", async () => {
+  it("a certificate expiring within 20 days warns without failing the run", async () => {
     const { code, report } = await doctorAgainst({ cert: certVariants.expiringSoon(lab.ca) });
     for (const check of tlsChecks(report))
       expect(check).toMatchObject({ status: "warn", detail: expect.stringMatching(/(4|5) days left/) });

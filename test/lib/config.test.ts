@@ -95,7 +95,7 @@ describe("parseConfig: the prod config", () => {
     );
   });
 
-  it("warns, without failing, when the certificate expires within 14 days", () => {
+  it("warns, without failing, when the certificate expires within 20 days", () => {
     const soon = selfSignedCertificate({ hostname: "mail.qladgk.com", days: 20, notBeforeDays: 10 });
     const c = parse({ ...PROD_CONFIG, tlsCertificate: soon.certPem, tlsPrivateKey: soon.keyPem });
     expect(c.warnings.join("\n")).toMatch(/expires in \d+ days/);

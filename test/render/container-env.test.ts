@@ -5,6 +5,7 @@ const base = {
   domain: "example.com",
   relay: { host: "smtp.resend.com", port: 587 },
   fail2ban: true,
+  tls: { type: "manual" as const },
   extra: {},
 };
 
@@ -19,6 +20,13 @@ describe("renderContainerEnv", () => {
     expect(env).toContain("ENABLE_CLAMAV=0");
     expect(env).toContain("ENABLE_SPAMASSASSIN=0");
     expect(env).toContain("POSTMASTER_ADDRESS=postmaster@example.com");
+  });
+
+  it("tls.mode acme: docker-mailserver's Let's Encrypt layout, found by SSL_DOMAIN, no manual paths", () => {
+    const env = renderContainerEnv({ ...base, tls: { type: "letsencrypt", domain: "mail.example.com" } });
+    expect(env).toContain("SSL_TYPE=letsencrypt");
+    expect(env).toContain("SSL_DOMAIN=mail.example.com");
+    expect(env.filter((e) => /^SSL_(CERT|KEY)_PATH=/.test(e))).toEqual([]);
   });
 
   it("never carries relay credentials: they are in postfix-sasl-password.cf, which every 15.x reads", () => {

@@ -107,8 +107,13 @@ export function makeCa(commonName = "Mailstack Test CA"): TestCa {
 }
 
 /** A server certificate for `names`, signed by `ca`. */
-export function makeServerCert(ca: TestCa, names: string[], validity: Validity = validFor(90)): KeyAndCert {
-  return serverCertificate({ names, validity, issuer: ca });
+export function makeServerCert(
+  ca: TestCa,
+  names: string[],
+  validity: Validity = validFor(90),
+  ips: string[] = [],
+): KeyAndCert {
+  return serverCertificate({ names, ips, validity, issuer: ca });
 }
 
 export interface TestCertificate {

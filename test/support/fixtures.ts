@@ -52,3 +52,17 @@ export const SECOND_CONFIG: Record<string, unknown> = {
   "cloudflare:apiToken": "cf-test-token",
 };
 export const SECOND_SECRETS = ["passwords", "relayPassword", "cloudflare:apiToken"];
+
+/**
+ * A new stack on Cloudflare without a certificate of its own: tls.mode defaults to acme (Let's Encrypt over
+ * DNS-01, renewed by the renewer container).
+ */
+export const ACME_CONFIG: Record<string, unknown> = {
+  domain: "example.net",
+  serverIp: "198.51.100.7",
+  accounts: ["me"],
+  relay: { provider: "none" },
+  tls: { acme: { email: "admin@example.net" } },
+  "cloudflare:apiToken": "cf-test-token",
+};
+export const ACME_SECRETS = ["cloudflare:apiToken"];

@@ -47,6 +47,21 @@ function remembered<T>(stateDir: string, key: string, make: () => T): T {
   return value;
 }
 
+/** ECDSA P-256 as the tls provider writes it (`EC PRIVATE KEY`, what lego 4.9.1 reads for an account key). */
+function makeEcKey() {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  return {
+    privateKeyPem: privateKey.export({ type: "sec1", format: "pem" }).toString(),
+    publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+  };
+}
+
+/** Cloudflare's public IDs of the two groups the renewer's token holds (its API token permissions docs). */
+export const PERMISSION_GROUP_IDS: Record<string, string> = {
+  "DNS Write": "4755a26eedb94da69e1066d98aa820be",
+  "Zone Read": "c8fed203ed3043cba015a93ad1616f1f",
+};
+
 function makeRsaKey(bits: number) {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: bits });
   return {
@@ -110,7 +125,16 @@ export function mailstackMocks(opts: MockOptions, registered: Registered[]): pul
       return planned.result;
     },
     call(args) {
-      // The program reads Cloudflare itself (lib/cloudflare): it makes no provider invokes.
+      // The program reads zones and records from Cloudflare itself (lib/cloudflare); its one provider invoke
+      // looks up the permission groups of the renewer's scoped token.
+      if (args.token === "cloudflare:index/getApiTokenPermissionGroupsList:getApiTokenPermissionGroupsList") {
+        const name = decodeURIComponent(args.inputs.name ?? "");
+        const id = PERMISSION_GROUP_IDS[name];
+        return {
+          ...args.inputs,
+          results: id ? [{ id, name, scopes: [args.inputs.scope], category: "dns_and_zones", isSelectable: true }] : [],
+        };
+      }
       throw new Error(`unexpected invoke ${args.token}`);
     },
   };
@@ -122,7 +146,9 @@ function newState(opts: MockOptions, args: pulumi.runtime.MockResourceArgs, inpu
   const stateKey = `${args.type}::${args.name}`;
   switch (args.type) {
     case "tls:index/privateKey:PrivateKey": {
-      const k = remembered(opts.stateDir, `${stateKey}::${inputs.rsaBits}`, () => makeRsaKey(inputs.rsaBits ?? 2048));
+      const k = remembered(opts.stateDir, `${stateKey}::${inputs.algorithm}::${inputs.rsaBits}`, () =>
+        inputs.algorithm === "ECDSA" ? makeEcKey() : makeRsaKey(inputs.rsaBits ?? 2048),
+      );
       return {
         id,
         state: { ...args.inputs, privateKeyPem: secretOf(k.privateKeyPem), publicKeyPem: k.publicKeyPem },
@@ -153,6 +179,26 @@ function newState(opts: MockOptions, args: pulumi.runtime.MockResourceArgs, inpu
         id,
         state: { ...args.inputs, imageId: `sha256:${createHash("sha256").update(inputs.name).digest("hex")}` },
       };
+    case "pulumi-nodejs:dynamic/acme:AcmeAccount": {
+      // The CA's account URL for this key: one per key and server, as a CA answers newAccount.
+      const n = remembered(opts.stateDir, `${stateKey}::${inputs.server}::${inputs.accountKeyPem}`, () =>
+        Math.floor(Math.random() * 1e9),
+      );
+      const uri = `${new URL(inputs.server).origin}/acme/acct/${n}`;
+      return { id: uri, state: { ...args.inputs, uri } };
+    }
+    case "cloudflare:index/apiToken:ApiToken": {
+      // Cloudflare shows a token's value once, at creation; an update keeps it.
+      const token = remembered(
+        opts.stateDir,
+        `${stateKey}::${inputs.name}::${JSON.stringify(inputs.policies)}`,
+        () => ({
+          id: forge.util.bytesToHex(forge.random.getBytesSync(16)),
+          value: forge.util.encode64(forge.random.getBytesSync(30)).replace(/[+/=]/g, "x"),
+        }),
+      );
+      return { id: token.id, state: { ...args.inputs, value: secretOf(token.value), status: "active" } };
+    }
     case "pulumi-nodejs:dynamic/resend:ResendDomain":
       return {
         id: "dom_123",

@@ -6,7 +6,17 @@
  * root is removed afterwards.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 
 export interface ContainerUpload {
@@ -16,7 +26,7 @@ export interface ContainerUpload {
 }
 
 export interface ContainerMount {
-  /** Host directory standing for the volume or bind source. */
+  /** Host directory (or file) standing for the volume or bind source. */
   source: string;
   /** Path inside the container. */
   target: string;
@@ -63,7 +73,13 @@ export async function runInContainerRoot(
       ["/dev", "/dev", false],
       ...spec.mounts.map((m): [string, string, boolean] => [m.source, m.target, m.readOnly]),
     ];
-    for (const [, target] of binds) mkdirSync(join(root, target), { recursive: true });
+    for (const [source, target] of binds) {
+      // A file (e.g. /etc/resolv.conf, a binary) is bound onto a file: an empty one stands for the mount point.
+      if (statSync(source).isFile()) {
+        mkdirSync(dirname(join(root, target)), { recursive: true });
+        if (!existsSync(join(root, target))) writeFileSync(join(root, target), "");
+      } else mkdirSync(join(root, target), { recursive: true });
+    }
     const setup = [
       "set -e",
       ...binds.flatMap(([source, target, readOnly]) => [

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 
-/** The binaries the harness runs (from the Debian packages postfix, dovecot-*, opendkim, rsyslog, logrotate, restic). */
+/** The binaries the harness runs (from the Debian packages postfix, dovecot-*, opendkim, rsyslog, logrotate, restic, pebble, lego, curl). */
 export const DAEMON_BINARIES = [
   "/usr/sbin/postfix",
   "/usr/sbin/postconf",
@@ -13,6 +13,10 @@ export const DAEMON_BINARIES = [
   "/usr/sbin/logrotate",
   "/usr/bin/restic",
   "/usr/bin/unshare",
+  "/usr/bin/pebble",
+  "/usr/bin/pebble-challtestsrv",
+  "/usr/bin/lego",
+  "/usr/bin/curl",
 ];
 
 export function missingDaemons(): string[] {
@@ -36,7 +40,7 @@ export function assertDaemonsInstalled(): void {
   const missing = missingDaemons();
   if (missing.length) {
     throw new Error(
-      `mail daemons missing: ${missing.join(", ")} (apt-get install postfix dovecot-core dovecot-imapd dovecot-lmtpd opendkim opendkim-tools rsyslog logrotate restic)`,
+      `mail daemons missing: ${missing.join(", ")} (apt-get install postfix dovecot-core dovecot-imapd dovecot-lmtpd opendkim opendkim-tools rsyslog logrotate restic pebble lego curl)`,
     );
   }
 }

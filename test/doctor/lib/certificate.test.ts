@@ -19,7 +19,7 @@ describe("certificate assessment", () => {
     expect(verdict).toMatchObject({ status: "pass", daysLeft: 90 });
     expect(verdict.detail).toContain("chain: CN=mail.example.test ← CN=Test CA");
   });
-  it("warns under 14 days, fails expired, wrong name, untrusted", () => {
+  it("warns under 20 days, fails expired, wrong name, untrusted", () => {
     expect(assessCertificate(cert("Jun 10 00:00:00 2026 GMT"), "mail.example.test", now)).toMatchObject({
       status: "warn",
       daysLeft: 9,
