@@ -18,7 +18,7 @@ import { loadLikePulumi } from "./support/pulumi-loader";
 
 const ROOT = path.resolve(__dirname, "..");
 const SHIPPED =
-  /^(package\.json|package-lock\.json|tsconfig\.json|Pulumi\.yaml|index\.ts|(components|lib|doctor)\/.*)$/;
+  /^(package\.json|package-lock\.json|tsconfig\.json|Pulumi\.yaml|index\.ts|(components|lib|doctor|addresses)\/.*)$/;
 
 let scratch: string;
 let lock: { packages: Record<string, { dev?: boolean; devOptional?: boolean; optional?: boolean }> };

@@ -28,6 +28,7 @@ const mocks = {
     if (args.type === "tls:index/privateKey:PrivateKey") Object.assign(state, input.rsaKey);
     if (args.type === "random:index/randomPassword:RandomPassword") state.result = "generated-Password-1";
     if (args.type === "docker:index/remoteImage:RemoteImage") state.imageId = "sha256:0";
+    if (args.type === "tls:index/selfSignedCert:SelfSignedCert") state.certPem = input.certPem;
     return { id: `${args.name}-id`, state };
   },
   call(args) {

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { execFile } from "node:child_process";
+import { selfSignedCertificate } from "./certificates";
 import { generateKeyPairSync } from "node:crypto";
 import type { FakeCloudflare } from "../fakes/cloudflare-api";
 import { withCloudflare } from "./run-program";
@@ -65,8 +66,13 @@ export function loadLikePulumi(
         privateKeyPem: k.privateKey.export({ type: "pkcs1", format: "pem" }),
         publicKeyPem: k.publicKey.export({ type: "spki", format: "pem" }),
       };
+      // What tls.SelfSignedCert returns for a self-signed stack (the program reads its issuer and expiry).
+      const certPem = selfSignedCertificate({ hostname: "mail.example.net", days: 30 }).certPem;
       const inputFile = path.join(dir, "input.json");
-      fs.writeFileSync(inputFile, JSON.stringify({ config: withApi, secretKeys, rsaKey, projectDir: opts.projectDir }));
+      fs.writeFileSync(
+        inputFile,
+        JSON.stringify({ config: withApi, secretKeys, rsaKey, certPem, projectDir: opts.projectDir }),
+      );
       const { wallMs, stdout } = await spawnNode([ownChild || child, inputFile]);
       const report = JSON.parse(stdout.trim().split("\n").pop()!);
       return { wallMs, ...report } as LoaderRun;
