@@ -12,7 +12,13 @@ export interface MailDnsArgs {
    * may wait on a resource (the DKIM record on the key), so that record depends on what it publishes.
    * `importId` adopts a record already in the zone (lib/dns-adoption.ts).
    */
-  records: { key: Pick<DnsRecordSpec, "type" | "name">; spec: pulumi.Output<DnsRecordSpec>; importId?: string }[];
+  records: {
+    key: Pick<DnsRecordSpec, "type" | "name">;
+    spec: pulumi.Output<DnsRecordSpec>;
+    importId?: string;
+    /** What must exist before the record is published (what it announces). */
+    dependsOn?: pulumi.Resource[];
+  }[];
 }
 
 /** Publishes planned records on Cloudflare: full names, proxy off, fixed TTL. */
@@ -21,7 +27,7 @@ export class MailDns extends pulumi.ComponentResource {
 
   constructor(name: string, args: MailDnsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:dns:MailDns", name, {}, opts);
-    this.records = args.records.map(({ key, spec, importId }) => {
+    this.records = args.records.map(({ key, spec, importId, dependsOn }) => {
       const cf = spec.apply(dnsSpecToCloudflareArgs);
       return new cloudflare.DnsRecord(
         `${name}-${recordKey(key)}`,
@@ -36,7 +42,7 @@ export class MailDns extends pulumi.ComponentResource {
           proxied: false,
           comment: cf.comment,
         },
-        { parent: this, import: importId },
+        { parent: this, import: importId, dependsOn },
       );
     });
     this.registerOutputs({ recordIds: this.records.map((r) => r.id) });

@@ -27,6 +27,8 @@ import { planAcmeTls, planCaaRecords } from "../lib/render/acme";
 import { Relay } from "./relay";
 import { Backup } from "./backup";
 import { planBackup } from "../lib/render/backup";
+import { ClientSetupWorker } from "./client-setup";
+import { planWellKnown } from "../lib/well-known/plan";
 
 type Outputs<T> = { [K in keyof T]: pulumi.Output<T[K]> };
 
@@ -96,10 +98,23 @@ export class MailStack extends pulumi.ComponentResource {
     });
     const dkimRecord = (publicKey: string) =>
       planDkimRecord({ domain: cfg.domain, selector: cfg.dkim.selector, publicKey });
+    // MTA-STS, TLS-RPT, SRV and autoconfiguration; the Worker serving the HTTPS parts needs managed DNS.
+    const wellKnown = planWellKnown({ domain: cfg.domain, hostname: cfg.hostname, setup: cfg.clientSetup });
+    const worker =
+      zone && cfg.clientSetup.worker && wellKnown.site
+        ? new ClientSetupWorker(
+            `${name}-client-setup`,
+            { accountId: cfg.clientSetup.worker.accountId, zoneId: zone.zoneId, site: wellKnown.site },
+            child,
+          )
+        : undefined;
     const records = [
       ...known.map((spec) => ({ key: spec, spec: pulumi.output(spec) })),
       { key: dkimRecord(""), spec: dkim.publicKey.apply(dkimRecord) },
       ...relay.manualRecords.map((spec) => ({ key: spec, spec: pulumi.output(spec) })),
+      ...wellKnown.records.map((spec) => ({ key: spec, spec: pulumi.output(spec) })),
+      // `_mta-sts` only once the policy is served: senders that find the record fetch the policy at once.
+      ...wellKnown.announcements.map((spec) => ({ key: spec, spec: pulumi.output(spec), dependsOn: worker?.domains })),
     ];
     if (renewer && acme) {
       // The CAA record names the account, known once it is registered; its type and name are known now.
@@ -246,6 +261,7 @@ export class MailStack extends pulumi.ComponentResource {
             volumes: { mailData, mailState },
           }),
         ),
+      wellKnown: out(wellKnown.outputs),
     };
     this.passwords = accounts.passwords;
     this.backupKey = backup.key;

@@ -1,6 +1,7 @@
 import { AliasLine } from "./render/mailserver-files";
 import { DmarcPolicy } from "./render/dns-records";
 import { RelatedSenders } from "./config-related-senders";
+import { MtaStsMode } from "./well-known/mta-sts";
 
 /**
  * The validated stack configuration. Produced only by `parseConfig` (lib/config.ts); every component takes
@@ -30,6 +31,8 @@ export interface MailConfig {
   dmarc: { policy: DmarcPolicy; rua?: string };
   /** `adopt`: IDs of records already in the zone that mailstack may take over (Pulumi import). */
   dns: { provider: "cloudflare" | "none"; zoneId?: string; adopt: string[] };
+  /** MTA-STS, TLS-RPT, autoconfiguration and SRV records (lib/config-client-setup.ts). */
+  clientSetup: ClientSetupConfig;
   docker: { host?: string; image: string; containerName: string };
   /** Fail2ban bans clients after repeated failed logins (ENABLE_FAIL2BAN, with the NET_ADMIN capability). */
   fail2ban: boolean;
@@ -143,3 +146,23 @@ export type BackupDestination =
       /** secret */
       secretAccessKey: string;
     };
+/**
+ * What tells other servers to use TLS and mail clients how to connect. The HTTPS parts are served by a
+ * Cloudflare Worker when `worker` is set, else only exported for the user to host (`dns: none`).
+ */
+export interface ClientSetupConfig {
+  /** The Cloudflare account the Worker is deployed to; absent: no Worker. */
+  worker?: { accountId: string };
+  /** MTA-STS policy (RFC 8461); absent: none published. */
+  mtaSts?: { mode: MtaStsMode; maxAge: number };
+  /** TLS-RPT report URIs (`mailto:…`, `https://…`, RFC 8460); absent: no `_smtp._tls` record. */
+  tlsRpt?: { rua: string[] };
+  /** Thunderbird autoconfig and the Apple profile at `autoconfig.<domain>`. */
+  autoconfig: boolean;
+  /** Outlook's POX autodiscover at `autodiscover.<domain>`. */
+  autodiscover: boolean;
+  /** Also serve autoconfig and autodiscover at the apex (`https://<domain>/…`): the Worker then owns the apex. */
+  apex: boolean;
+  /** RFC 6186/8314 SRV records for IMAP and submission. */
+  srv: boolean;
+}

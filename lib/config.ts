@@ -11,6 +11,7 @@ import { normalizeName } from "./dns-format";
 import { RESEND_REGIONS } from "./resend/api";
 import { DEFAULT_IMAGE, imageProblem } from "./config-image";
 import { checkForwarding } from "./config-forwarding";
+import { readClientSetup } from "./config-client-setup";
 import {
   field,
   isAddress,
@@ -243,6 +244,10 @@ export function parseConfig(raw: RawConfig): MailConfig {
   // --- tls ----------------------------------------------------------------------------------------
   const tls = readTls(r, raw, { hostname, domain: validDomain, managedDns }, warnings);
 
+  // --- client setup: MTA-STS, TLS-RPT, autoconfiguration, SRV ---------------------------------------------
+  const clientSetup = readClientSetup(r, { domain: validDomain, hostname, managedDns, tlsMode: tls.mode });
+  warnings.push(...clientSetup.warnings);
+
   // --- dkim -----------------------------------------------------------------------------------------
   const dkimObj = r.object("dkim");
   unknownFields(r, dkimObj, "dkim", ["selector", "bits"]);
@@ -354,6 +359,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
     dkim,
     dmarc: { policy, rua: rua ? (rua.startsWith("mailto:") ? rua : `mailto:${rua}`) : undefined },
     dns: { provider: managedDns ? "cloudflare" : "none", zoneId, adopt },
+    clientSetup: clientSetup.config,
     docker: { host: dockerHost, image, containerName },
     fail2ban,
     env,

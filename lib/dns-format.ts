@@ -1,6 +1,6 @@
 /**
  * DNS presentation formats, in one place for the program and `mailstack doctor`: names, TXT
- * character-strings, CAA, zone-file lines and the key that names a record. Whoever writes record content
+ * character-strings, CAA, SRV, zone-file lines and the key that names a record. Whoever writes record content
  * (our plan, Resend's records, Cloudflare's arguments, the zone file) and whoever reads it back (the doctor,
  * the daemon tests) uses these functions, so both sides agree on every byte.
  */
@@ -128,20 +128,59 @@ export function formatCaa(caa: Caa): string {
   return `${caa.flags} ${caa.tag.toLowerCase()} "${escapeString(caa.value)}"`;
 }
 
+// --- SRV --------------------------------------------------------------------------------------------
+
+/**
+ * An SRV record's fields (RFC 2782) besides its priority, which lives in `priority` as an MX's does: what
+ * Cloudflare takes as `data` (with the priority) and what resolvers return. A target of `.` means "this
+ * service is decidedly not offered here" (RFC 2782; RFC 6186 §3.4 uses it for cleartext IMAP and POP3).
+ */
+export interface Srv {
+  weight: number;
+  port: number;
+  /** A host name in the plan's normal form, or `.`. */
+  target: string;
+}
+
+const UINT16 = (n: number) => Number.isInteger(n) && n >= 0 && n <= 65535;
+
+/** Reads SRV content `weight port target` (the target `.` or a host name; a trailing dot is dropped). */
+export function parseSrv(content: string): Srv {
+  const m = /^(\d{1,5}) (\d{1,5}) (\S+)$/.exec(content.trim());
+  const srv = m && { weight: Number(m[1]), port: Number(m[2]), target: m[3] === "." ? "." : normalizeName(m[3]) };
+  if (!srv || !UINT16(srv.weight) || !UINT16(srv.port) || (srv.target !== "." && !isDnsName(srv.target)))
+    throw new Error(`SRV content must be 'weight port target' (0–65535, a host name or "."), got ${JSON.stringify(content)}`);
+  return srv;
+}
+
+/** SRV content `weight port target`: how the plan writes it and how the doctor compares it (with the priority). */
+export function formatSrv(srv: Srv): string {
+  return `${srv.weight} ${srv.port} ${srv.target === "." ? "." : normalizeName(srv.target)}`;
+}
+
 // --- zone files -------------------------------------------------------------------------------------
 
 /**
- * One record as a zone-file line (`example.com. 3600 IN MX 10 mail.example.com.`): absolute names, MX
+ * One record as a zone-file line (`example.com. 3600 IN MX 10 mail.example.com.`): absolute names, MX and SRV
  * priority, TXT and CAA content as planned. `widths` pads the name and type columns for a whole file.
  */
 export function zoneLine(record: DnsRecordSpec, widths: { name: number; type: number } = { name: 0, type: 0 }): string {
-  const rdata =
-    record.type === "MX"
-      ? `${record.priority ?? 10} ${absoluteName(record.content)}`
-      : record.type === "CNAME"
-        ? absoluteName(record.content)
-        : record.content;
-  return `${absoluteName(record.name).padEnd(widths.name)} ${record.ttl} IN ${record.type.padEnd(widths.type)} ${rdata}`;
+  return `${absoluteName(record.name).padEnd(widths.name)} ${record.ttl} IN ${record.type.padEnd(widths.type)} ${rdata(record)}`;
+}
+
+function rdata(record: DnsRecordSpec): string {
+  switch (record.type) {
+    case "MX":
+      return `${record.priority ?? 10} ${absoluteName(record.content)}`;
+    case "CNAME":
+      return absoluteName(record.content);
+    case "SRV": {
+      const srv = parseSrv(record.content);
+      return `${record.priority ?? 0} ${srv.weight} ${srv.port} ${srv.target === "." ? "." : absoluteName(srv.target)}`;
+    }
+    default:
+      return record.content;
+  }
 }
 
 /** BIND zone-file text of the planned records, for users whose DNS host is not managed by the program. */

@@ -6,9 +6,9 @@
  */
 import { isIPv4, isIPv6 } from "node:net";
 import { z } from "zod";
-import { isDnsName, parseCaa, txtStrings } from "./dns-format";
+import { isDnsName, parseCaa, parseSrv, txtStrings } from "./dns-format";
 
-export const DNS_RECORD_TYPES = ["A", "AAAA", "MX", "TXT", "CNAME", "CAA"] as const;
+export const DNS_RECORD_TYPES = ["A", "AAAA", "MX", "TXT", "CNAME", "CAA", "SRV"] as const;
 export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number];
 
 const dnsName = z.string().refine(isDnsName, "is not a DNS name in lower case without the trailing dot");
@@ -22,10 +22,11 @@ export const dnsRecordSchema = z
     /**
      * Record content. TXT content is in presentation form: one or more quoted character-strings of at most
      * 255 bytes each, separated by one space (`"v=DKIM1; …" "…"`). MX/CNAME targets have no trailing dot.
-     * CAA content is `<flags> <tag> "<value>"`.
+     * CAA content is `<flags> <tag> "<value>"`. SRV content is `<weight> <port> <target>` (the target without the
+     * trailing dot, or `.` for a service not offered), its priority in `priority`.
      */
     content: z.string(),
-    /** MX priority. */
+    /** MX or SRV priority (required for SRV). */
     priority: z.number().int().min(0).max(65535).optional(),
     /** TTL in seconds. */
     ttl: z.number().int().positive(),
@@ -35,6 +36,8 @@ export const dnsRecordSchema = z
   .superRefine((record, ctx) => {
     const problem = contentProblem(record.type, record.content);
     if (problem) ctx.addIssue({ code: "custom", path: ["content"], message: problem });
+    if (record.type === "SRV" && record.priority === undefined)
+      ctx.addIssue({ code: "custom", path: ["priority"], message: "is required for an SRV record" });
   });
 
 export type DnsRecordSpec = z.infer<typeof dnsRecordSchema>;
@@ -58,8 +61,9 @@ function contentProblem(type: DnsRecordType, content: string): string | undefine
         return (error as Error).message;
       }
     case "CAA":
+    case "SRV":
       try {
-        parseCaa(content);
+        (type === "CAA" ? parseCaa : parseSrv)(content);
         return undefined;
       } catch (error) {
         return (error as Error).message;

@@ -11,6 +11,7 @@ import { isDnsName } from "./dns-format";
 import { isAddress } from "./config-reader";
 import { RELAY_PRESETS } from "./relay-presets";
 import { isTimeZone, normalizeSchedule } from "./backup-schedule";
+import { MTA_STS_MAX_AGE_LIMIT, MTA_STS_MODES } from "./well-known/mta-sts";
 
 const hostName = z.string().refine(isDnsName, "is not a host name in lower case without the trailing dot");
 const portBetween = (min: number, message: string) => z.number().int(message).min(min, message).max(65535, message);
@@ -18,6 +19,39 @@ const port = portBetween(1, "is not a port (1–65535)");
 const ipv4 = z.string().refine((ip) => isIPv4(ip), "is not an IPv4 address");
 const ipv6 = z.string().refine((ip) => isIPv6(ip), "is not an IPv6 address");
 const address = z.string().refine(isAddress, "is not an email address");
+const httpsUrl = z.string().regex(/^https:\/\/[a-z0-9.-]+\/\S*$/, "is not an https:// URL");
+
+/**
+ * What tells other servers to use TLS and mail clients how to connect (lib/well-known/plan.ts), with the
+ * documents themselves, so that with `dns: none` (or without the Worker) they can be hosted by hand.
+ */
+export const wellKnownSchema = z.object({
+  /** "worker": the Cloudflare Worker serves the HTTPS parts; "you": host them yourself at these URLs. */
+  servedBy: z.enum(["worker", "you"]),
+  /** Every HTTPS host name the documents are served at. */
+  hostnames: z.array(hostName),
+  mtaSts: z
+    .object({
+      url: httpsUrl,
+      mode: z.enum(MTA_STS_MODES),
+      maxAge: z.number().int().min(0).max(MTA_STS_MAX_AGE_LIMIT),
+      mx: z.array(hostName).min(1, "is empty"),
+      /** What `_mta-sts.<domain>` publishes: 1–32 letters and digits. */
+      id: z.string().regex(/^[A-Za-z0-9]{1,32}$/, "is not an MTA-STS id"),
+      /** The policy file, byte for byte. */
+      policy: z.string(),
+    })
+    .optional(),
+  tlsRpt: z.object({ rua: z.array(z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, "is not a report URI")) }).optional(),
+  /** Thunderbird's autoconfig: where it is served, and the file. */
+  autoconfig: z.object({ urls: z.array(httpsUrl).min(1, "is empty"), xml: z.string() }).optional(),
+  /** The Apple profile (add `?emailaddress=<address>`) and the page that asks for the address. */
+  appleProfile: z.object({ url: httpsUrl, page: httpsUrl }).optional(),
+  /** Outlook's POX autodiscover URLs. */
+  autodiscover: z.object({ urls: z.array(httpsUrl).min(1, "is empty") }).optional(),
+});
+
+export type WellKnownOutputs = z.output<typeof wellKnownSchema>;
 
 /**
  * The username mail clients log in with. docker-mailserver's logins are full addresses, so it is always
@@ -136,6 +170,8 @@ export const plannedDeploymentSchema = z.object({
   backup: backupPlanSchema.optional(),
   /** The certificate; absent in plans from before TLS automation. */
   tls: tlsPlanSchema.optional(),
+  /** MTA-STS, TLS-RPT and client autoconfiguration; absent in outputs from before they were published. */
+  wellKnown: wellKnownSchema.optional(),
 });
 
 export type PlannedDeployment = z.output<typeof plannedDeploymentSchema>;

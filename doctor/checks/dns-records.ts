@@ -1,5 +1,14 @@
 import { DnsRecordSpec } from "../../lib/dns-record";
-import { formatCaa, normalizeName, parseCaa, recordKey, unquoteTxt, zoneLine } from "../../lib/dns-format";
+import {
+  formatCaa,
+  formatSrv,
+  normalizeName,
+  parseCaa,
+  parseSrv,
+  recordKey,
+  unquoteTxt,
+  zoneLine,
+} from "../../lib/dns-format";
 import { DoctorContext } from "../context";
 import { CheckResult, errorText, fail, pass } from "../types";
 
@@ -71,10 +80,15 @@ async function publishedValues(context: DoctorContext, type: DnsRecordSpec["type
       return dns.cname(name);
     case "CAA":
       return (await dns.caa(name)).map(formatCaa);
+    case "SRV":
+      return (await dns.srv(name)).map((srv) => `${srv.priority} ${formatSrv(srv)}`);
   }
 }
 
-/** A planned record's content in comparable form: TXT strings joined, names lower case without the dot. */
+/**
+ * A planned record's content in comparable form: TXT strings joined, names lower case without the dot, MX and
+ * SRV with their priority first.
+ */
 export function plannedValue(record: DnsRecordSpec): string {
   switch (record.type) {
     case "TXT":
@@ -87,6 +101,8 @@ export function plannedValue(record: DnsRecordSpec): string {
       return record.content.toLowerCase();
     case "CAA":
       return formatCaa(parseCaa(record.content));
+    case "SRV":
+      return `${record.priority ?? 0} ${formatSrv(parseSrv(record.content))}`;
     default:
       return record.content.trim();
   }

@@ -1,5 +1,5 @@
 import { promises as dns } from "node:dns";
-import { Caa, normalizeName } from "../../lib/dns-format";
+import { Caa, normalizeName, Srv } from "../../lib/dns-format";
 import { withTimeout } from "./timeout";
 
 /**
@@ -14,6 +14,8 @@ export interface DnsClient {
   txt(name: string): Promise<string[]>;
   cname(name: string): Promise<string[]>;
   caa(name: string): Promise<Caa[]>;
+  /** SRV records, the target `.` when the service is not offered. */
+  srv(name: string): Promise<(Srv & { priority: number })[]>;
   ptr(ip: string): Promise<string[]>;
   /**
    * One query answered the way Node's `dns.promises.resolve(name, type)` answers it, "no such name" and "no
@@ -68,6 +70,16 @@ export function createDnsClient(resolverAddress: string | undefined, timeoutMs: 
           const [tag, value] = Object.entries(rest)[0] ?? ["", ""];
           return { flags: critical, tag, value: String(value) };
         }),
+      ),
+    srv: (name) =>
+      query(`SRV ${name}`, async () =>
+        // c-ares hands the root target (".") back as an empty name.
+        (await resolver.resolveSrv(normalizeName(name))).map(({ priority, weight, port, name: target }) => ({
+          priority,
+          weight,
+          port,
+          target: target === "" || target === "." ? "." : normalizeName(target),
+        })),
       ),
     resolve: (name, type) =>
       withTimeout(resolver.resolve(name, type) as Promise<unknown[]>, timeoutMs + 200, `DNS ${type} ${name}`),
