@@ -54,6 +54,31 @@ describe("dnsSpecToCloudflareArgs", () => {
     ).toThrow(/CAA content/);
   });
 
+  it("maps SRV to data {priority, weight, port, target}, the priority at the top level too, no content", () => {
+    for (const [content, target] of [
+      ["1 993 mail.example.com", "mail.example.com"],
+      ["0 0 .", "."],
+    ])
+      expect(
+        dnsSpecToCloudflareArgs({
+          type: "SRV",
+          name: "_imaps._tcp.example.com",
+          content,
+          priority: 10,
+          ttl: 3600,
+          comment: "c",
+        }),
+      ).toEqual({
+        name: "_imaps._tcp.example.com",
+        type: "SRV",
+        ttl: 3600,
+        proxied: false,
+        comment: "c",
+        priority: 10,
+        data: { priority: 10, weight: Number(content.split(" ")[0]), port: Number(content.split(" ")[1]), target },
+      });
+  });
+
   it("truncates comments to Cloudflare's 100 characters", () => {
     const args = dnsSpecToCloudflareArgs({
       type: "A",

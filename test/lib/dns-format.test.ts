@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   absoluteName,
   formatCaa,
+  formatSrv,
   isDnsName,
   normalizeName,
   parseCaa,
+  parseSrv,
   quoteTxt,
   recordKey,
   recordKeys,
@@ -102,6 +104,20 @@ describe("CAA", () => {
   });
 });
 
+describe("SRV", () => {
+  it("reads `weight port target`, a trailing dot or upper case normalised, the root kept as `.`", () => {
+    expect(parseSrv("1 993 Mail.Example.com.")).toEqual({ weight: 1, port: 993, target: "mail.example.com" });
+    expect(parseSrv("0 0 .")).toEqual({ weight: 0, port: 0, target: "." });
+    expect(formatSrv(parseSrv("1 993 Mail.Example.com."))).toBe("1 993 mail.example.com");
+    expect(formatSrv({ weight: 0, port: 0, target: "." })).toBe("0 0 .");
+  });
+
+  it("refuses what is not SRV content", () => {
+    for (const bad of ["1 993", "0 10 993 mail.example.com", "1 70000 mail.example.com", "1 993 mail..example.com", "x 1 a.b"])
+      expect(() => parseSrv(bad), bad).toThrow(/SRV content must be/);
+  });
+});
+
 describe("zone files", () => {
   it("renders one line with absolute names and MX priority", () => {
     expect(zoneLine(record("MX", "x.test", "Mail.X.test", { priority: 5 }))).toBe("x.test. 3600 IN MX 5 mail.x.test.");
@@ -111,6 +127,12 @@ describe("zone files", () => {
     expect(zoneLine(record("TXT", "x.test", '"v=spf1 mx -all"'))).toBe('x.test. 3600 IN TXT "v=spf1 mx -all"');
     expect(zoneLine(record("CAA", "x.test", '0 issue "letsencrypt.org"'))).toBe(
       'x.test. 3600 IN CAA 0 issue "letsencrypt.org"',
+    );
+    expect(zoneLine(record("SRV", "_imaps._tcp.x.test", "1 993 mail.x.test", { priority: 0 }))).toBe(
+      "_imaps._tcp.x.test. 3600 IN SRV 0 1 993 mail.x.test.",
+    );
+    expect(zoneLine(record("SRV", "_pop3._tcp.x.test", "0 0 .", { priority: 0 }))).toBe(
+      "_pop3._tcp.x.test. 3600 IN SRV 0 0 0 .",
     );
   });
 

@@ -16,6 +16,9 @@ describe("dnsRecordSchema", () => {
       problem({ type: "CNAME", name: "t._domainkey.example.com", content: "t.dkim.amazonses.com" }),
     ).toBeUndefined();
     expect(problem({ type: "CAA", content: '0 issue "letsencrypt.org"' })).toBeUndefined();
+    expect(problem({ type: "SRV", name: "_imaps._tcp.example.com", content: "1 993 mail.example.com", priority: 0 }))
+      .toBeUndefined();
+    expect(problem({ type: "SRV", name: "_pop3._tcp.example.com", content: "0 0 .", priority: 0 })).toBeUndefined();
   });
 
   it("refuses content that is not of the record's type, naming the content", () => {
@@ -30,13 +33,19 @@ describe("dnsRecordSchema", () => {
     ]);
     expect(problem({ content: '"open' })).toEqual([expect.stringMatching(/^content: unterminated quoted string/)]);
     expect(problem({ type: "CAA", content: "nonsense" })).toEqual([expect.stringMatching(/^content: CAA content/)]);
+    expect(problem({ type: "SRV", content: "993 mail.example.com", priority: 0 })).toEqual([
+      expect.stringMatching(/^content: SRV content/),
+    ]);
+    expect(problem({ type: "SRV", content: "1 993 mail.example.com" })).toEqual([
+      "priority: is required for an SRV record",
+    ]);
   });
 
   it("refuses names, types, priorities and TTLs that cannot be published", () => {
     expect(problem({ name: "Example.com." })).toEqual([
       "name: is not a DNS name in lower case without the trailing dot",
     ]);
-    expect(problem({ type: "SRV" as never })).toHaveLength(1);
+    expect(problem({ type: "NS" as never })).toHaveLength(1);
     expect(problem({ type: "MX", content: "mail.example.com", priority: -1 })).toHaveLength(1);
     expect(problem({ ttl: 0 })).toHaveLength(1);
   });
