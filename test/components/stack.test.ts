@@ -18,7 +18,14 @@ import { unquoteTxt } from "../../lib/dns-format";
 const DNS = "cloudflare:index/dnsRecord:DnsRecord";
 const CONF = "/tmp/docker-mailserver";
 
-/** The Cloudflare records' inputs, in the planned order (registration order depends on when inputs resolve). */
+/** MTA-STS, TLS-RPT and SRV records: test/components/client-setup.test.ts checks them. */
+const clientSetupRecord = (r: { type: string; name: string }) =>
+  r.type === "SRV" || /^_(smtp\._tls|mta-sts)\./.test(r.name);
+
+/**
+ * The Cloudflare records' inputs, in the planned order (registration order depends on when inputs resolve),
+ * the mail server's own: without the client-setup records.
+ */
 const dnsOf = (run: ProgramRun) => {
   const order = run.outputs.dnsRecords.map((r: { type: string; name: string }) => `${r.type} ${r.name}`);
   return run.resources
@@ -32,6 +39,7 @@ const dnsOf = (run: ProgramRun) => {
       ttl: r.inputs.ttl,
       zoneId: r.inputs.zoneId,
     }))
+    .filter((r) => !clientSetupRecord(r))
     .sort((a, b) => order.indexOf(`${a.type} ${a.name}`) - order.indexOf(`${b.type} ${b.name}`));
 };
 
@@ -273,6 +281,13 @@ describe("the prod stack (qladgk.com)", () => {
       "MX send.qladgk.com",
       "TXT send.qladgk.com",
       "TXT resend._domainkey.qladgk.com",
+      "TXT _smtp._tls.qladgk.com",
+      "SRV _submissions._tcp.qladgk.com",
+      "SRV _submission._tcp.qladgk.com",
+      "SRV _imaps._tcp.qladgk.com",
+      "SRV _imap._tcp.qladgk.com",
+      "SRV _pop3s._tcp.qladgk.com",
+      "SRV _pop3._tcp.qladgk.com",
     ]);
     expect(o.zoneFile).toMatch(/^qladgk\.com\.\s+3600 IN MX\s+10 mail\.qladgk\.com\. ;/m);
     expect(o.zoneFile).toMatch(
@@ -428,7 +443,7 @@ describe("dns: none", () => {
     const run = await runProgram({ ...PROD_CONFIG, dns: "none", "cloudflare:apiToken": undefined });
     expect(run.resources.filter((r) => r.type === DNS)).toEqual([]);
     expect(run.outputs.zoneFile).toMatch(/^mail\.qladgk\.com\.\s+3600 IN A\s+11\.22\.33\.44/m);
-    expect(run.outputs.dnsRecords).toHaveLength(8);
+    expect(run.outputs.dnsRecords.filter((r: { type: string; name: string }) => !clientSetupRecord(r))).toHaveLength(8);
   });
 });
 

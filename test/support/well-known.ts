@@ -52,8 +52,11 @@ export function workerLoader() {
   const dir = mkdtempSync(join(tmpdir(), "mailstack-worker-"));
   let n = 0;
   return {
-    async load(site: WorkerSite): Promise<LoadedWorker> {
-      const source = renderWorkerModule(site);
+    load(site: WorkerSite): Promise<LoadedWorker> {
+      return this.loadSource(renderWorkerModule(site));
+    },
+    /** A script as uploaded (the WorkersScript's `content`). */
+    async loadSource(source: string): Promise<LoadedWorker> {
       const file = join(dir, `worker-${n++}.mjs`);
       writeFileSync(file, source);
       const module = (await import(pathToFileURL(file).href)) as { default: { fetch(r: Request): Promise<Response> } };
