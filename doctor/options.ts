@@ -29,8 +29,8 @@ export class UsageError extends Error {}
 
 export const USAGE = `Usage: mailstack doctor [options]
 
-Checks the live deployment (DNS, reverse DNS, ports, TLS, open relay, credentials, blocklist, backup
-age) against the planned deployment (the stack outputs).
+Checks the live deployment (DNS, MTA-STS, client autoconfiguration, reverse DNS, ports, TLS, open
+relay, credentials, blocklist, backup age) against the planned deployment (the stack outputs).
 
 Input (one of):
   --planned <file.json>    planned deployment JSON (pulumi stack output --json)
@@ -42,7 +42,8 @@ Options:
   --timeout <ms>           timeout of every network step (default 5000)
   --connect <ip>           connect to this address instead of the planned server IP
   --relay-connect <ip>     connect to this address instead of the relay host
-  --port <svc>=<port>      dial another port for a service port, e.g. --port 25=2525 (repeatable, or 25=2525,587=2587)
+  --port <svc>=<port>      dial another port for a service port, e.g. --port 25=2525 (repeatable, or 25=2525,587=2587);
+                           443 is the HTTPS port of the MTA-STS and autoconfig hosts
   --ca <file.pem>          trust these CA certificates instead of the system CAs
   --dnsbl <zone|none>      DNS blocklist zone (default zen.spamhaus.org)
   --json                   machine-readable output

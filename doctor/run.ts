@@ -1,6 +1,7 @@
 import { checkBackup } from "./checks/backup";
 import { checkBlocklist } from "./checks/blocklist";
 import { checkCertificate } from "./checks/certificate";
+import { checkClientAutoconfig, checkMtaSts } from "./checks/client-setup";
 import { checkCredentials } from "./checks/credentials";
 import { checkPlannedRecords } from "./checks/dns-records";
 import { checkMailAuthentication } from "./checks/mail-auth-dns";
@@ -15,6 +16,8 @@ import { CheckResult, errorText, fail } from "./types";
 const SECTIONS: { group: string; run: (context: DoctorContext) => Promise<CheckResult[]> }[] = [
   { group: "DNS records", run: checkPlannedRecords },
   { group: "Mail authentication", run: checkMailAuthentication },
+  { group: "MTA-STS", run: checkMtaSts },
+  { group: "Client setup", run: checkClientAutoconfig },
   { group: "Reverse DNS", run: checkReverseDns },
   { group: "Ports", run: checkServices },
   { group: "Certificate", run: checkCertificate },

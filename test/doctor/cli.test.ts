@@ -33,6 +33,7 @@ const common = () => [
   "--timeout",
   "2000",
   ...servers.portArgs(),
+  ...lab.webPortArgs,
 ];
 
 describe("mailstack doctor command line", () => {

@@ -49,6 +49,7 @@ async function doctorWith(zone: ZoneRecord[]) {
     "2000",
     "--json",
     ...servers.portArgs(),
+    ...lab.webPortArgs,
   ]);
   return { run, report: parseReport(run) };
 }
@@ -232,6 +233,7 @@ describe("DNS checks", () => {
       "2000",
       "--json",
       ...servers.portArgs(),
+      ...lab.webPortArgs,
     ]);
     const report = parseReport(run);
     expect(findCheck(report, "Mail authentication", "DMARC")).toMatchObject({ status: "warn" });
@@ -280,6 +282,7 @@ describe("DNS checks", () => {
       "800",
       "--json",
       ...servers.portArgs(),
+      ...lab.webPortArgs,
     ]);
     const report = parseReport(run);
     expect(run.code).toBe(1);

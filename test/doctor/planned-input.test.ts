@@ -39,7 +39,7 @@ describe("validatePlanned", () => {
         serverIp: "300.1.1.1",
         dnsRecords: [
           planned.dnsRecords[0],
-          { ...planned.dnsRecords[1], type: "SRV" },
+          { ...planned.dnsRecords[1], type: "NS" },
           { ...planned.dnsRecords[2], content: "v=spf1 -all" },
         ],
         dkim: { selector: "mail", publicKey: 42 },
@@ -51,7 +51,7 @@ describe("validatePlanned", () => {
       "  - domain: is missing",
       "  - hostname: is not a host name in lower case without the trailing dot",
       "  - serverIp: is not an IPv4 address",
-      '  - dnsRecords[1].type: must be "A" or "AAAA" or "MX" or "TXT" or "CNAME" or "CAA"',
+      '  - dnsRecords[1].type: must be "A" or "AAAA" or "MX" or "TXT" or "CNAME" or "CAA" or "SRV"',
       '  - dnsRecords[2].content: is not quoted character-strings ("…" "…")',
       "  - dkim.publicKey: must be a string",
       "  - relay.port: is not a port (1–65535, or 0 without a relay)",

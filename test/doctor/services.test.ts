@@ -61,6 +61,7 @@ async function doctorAgainst(
         "2000",
         "--json",
         ...servers.portArgs(),
+        ...lab.webPortArgs,
         ...extraArgs,
       ],
       env,
@@ -146,6 +147,7 @@ describe("ports and TLS", () => {
         "2000",
         "--json",
         ...servers.portArgs(),
+        ...lab.webPortArgs,
       ]);
       const tls = findCheck(parseReport(run), "Port 993 IMAPS", "TLS certificate");
       expect(tls.status).toBe("fail");
