@@ -8,6 +8,19 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // The client-setup Worker runs in Cloudflare's Workers runtime, whose globals are the Fetch API's.
+    files: ["lib/well-known/worker-handler.mjs"],
+    languageOptions: {
+      globals: {
+        Request: "readonly",
+        Response: "readonly",
+        URL: "readonly",
+        TextEncoder: "readonly",
+        crypto: "readonly",
+      },
+    },
+  },
+  {
     rules: {
       "@typescript-eslint/no-explicit-any": "off",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

@@ -35,8 +35,7 @@ export function readClientSetup(r: Reader, ctx: ClientSetupContext): { config: C
     );
   const obj = r.object("clientSetup");
   unknownFields(r, obj, "clientSetup", ["worker", "autoconfig", "autodiscover", "apex", "srv"]);
-  const flag = (name: string, fallback: boolean) =>
-    field(r, obj, name, `clientSetup.${name}`, "boolean") ?? fallback;
+  const flag = (name: string, fallback: boolean) => field(r, obj, name, `clientSetup.${name}`, "boolean") ?? fallback;
   const wantWorker = field(r, obj, "worker", "clientSetup.worker", "boolean");
   if (wantWorker && !managedDns)
     r.fail(

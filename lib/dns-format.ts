@@ -149,7 +149,9 @@ export function parseSrv(content: string): Srv {
   const m = /^(\d{1,5}) (\d{1,5}) (\S+)$/.exec(content.trim());
   const srv = m && { weight: Number(m[1]), port: Number(m[2]), target: m[3] === "." ? "." : normalizeName(m[3]) };
   if (!srv || !UINT16(srv.weight) || !UINT16(srv.port) || (srv.target !== "." && !isDnsName(srv.target)))
-    throw new Error(`SRV content must be 'weight port target' (0–65535, a host name or "."), got ${JSON.stringify(content)}`);
+    throw new Error(
+      `SRV content must be 'weight port target' (0–65535, a host name or "."), got ${JSON.stringify(content)}`,
+    );
   return srv;
 }
 

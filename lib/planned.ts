@@ -42,7 +42,9 @@ export const wellKnownSchema = z.object({
       policy: z.string(),
     })
     .optional(),
-  tlsRpt: z.object({ rua: z.array(z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, "is not a report URI")) }).optional(),
+  tlsRpt: z
+    .object({ rua: z.array(z.string().regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, "is not a report URI")) })
+    .optional(),
   /** Thunderbird's autoconfig: where it is served, and the file. */
   autoconfig: z.object({ urls: z.array(httpsUrl).min(1, "is empty"), xml: z.string() }).optional(),
   /** The Apple profile (add `?emailaddress=<address>`) and the page that asks for the address. */

@@ -51,8 +51,7 @@ export async function checkMtaSts(context: DoctorContext): Promise<CheckResult[]
       );
     }
     const publish = `Publish one TXT record at ${name}: "v=STSv1; id=${planned.id}"${wk.servedBy === "worker" ? " (pulumi up)" : ", once the policy is served"}.`;
-    if (id === false)
-      return fail(STS, check, "no valid v=STSv1 record: senders never look for the policy", publish);
+    if (id === false) return fail(STS, check, "no valid v=STSv1 record: senders never look for the policy", publish);
     if (id !== planned.id)
       return fail(
         STS,
@@ -92,7 +91,14 @@ export async function checkMtaSts(context: DoctorContext): Promise<CheckResult[]
     const summary = (p: { mode: string; mx?: string[]; maxAge?: number }) =>
       `mode ${p.mode}, mx ${(p.mx ?? []).join(" ")}, max_age ${p.maxAge}`;
     if (problem || !policy)
-      results.push(fail(STS, check, problem ?? `not a valid policy: ${parseError}`, serveFix(wk, "the planned policy", planned.url)));
+      results.push(
+        fail(
+          STS,
+          check,
+          problem ?? `not a valid policy: ${parseError}`,
+          serveFix(wk, "the planned policy", planned.url),
+        ),
+      );
     else if (response.body !== planned.policy)
       results.push(
         fail(
@@ -129,7 +135,8 @@ async function mxCoverage(context: DoctorContext, policy: { mode: "testing" | "e
   if (policy.mode === "none") return pass(STS, check, "mode none: the policy allows every host");
   if (hosts.length === 0) return fail(STS, check, "the domain publishes no MX", "Publish the planned MX record.");
   const outside = hosts.filter((host) => !validateMx(host, policy).valid);
-  if (outside.length === 0) return pass(STS, check, `${hosts.join(", ")} ${hosts.length > 1 ? "are" : "is"} in the policy`);
+  if (outside.length === 0)
+    return pass(STS, check, `${hosts.join(", ")} ${hosts.length > 1 ? "are" : "is"} in the policy`);
   const detail = `${outside.join(", ")} ${outside.length > 1 ? "are" : "is"} not in the policy (mx ${(policy.mx ?? []).join(" ")}): ${policy.mode === "enforce" ? "senders enforcing MTA-STS refuse to deliver there" : "in enforce mode senders would refuse to deliver there"}`;
   const fix = `Remove the MX record${outside.length > 1 ? "s" : ""} for ${outside.join(", ")}, or have the mail server receive under the planned host name.`;
   return policy.mode === "enforce" ? fail(STS, check, detail, fix) : warn(STS, check, detail, fix);
@@ -143,7 +150,8 @@ export async function checkClientAutoconfig(context: DoctorContext): Promise<Che
   const wk = context.planned.wellKnown;
   if (!wk) return [notPlanned(CLIENTS, "autoconfig")];
   const checks: Promise<CheckResult>[] = [];
-  if (!wk.autoconfig) checks.push(Promise.resolve(skip(CLIENTS, "autoconfig", "not planned (clientSetup.autoconfig: false)")));
+  if (!wk.autoconfig)
+    checks.push(Promise.resolve(skip(CLIENTS, "autoconfig", "not planned (clientSetup.autoconfig: false)")));
   for (const url of wk.autoconfig?.urls ?? []) checks.push(checkAutoconfigUrl(context, wk, url));
   for (const url of wk.autodiscover?.urls ?? []) checks.push(checkAutodiscoverUrl(context, wk, url));
   return Promise.all(checks);
@@ -156,8 +164,10 @@ async function checkAutoconfigUrl(context: DoctorContext, wk: Planned, url: stri
     const response = await fetchFrom(context, url, { maxBytes: MAX_DOCUMENT_BYTES });
     if (response.status !== 200) return fail(CLIENTS, check, `answered HTTP ${response.status}`, fix);
     const valid = XMLValidator.validate(response.body);
-    if (valid !== true) return fail(CLIENTS, check, `not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`, fix);
-    if (response.body !== wk.autoconfig!.xml) return fail(CLIENTS, check, "serves another configuration than the plan", fix);
+    if (valid !== true)
+      return fail(CLIENTS, check, `not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`, fix);
+    if (response.body !== wk.autoconfig!.xml)
+      return fail(CLIENTS, check, "serves another configuration than the plan", fix);
     return pass(CLIENTS, check, `the planned clientConfig 1.1 (IMAP and SMTP at ${context.planned.hostname})`);
   } catch (error) {
     return fail(CLIENTS, check, `cannot fetch it: ${errorText(error)}`, fix);
@@ -197,7 +207,11 @@ async function checkAutodiscoverUrl(context: DoctorContext, wk: Planned, url: st
 
 /** The Protocol elements of a POX autodiscover answer (namespaces ignored); none for an error answer. */
 function readAutodiscover(xml: string): { type: string; server: string; port: string; login: string }[] {
-  const parsed = new XMLParser({ removeNSPrefix: true, isArray: (name) => name === "Protocol", parseTagValue: false }).parse(xml);
+  const parsed = new XMLParser({
+    removeNSPrefix: true,
+    isArray: (name) => name === "Protocol",
+    parseTagValue: false,
+  }).parse(xml);
   const protocols = (parsed?.Autodiscover?.Response?.Account?.Protocol ?? []) as Record<string, string>[];
   return protocols.map((p) => ({ type: p.Type, server: p.Server, port: p.Port, login: p.LoginName }));
 }

@@ -57,7 +57,11 @@ export function httpsRequest(r: HttpsRequest): Promise<HttpsResponse> {
             chunks.push(chunk);
           });
           res.on("end", () =>
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }),
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString("utf8"),
+            }),
           );
           res.on("error", reject);
         },

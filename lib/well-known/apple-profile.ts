@@ -19,7 +19,8 @@ function plist(value: PlistValue): XmlElement {
   );
 }
 
-const DOCTYPE = '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">';
+const DOCTYPE =
+  '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">';
 
 /**
  * An Apple configuration profile (`.mobileconfig`) with one IMAP mail account (payload `com.apple.mail.managed`,

@@ -6,7 +6,8 @@ export const AUTODISCOVER_PATH = "/autodiscover/autodiscover.xml";
 
 const RESPONSE_SCHEMA = "http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006";
 /** The only response schema we answer: IMAP/SMTP settings ("outlook"), not Exchange ActiveSync ("mobilesync"). */
-export const OUTLOOK_RESPONSE_SCHEMA = "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a";
+export const OUTLOOK_RESPONSE_SCHEMA =
+  "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a";
 
 const protocol = (type: "IMAP" | "SMTP", endpoint: Endpoint) =>
   el("Protocol", [
@@ -60,11 +61,10 @@ export function renderAutodiscoverError(): string {
       "Autodiscover",
       [
         el("Response", [
-          el(
-            "Error",
-            [el("ErrorCode", "600"), el("Message", "Invalid Request"), el("DebugData")],
-            { Time: PLACEHOLDER.time, Id: "1" },
-          ),
+          el("Error", [el("ErrorCode", "600"), el("Message", "Invalid Request"), el("DebugData")], {
+            Time: PLACEHOLDER.time,
+            Id: "1",
+          }),
         ]),
       ],
       { xmlns: RESPONSE_SCHEMA },

@@ -11,13 +11,7 @@ import {
   renderAutodiscoverResponse,
 } from "./autodiscover";
 import { PLACEHOLDER } from "./endpoints";
-import {
-  MTA_STS_PATH,
-  mtaStsPolicyHost,
-  mtaStsPolicyId,
-  mtaStsTxtValue,
-  renderMtaStsPolicy,
-} from "./mta-sts";
+import { MTA_STS_PATH, mtaStsPolicyHost, mtaStsPolicyId, mtaStsTxtValue, renderMtaStsPolicy } from "./mta-sts";
 import { tlsRptTxtValue } from "./tls-rpt";
 
 /** One document the Worker serves. */

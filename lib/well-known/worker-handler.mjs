@@ -37,7 +37,9 @@ async function respond(request, site) {
   if (doc.kind === "address") {
     const address = addressAt(url.searchParams.get("emailaddress"), site.domain);
     if (!address)
-      return text(400, `Add ?emailaddress=<your address at ${site.domain}> to the link.\n`, { "cache-control": "no-store" });
+      return text(400, `Add ?emailaddress=<your address at ${site.domain}> to the link.\n`, {
+        "cache-control": "no-store",
+      });
     return reply(request, 200, doc, await fill(doc.body, address, site.placeholders), "no-store");
   }
   // Outlook's POX autodiscover: a small XML request naming the address and the response schema it reads.
@@ -56,7 +58,9 @@ async function respond(request, site) {
 /** The text of the first `<name>` element (any namespace prefix), entities decoded; a regular expression is
  * enough for the one flat element Outlook sends, and the Workers runtime has no XML parser. */
 function element(xml, name) {
-  const match = new RegExp(`<(?:[\\w.-]+:)?${name}(?:\\s[^>]*)?>([^<]{0,1024})</(?:[\\w.-]+:)?${name}\\s*>`, "i").exec(xml);
+  const match = new RegExp(`<(?:[\\w.-]+:)?${name}(?:\\s[^>]*)?>([^<]{0,1024})</(?:[\\w.-]+:)?${name}\\s*>`, "i").exec(
+    xml,
+  );
   return match?.[1]
     .trim()
     .replace(/&(lt|gt|quot|apos|amp);/g, (_, entity) => ({ lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" })[entity]);
@@ -87,7 +91,10 @@ async function uuidFor(seed) {
 }
 
 function escapeXml(value) {
-  return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]);
+  return value.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c],
+  );
 }
 
 function reply(request, status, doc, body, cacheControl) {

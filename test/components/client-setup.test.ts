@@ -98,7 +98,12 @@ describe("with an account ID: the Worker and its records", () => {
   });
 
   it("holds no secret: not in the script, not in the outputs", () => {
-    const secrets = [PROD_CONFIG.relayPassword, PROD_CONFIG.tlsPrivateKey, "cf-test-token", ...Object.values(run.outputs.passwords)];
+    const secrets = [
+      PROD_CONFIG.relayPassword,
+      PROD_CONFIG.tlsPrivateKey,
+      "cf-test-token",
+      ...Object.values(run.outputs.passwords),
+    ];
     const exposed = JSON.stringify([ofType(run, SCRIPT), ofType(run, CUSTOM_DOMAIN), run.outputs.wellKnown]);
     for (const secret of secrets) expect(exposed).not.toContain(String(secret).trim().slice(0, 40));
     expect(run.secretOutputs).toEqual(["passwords"]);
@@ -162,7 +167,9 @@ describe("without the Worker", () => {
     expect(wellKnown.servedBy).toBe("you");
     expect(wellKnown.mtaSts.policy).toContain("mode: testing\r\n");
     expect(wellKnown.autoconfig.xml).toContain("<hostname>mail.qladgk.com</hostname>");
-    expect(zoneFile).toMatch(new RegExp(`^_mta-sts\\.qladgk\\.com\\. +3600 IN TXT +"v=STSv1; id=${wellKnown.mtaSts.id}"`, "m"));
+    expect(zoneFile).toMatch(
+      new RegExp(`^_mta-sts\\.qladgk\\.com\\. +3600 IN TXT +"v=STSv1; id=${wellKnown.mtaSts.id}"`, "m"),
+    );
     expect(zoneFile).toMatch(/^_submissions\._tcp\.qladgk\.com\. +3600 IN SRV +0 1 465 mail\.qladgk\.com\. ;/m);
   });
 

@@ -25,7 +25,6 @@ import { findCheck, JsonReport, parseReport, runDoctor } from "./fixtures/run-do
 let lab: Lab;
 let servers: MailServers;
 let good: PlannedWithZone;
-const POLICY_URL = `https://mta-sts.${DOMAIN}/.well-known/mta-sts.txt`;
 const AUTOCONFIG_URL = `https://autoconfig.${DOMAIN}/mail/config-v1.1.xml`;
 const AUTODISCOVER_URL = `https://autodiscover.${DOMAIN}/autodiscover/autodiscover.xml`;
 

@@ -5,7 +5,8 @@ import { rawConfig } from "../support/raw-config";
 
 /** The client-setup section (lib/config-client-setup.ts) read through parseConfig, as a stack reads it. */
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
-const parse = (extra: Record<string, unknown>, base = PROD_CONFIG) => parseConfig(rawConfig({ ...base, ...extra }, PROD_SECRETS));
+const parse = (extra: Record<string, unknown>, base = PROD_CONFIG) =>
+  parseConfig(rawConfig({ ...base, ...extra }, PROD_SECRETS));
 const setupOf = (extra: Record<string, unknown>, base = PROD_CONFIG) => parse(extra, base).clientSetup;
 
 function problemsOf(extra: Record<string, unknown>, base = PROD_CONFIG): string[] {
@@ -80,7 +81,9 @@ describe("client setup: switches", () => {
     const hosted = parse({ clientSetup: { worker: false }, mtaSts: { mode: "enforce" } });
     expect(hosted.clientSetup.mtaSts).toEqual({ mode: "enforce", maxAge: 604800 });
     expect(hosted.warnings).toContainEqual(
-      expect.stringContaining("serve stack output wellKnown.mtaSts.policy at https://mta-sts.qladgk.com/.well-known/mta-sts.txt"),
+      expect.stringContaining(
+        "serve stack output wellKnown.mtaSts.policy at https://mta-sts.qladgk.com/.well-known/mta-sts.txt",
+      ),
     );
   });
 
@@ -99,7 +102,10 @@ describe("client setup: switches", () => {
 
 describe("client setup: refused, before anything is created", () => {
   it.each([
-    [{ cloudflareAccountId: "not-an-id" }, "mailstack:cloudflareAccountId is \"not-an-id\"; expected the 32-character hex"],
+    [
+      { cloudflareAccountId: "not-an-id" },
+      'mailstack:cloudflareAccountId is "not-an-id"; expected the 32-character hex',
+    ],
     [{ clientSetup: { worker: true } }, "mailstack:cloudflareAccountId is required for clientSetup.worker"],
     [{ clientSetup: { worker: "yes" } }, "mailstack:clientSetup.worker must be a boolean"],
     [{ clientSetup: { workers: true } }, "mailstack:clientSetup.workers is not a known setting"],
@@ -109,7 +115,7 @@ describe("client setup: refused, before anything is created", () => {
     [{ mtaSts: { maxAge: 31557601 } }, "mailstack:mtaSts.maxAge is 31557601"],
     [{ mtaSts: { mode: "enforce", max_age: 1 } }, "mailstack:mtaSts.max_age is not a known setting"],
     [{ tlsRpt: { rua: "tls reports" } }, 'mailstack:tlsRpt.rua has "tls reports"; expected an address'],
-    [{ tlsRpt: { rua: ["http://insecure.example.net/"] } }, "mailstack:tlsRpt.rua has \"http://insecure.example.net/\""],
+    [{ tlsRpt: { rua: ["http://insecure.example.net/"] } }, 'mailstack:tlsRpt.rua has "http://insecure.example.net/"'],
     [{ tlsRpt: { rua: [] } }, "mailstack:tlsRpt.rua is empty"],
   ])("%j", (extra, message) => {
     expect(problemsOf(extra)).toContainEqual(expect.stringContaining(message));

@@ -113,7 +113,13 @@ describe("SRV", () => {
   });
 
   it("refuses what is not SRV content", () => {
-    for (const bad of ["1 993", "0 10 993 mail.example.com", "1 70000 mail.example.com", "1 993 mail..example.com", "x 1 a.b"])
+    for (const bad of [
+      "1 993",
+      "0 10 993 mail.example.com",
+      "1 70000 mail.example.com",
+      "1 993 mail..example.com",
+      "x 1 a.b",
+    ])
       expect(() => parseSrv(bad), bad).toThrow(/SRV content must be/);
   });
 });

@@ -16,8 +16,9 @@ describe("dnsRecordSchema", () => {
       problem({ type: "CNAME", name: "t._domainkey.example.com", content: "t.dkim.amazonses.com" }),
     ).toBeUndefined();
     expect(problem({ type: "CAA", content: '0 issue "letsencrypt.org"' })).toBeUndefined();
-    expect(problem({ type: "SRV", name: "_imaps._tcp.example.com", content: "1 993 mail.example.com", priority: 0 }))
-      .toBeUndefined();
+    expect(
+      problem({ type: "SRV", name: "_imaps._tcp.example.com", content: "1 993 mail.example.com", priority: 0 }),
+    ).toBeUndefined();
     expect(problem({ type: "SRV", name: "_pop3._tcp.example.com", content: "0 0 .", priority: 0 })).toBeUndefined();
   });
 

@@ -31,12 +31,14 @@ const FIELD = [
   .map((f) => `(?:${f})`)
   .join("|");
 const DELIM = "(?:\\r\\n|\\n)";
-const POLICY_RECORD = new RegExp(
-  `^(?:${FIELD})${WSP}*(?:${DELIM}${WSP}*(?:${FIELD})${WSP}*)*(?:${DELIM}${WSP}*)?$`,
-);
+const POLICY_RECORD = new RegExp(`^(?:${FIELD})${WSP}*(?:${DELIM}${WSP}*(?:${FIELD})${WSP}*)*(?:${DELIM}${WSP}*)?$`);
 
 /** Field names of a policy, in order (a grammar-valid file's lines). */
-const fieldNames = (text: string) => text.split(/\r?\n/).filter(Boolean).map((line) => line.split(":")[0]);
+const fieldNames = (text: string) =>
+  text
+    .split(/\r?\n/)
+    .filter(Boolean)
+    .map((line) => line.split(":")[0]);
 
 const POLICY: MtaStsPolicy = { mode: "testing", mx: ["mail.example.com"], maxAge: 604800 };
 

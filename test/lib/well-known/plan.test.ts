@@ -85,7 +85,12 @@ describe("planWellKnown: what is served, and the outputs", () => {
 
   it("with everything off plans nothing to serve and no record", () => {
     const off = plan({ autoconfig: false, autodiscover: false, apex: true, srv: false });
-    expect(off).toEqual({ records: [], announcements: [], site: undefined, outputs: { servedBy: "you", hostnames: [] } });
+    expect(off).toEqual({
+      records: [],
+      announcements: [],
+      site: undefined,
+      outputs: { servedBy: "you", hostnames: [] },
+    });
   });
 
   it("without the Worker says the files are the user's to host, and still plans them", () => {
