@@ -22,8 +22,8 @@ export interface ClientSetupContext {
 /** At least a day: a shorter cache protects nothing between two fetches (RFC 8461 §3.2 expects weeks). */
 const MIN_MAX_AGE = 86_400;
 
-export function readClientSetup(r: Reader, ctx: ClientSetupContext): { config: ClientSetupConfig; warnings: string[] } {
-  const warnings: string[] = [];
+/** Reads the section; what does not stop the run is added to `warnings`. */
+export function readClientSetup(r: Reader, ctx: ClientSetupContext, warnings: string[]): ClientSetupConfig {
   const { domain, managedDns } = ctx;
 
   // --- the Worker -------------------------------------------------------------------------------------
@@ -135,10 +135,7 @@ export function readClientSetup(r: Reader, ctx: ClientSetupContext): { config: C
       );
   }
 
-  return {
-    config: { worker, mtaSts, tlsRpt, autoconfig, autodiscover, apex, srv: flag("srv", true) },
-    warnings,
-  };
+  return { worker, mtaSts, tlsRpt, autoconfig, autodiscover, apex, srv: flag("srv", true) };
 }
 
 /** A key that is either a switch (`false` turns the part off) or its settings; a bad value is reported. */

@@ -245,8 +245,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
   const tls = readTls(r, raw, { hostname, domain: validDomain, managedDns }, warnings);
 
   // --- client setup: MTA-STS, TLS-RPT, autoconfiguration, SRV ---------------------------------------------
-  const clientSetup = readClientSetup(r, { domain: validDomain, hostname, managedDns, tlsMode: tls.mode });
-  warnings.push(...clientSetup.warnings);
+  const clientSetup = readClientSetup(r, { domain: validDomain, hostname, managedDns, tlsMode: tls.mode }, warnings);
 
   // --- dkim -----------------------------------------------------------------------------------------
   const dkimObj = r.object("dkim");
@@ -359,7 +358,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
     dkim,
     dmarc: { policy, rua: rua ? (rua.startsWith("mailto:") ? rua : `mailto:${rua}`) : undefined },
     dns: { provider: managedDns ? "cloudflare" : "none", zoneId, adopt },
-    clientSetup: clientSetup.config,
+    clientSetup,
     docker: { host: dockerHost, image, containerName },
     fail2ban,
     env,

@@ -83,8 +83,12 @@ describe("parseConfig: the prod config", () => {
   it("forwards outside the domain when mail is sent directly, and warns for a relay it knows nothing about", () => {
     const direct = parse({ ...PROD_CONFIG, relay: { provider: "none" }, aliases: { me: "me@gmail.com" } });
     expect(direct.aliases).toEqual([{ address: "me@qladgk.com", targets: ["me@gmail.com"] }]);
-    // The only warning: backups without a destination go to the server's own disk.
-    expect(direct.warnings).toEqual([expect.stringMatching(/^mailstack:backup\.destination is not set/)]);
+    // The only warnings: MTA-STS and autoconfiguration are not served (no cloudflareAccountId), and backups
+    // without a destination go to the server's own disk.
+    expect(direct.warnings).toEqual([
+      expect.stringMatching(/^MTA-STS and mail client autoconfiguration are not served/),
+      expect.stringMatching(/^mailstack:backup\.destination is not set/),
+    ]);
     const custom = parse({
       ...PROD_CONFIG,
       relay: { provider: "custom", host: "smtp.example.net", username: "u" },
