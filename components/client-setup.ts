@@ -26,7 +26,8 @@ export interface ClientSetupWorkerArgs {
  */
 export class ClientSetupWorker extends pulumi.ComponentResource {
   readonly script: cloudflare.WorkersScript;
-  readonly domains: cloudflare.WorkersCustomDomain[];
+  /** Host name → its custom domain: what serves that host. */
+  readonly domains: Record<string, cloudflare.WorkersCustomDomain>;
 
   constructor(name: string, args: ClientSetupWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:clientSetup:Worker", name, {}, opts);
@@ -44,14 +45,16 @@ export class ClientSetupWorker extends pulumi.ComponentResource {
       { parent: this },
     );
     // workers_custom_domain: account, host name, service (the script) and zone; `environment` is deprecated.
-    this.domains = Object.keys(args.site.hosts).map(
-      (hostname) =>
+    this.domains = Object.fromEntries(
+      Object.keys(args.site.hosts).map((hostname) => [
+        hostname,
         new cloudflare.WorkersCustomDomain(
           `${name}-${hostname}`,
           { accountId: args.accountId, hostname, service: this.script.scriptName, zoneId: args.zoneId },
           { parent: this },
         ),
+      ]),
     );
-    this.registerOutputs({ scriptName: this.script.scriptName, hostnames: this.domains.map((d) => d.hostname) });
+    this.registerOutputs({ scriptName: this.script.scriptName, hostnames: Object.keys(this.domains) });
   }
 }

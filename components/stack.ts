@@ -113,8 +113,12 @@ export class MailStack extends pulumi.ComponentResource {
       { key: dkimRecord(""), spec: dkim.publicKey.apply(dkimRecord) },
       ...relay.manualRecords.map((spec) => ({ key: spec, spec: pulumi.output(spec) })),
       ...wellKnown.records.map((spec) => ({ key: spec, spec: pulumi.output(spec) })),
-      // `_mta-sts` only once the policy is served: senders that find the record fetch the policy at once.
-      ...wellKnown.announcements.map((spec) => ({ key: spec, spec: pulumi.output(spec), dependsOn: worker?.domains })),
+      // `_mta-sts` only once its host serves the policy: senders that find the record fetch the policy at once.
+      ...wellKnown.announcements.map(({ record, host }) => ({
+        key: record,
+        spec: pulumi.output(record),
+        dependsOn: worker && [worker.domains[host]],
+      })),
     ];
     if (renewer && acme) {
       // The CAA record names the account, known once it is registered; its type and name are known now.

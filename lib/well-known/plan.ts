@@ -35,8 +35,8 @@ export interface WorkerSite {
 export interface WellKnownPlan {
   /** TLS-RPT and SRV records: DNS only, published with the others. */
   records: DnsRecordSpec[];
-  /** Records that announce what is served over HTTPS (`_mta-sts`): published once it is served. */
-  announcements: DnsRecordSpec[];
+  /** Records that announce what a host serves over HTTPS (`_mta-sts`): published once that host serves it. */
+  announcements: { record: DnsRecordSpec; host: string }[];
   /** What the HTTPS hosts serve; undefined when nothing is. */
   site?: WorkerSite;
   /** The planned output `wellKnown` (lib/planned.ts). */
@@ -87,7 +87,7 @@ export function planWellKnown(p: { domain: string; hostname: string; setup: Clie
   const serve = (host: string, path: string, name: string) => ((hosts[host] ??= {})[path] = name);
   const url = (host: string, path: string) => `https://${host}${path}`;
   const records: DnsRecordSpec[] = [];
-  const announcements: DnsRecordSpec[] = [];
+  const announcements: WellKnownPlan["announcements"] = [];
   const outputs: WellKnownOutputs = { servedBy: setup.worker ? "worker" : "you", hostnames: [] };
 
   if (setup.mtaSts) {
@@ -96,9 +96,15 @@ export function planWellKnown(p: { domain: string; hostname: string; setup: Clie
     const host = mtaStsPolicyHost(domain);
     documents["mta-sts"] = { kind: "static", contentType: TEXT, body: policy };
     serve(host, MTA_STS_PATH, "mta-sts");
-    announcements.push(
-      record("TXT", `_mta-sts.${domain}`, quoteTxt(mtaStsTxtValue(id)), "MTA-STS: senders must reach the MX over TLS"),
-    );
+    announcements.push({
+      record: record(
+        "TXT",
+        `_mta-sts.${domain}`,
+        quoteTxt(mtaStsTxtValue(id)),
+        "MTA-STS: senders must reach the MX over TLS",
+      ),
+      host,
+    });
     outputs.mtaSts = {
       url: url(host, MTA_STS_PATH),
       mode: setup.mtaSts.mode,

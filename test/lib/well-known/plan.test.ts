@@ -22,13 +22,15 @@ describe("planWellKnown: records", () => {
       ["SRV", "_pop3s._tcp.example.com", 0, "0 0 ."],
       ["SRV", "_pop3._tcp.example.com", 0, "0 0 ."],
     ]);
-    for (const record of [...records, ...announcements]) expect(dnsRecordSchema.parse(record)).toEqual(record);
+    for (const record of [...records, ...announcements.map((a) => a.record)])
+      expect(dnsRecordSchema.parse(record)).toEqual(record);
   });
 
-  it("announces the MTA-STS policy by its hash, in a record of its own", () => {
+  it("announces the MTA-STS policy by its hash, in a record of its own, tied to the host serving it", () => {
     expect(announcements).toHaveLength(1);
-    expect(announcements[0]).toMatchObject({ type: "TXT", name: "_mta-sts.example.com" });
-    expect(unquoteTxt(announcements[0].content)).toBe(`v=STSv1; id=${mtaStsPolicyId(outputs.mtaSts!.policy)}`);
+    expect(announcements[0].host).toBe("mta-sts.example.com");
+    expect(announcements[0].record).toMatchObject({ type: "TXT", name: "_mta-sts.example.com" });
+    expect(unquoteTxt(announcements[0].record.content)).toBe(`v=STSv1; id=${mtaStsPolicyId(outputs.mtaSts!.policy)}`);
     expect(outputs.mtaSts!.id).toBe(mtaStsPolicyId(outputs.mtaSts!.policy));
   });
 
