@@ -7,7 +7,7 @@ import { CheckResult, errorText, fail, pass, skip, warn } from "../types";
 
 const STS = "MTA-STS";
 const CLIENTS = "Client setup";
-/** RFC 8461 §3.3: "senders SHOULD limit the maximum size of a policy (64 KiB)". */
+/** The size cap RFC 8461 §3.3 suggests for a policy (mailauth applies the same 64 KiB). */
 const MAX_POLICY_BYTES = 64 * 1024;
 const MAX_DOCUMENT_BYTES = 256 * 1024;
 

@@ -16,7 +16,7 @@ export interface HttpsRequest {
   /** CA certificates to trust instead of the system's (`--ca`). */
   ca?: Buffer;
   timeoutMs: number;
-  /** A larger body is an error (RFC 8461 §3.3 caps a policy at 64 KiB). */
+  /** A larger body is an error (RFC 8461 §3.3 suggests 64 KiB for a policy). */
   maxBytes: number;
   method?: "GET" | "POST";
   body?: string;

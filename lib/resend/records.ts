@@ -68,15 +68,21 @@ function commentOf(r: ResendDnsRecord): string {
   return `Resend ${kind}record (${r.type.toUpperCase()}), required to send through Resend`;
 }
 
+/**
+ * The types taken from Resend: every type we publish but SRV, whose priority and fields would need a value
+ * format Resend does not document (the records it returns are MX, TXT, CNAME and CAA).
+ */
+const RESEND_TYPES: readonly DnsRecordType[] = DNS_RECORD_TYPES.filter((t) => t !== "SRV");
+
 /** Convert every record Resend returns into a DnsRecordSpec (see the module comment). */
 export function resendRecordsToDnsSpecs(records: readonly ResendDnsRecord[], domain: string): DnsRecordSpec[] {
   return records.map((r) => {
     const type = String(r.type ?? "")
       .trim()
       .toUpperCase() as DnsRecordType;
-    if (!DNS_RECORD_TYPES.includes(type)) {
+    if (!RESEND_TYPES.includes(type)) {
       throw new Error(
-        `Resend returned a ${JSON.stringify(r.type)} record for ${r.name}; mailstack can publish ${DNS_RECORD_TYPES.join(", ")}`,
+        `Resend returned a ${JSON.stringify(r.type)} record for ${r.name}; mailstack can publish ${RESEND_TYPES.join(", ")}`,
       );
     }
     const name = resendNameToFqdn(r.name, domain);
