@@ -107,6 +107,10 @@ function reply(request, status, doc, body, cacheControl) {
   return new Response(request.method === "HEAD" ? null : body, { status, headers });
 }
 
+/** A short plain-text answer (it may echo the request's path: never sniffed as anything else). */
 function text(status, body, headers = {}) {
-  return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
+  return new Response(body, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff", ...headers },
+  });
 }
