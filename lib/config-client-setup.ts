@@ -4,12 +4,16 @@ import { MTA_STS_DEFAULT_MAX_AGE, MTA_STS_MAX_AGE_LIMIT, MTA_STS_MODES, MtaStsMo
 import { tlsRptUri } from "./well-known/tls-rpt";
 
 /**
- * The client-setup section: `cloudflareAccountId`, `clientSetup`, `mtaSts` and `tlsRpt`.
+ * The client-setup section: `cloudflareAccountId`, the switches in `clientSetup`, and the settings of two of
+ * its parts, `mtaSts` and `tlsRpt`.
  *
  *   mailstack:cloudflareAccountId: 0123456789abcdef0123456789abcdef   # deploys the Worker
- *   mailstack:clientSetup: { worker, autoconfig, autodiscover, apex, srv }
- *   mailstack:mtaSts: { mode: testing, maxAge: 604800 }                 # or false
- *   mailstack:tlsRpt: { rua: [postmaster@example.com] }                 # or false
+ *   mailstack:clientSetup: { worker, mtaSts, tlsRpt, autoconfig, autodiscover, apex, srv }   # booleans
+ *   mailstack:mtaSts: { mode: testing, maxAge: 604800 }
+ *   mailstack:tlsRpt: { rua: [postmaster@example.com] }
+ *
+ * The switches live apart from the settings because Pulumi.yaml declares `mtaSts` and `tlsRpt` as objects and
+ * the CLI fills in `{}` when they are unset: an object cannot also be the switch.
  */
 export interface ClientSetupContext {
   domain: string;
@@ -34,7 +38,7 @@ export function readClientSetup(r: Reader, ctx: ClientSetupContext, warnings: st
       `is ${show(accountId)}; expected the 32-character hex account ID (Cloudflare dashboard → Workers & Pages, or the zone's Overview page)`,
     );
   const obj = r.object("clientSetup");
-  unknownFields(r, obj, "clientSetup", ["worker", "autoconfig", "autodiscover", "apex", "srv"]);
+  unknownFields(r, obj, "clientSetup", ["worker", "mtaSts", "tlsRpt", "autoconfig", "autodiscover", "apex", "srv"]);
   const flag = (name: string, fallback: boolean) => field(r, obj, name, `clientSetup.${name}`, "boolean") ?? fallback;
   const wantWorker = field(r, obj, "worker", "clientSetup.worker", "boolean");
   if (wantWorker && !managedDns)
@@ -62,63 +66,56 @@ export function readClientSetup(r: Reader, ctx: ClientSetupContext, warnings: st
   const apex = flag("apex", false);
 
   // --- MTA-STS ----------------------------------------------------------------------------------------
-  let mtaSts: ClientSetupConfig["mtaSts"];
-  const rawMtaSts = switchOrObject(r, "mtaSts", ["mode", "maxAge"]);
-  if (rawMtaSts !== false) {
-    const stsObj = typeof rawMtaSts === "object" ? rawMtaSts : undefined;
-    const mode = (field(r, stsObj, "mode", "mtaSts.mode", "string") ?? "testing") as MtaStsMode;
-    if (!MTA_STS_MODES.includes(mode))
-      r.fail(
-        "mtaSts.mode",
-        `is ${show(mode)}; expected testing (failures reported, mail still delivered), enforce (mail only over valid TLS) or none (withdrawing a policy)`,
-      );
-    const maxAge = field(r, stsObj, "maxAge", "mtaSts.maxAge", "number") ?? MTA_STS_DEFAULT_MAX_AGE;
-    if (!Number.isInteger(maxAge) || maxAge < MIN_MAX_AGE || maxAge > MTA_STS_MAX_AGE_LIMIT)
-      r.fail(
-        "mtaSts.maxAge",
-        `is ${show(maxAge)}; expected whole seconds from ${MIN_MAX_AGE} (a day) to ${MTA_STS_MAX_AGE_LIMIT} (a year), e.g. 604800 (a week)`,
-      );
-    const explicit = rawMtaSts !== undefined;
-    if (served || explicit) {
-      mtaSts = { mode, maxAge };
-      if (!served)
-        warnings.push(
-          `MTA-STS without the Worker: serve stack output wellKnown.mtaSts.policy at https://mta-sts.${domain}/.well-known/mta-sts.txt yourself (a valid certificate, Content-Type text/plain), else senders find _mta-sts.${domain} but no policy`,
-        );
-      if (ctx.tlsMode === "self-signed" && mode === "enforce")
-        r.fail(
-          "mtaSts.mode",
-          "is enforce with tls.mode self-signed: senders that enforce MTA-STS refuse a certificate no public CA signed, so their mail would bounce; use tls.mode manual with a real certificate, or mtaSts.mode testing",
-        );
-      else if (ctx.tlsMode === "self-signed" && mode === "testing")
-        warnings.push(
-          "MTA-STS is in testing mode with a self-signed certificate: senders deliver anyway but report every connection as failed (TLS-RPT); get a real certificate before mtaSts.mode enforce",
-        );
-    }
-  }
+  // Published when something serves the policy, unless switched off; switched on without the Worker, the
+  // user serves it (the policy is in the outputs).
+  const stsObj = r.object("mtaSts");
+  unknownFields(r, stsObj, "mtaSts", ["mode", "maxAge"]);
+  const mode = (field(r, stsObj, "mode", "mtaSts.mode", "string") ?? "testing") as MtaStsMode;
+  if (!MTA_STS_MODES.includes(mode))
+    r.fail(
+      "mtaSts.mode",
+      `is ${show(mode)}; expected testing (failures reported, mail still delivered), enforce (mail only over valid TLS) or none (withdrawing a policy)`,
+    );
+  const maxAge = field(r, stsObj, "maxAge", "mtaSts.maxAge", "number") ?? MTA_STS_DEFAULT_MAX_AGE;
+  if (!Number.isInteger(maxAge) || maxAge < MIN_MAX_AGE || maxAge > MTA_STS_MAX_AGE_LIMIT)
+    r.fail(
+      "mtaSts.maxAge",
+      `is ${show(maxAge)}; expected whole seconds from ${MIN_MAX_AGE} (a day) to ${MTA_STS_MAX_AGE_LIMIT} (a year), e.g. 604800 (a week)`,
+    );
+  const mtaSts = flag("mtaSts", served) ? { mode, maxAge } : undefined;
+  if (mtaSts && !served)
+    warnings.push(
+      `MTA-STS without the Worker: serve stack output wellKnown.mtaSts.policy at https://mta-sts.${domain}/.well-known/mta-sts.txt yourself (a valid certificate, Content-Type text/plain), else senders find _mta-sts.${domain} but no policy`,
+    );
+  if (mtaSts && ctx.tlsMode === "self-signed" && mode === "enforce")
+    r.fail(
+      "mtaSts.mode",
+      "is enforce with tls.mode self-signed: senders that enforce MTA-STS refuse a certificate no public CA signed, so their mail would bounce; use tls.mode manual with a real certificate, or mtaSts.mode testing",
+    );
+  else if (mtaSts && ctx.tlsMode === "self-signed" && mode === "testing")
+    warnings.push(
+      "MTA-STS is in testing mode with a self-signed certificate: senders deliver anyway but report every connection as failed (TLS-RPT); get a real certificate before mtaSts.mode enforce",
+    );
 
   // --- TLS-RPT ----------------------------------------------------------------------------------------
-  let tlsRpt: ClientSetupConfig["tlsRpt"];
-  const rawTlsRpt = switchOrObject(r, "tlsRpt", ["rua"]);
-  if (rawTlsRpt !== false) {
-    const rptObj = typeof rawTlsRpt === "object" ? rawTlsRpt : undefined;
-    const given = rptObj?.rua;
-    const targets = given === undefined ? [`postmaster@${domain}`] : Array.isArray(given) ? given : [given];
-    const rua: string[] = [];
-    for (const target of targets) {
-      const value = typeof target === "string" ? target.trim() : "";
-      const address = value.replace(/^mailto:/i, "").toLowerCase();
-      if (isAddress(address)) rua.push(tlsRptUri(address));
-      else if (/^https:\/\/[^\s,;!]+$/i.test(value)) rua.push(value);
-      else
-        r.fail(
-          "tlsRpt.rua",
-          `has ${show(target)}; expected an address for the daily reports (e.g. tls-reports@${domain}) or an https:// URL`,
-        );
-    }
-    if (targets.length === 0) r.fail("tlsRpt.rua", "is empty; give an address, or set tlsRpt: false");
-    tlsRpt = { rua };
+  const rptObj = r.object("tlsRpt");
+  unknownFields(r, rptObj, "tlsRpt", ["rua"]);
+  const given = rptObj?.rua;
+  const targets = given === undefined ? [`postmaster@${domain}`] : Array.isArray(given) ? given : [given];
+  const rua: string[] = [];
+  for (const target of targets) {
+    const value = typeof target === "string" ? target.trim() : "";
+    const address = value.replace(/^mailto:/i, "").toLowerCase();
+    if (isAddress(address)) rua.push(tlsRptUri(address));
+    else if (/^https:\/\/[^\s,;!]+$/i.test(value)) rua.push(value);
+    else
+      r.fail(
+        "tlsRpt.rua",
+        `has ${show(target)}; expected an address for the daily reports (e.g. tls-reports@${domain}) or an https:// URL`,
+      );
   }
+  if (targets.length === 0) r.fail("tlsRpt.rua", "is empty; give an address, or set clientSetup.tlsRpt: false");
+  const tlsRpt = flag("tlsRpt", true) ? { rua } : undefined;
 
   // --- names the Worker takes over must not be the mail server's -------------------------------------
   if (worker) {
@@ -136,19 +133,4 @@ export function readClientSetup(r: Reader, ctx: ClientSetupContext, warnings: st
   }
 
   return { worker, mtaSts, tlsRpt, autoconfig, autodiscover, apex, srv: flag("srv", true) };
-}
-
-/** A key that is either a switch (`false` turns the part off) or its settings; a bad value is reported. */
-function switchOrObject(r: Reader, key: string, fields: string[]): boolean | Record<string, unknown> | undefined {
-  const value = r.json(key);
-  if (value === undefined || typeof value === "boolean") return value;
-  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-    unknownFields(r, value as Record<string, unknown>, key, fields);
-    return value as Record<string, unknown>;
-  }
-  r.fail(
-    key,
-    `must be false (off) or an object {${fields.join(", ")}} (got ${show(value)}); e.g. pulumi config set --path ${key}.${fields[0]} <value>`,
-  );
-  return undefined;
 }

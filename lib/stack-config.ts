@@ -5,8 +5,10 @@ import { MailConfig } from "./config-types";
 import { ConfigError, parseConfig } from "./config";
 import { CloudflareConnection } from "./cloudflare/api";
 import { readZone } from "./cloudflare/zone";
-import { ZoneAdoption, zoneAdoption } from "./dns-adoption";
+import { conflictMessage, planAdoption, ZoneAdoption, zoneAdoption } from "./dns-adoption";
 import { planZoneRecords } from "./render/dns-records";
+import { customDomainConflicts } from "./well-known/custom-domains";
+import { planWellKnown } from "./well-known/plan";
 
 const NAMESPACE = "mailstack";
 
@@ -63,6 +65,10 @@ export function readCloudflareConnection(): CloudflareConnection {
   };
 }
 
+/** The host names the client-setup Worker serves, from config alone. */
+const workerHostnames = (config: MailConfig) =>
+  planWellKnown({ domain: config.domain, hostname: config.hostname, setup: config.clientSetup }).outputs.hostnames;
+
 /**
  * Reads the Cloudflare zone (a read: nothing is created) and checks it against every record the stack will
  * publish: the zone lookup's error and the records already in the way stop the run here, with one message,
@@ -73,9 +79,13 @@ export async function readDnsZone(config: MailConfig): Promise<ZoneAdoption> {
   try {
     const zone = await readZone(conn, config.domain, config.dns.zoneId);
     config.warnings.push(...zone.warnings);
-    const adoption = zoneAdoption(zone, config.dns.adopt, conn.baseUrl);
-    adoption.importIds(planZoneRecords(config));
-    return adoption;
+    // Host names the client-setup Worker takes must be free too: one message for everything in the way.
+    const hosts = config.clientSetup.worker ? workerHostnames(config) : [];
+    const blocked = customDomainConflicts(hosts, zone.records, config.domain);
+    const planned = planAdoption(zone.id, planZoneRecords(config), zone.records, config.dns.adopt);
+    if (blocked.length || planned.conflicts.length)
+      throw new Error(conflictMessage(zone, [...planned.conflicts, ...blocked], config.dns.adopt.length, conn.baseUrl));
+    return zoneAdoption(zone, config.dns.adopt, conn.baseUrl);
   } catch (e) {
     // Like a ConfigError: the message is the whole story (RunError prints no stack trace).
     const message = (e as Error).message;

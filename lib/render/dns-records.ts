@@ -1,3 +1,4 @@
+import { planWellKnown } from "../well-known/plan";
 import { DEFAULT_TTL, DnsRecordSpec } from "../dns-record";
 import { dkimTxtValue } from "../dkim";
 import { quoteTxt } from "../dns-format";
@@ -107,17 +108,21 @@ export function planRelayRecords(cfg: Pick<MailConfig, "domain" | "relay" | "res
 
 /**
  * Every record the stack will publish, as far as config knows it before anything exists: the server's, the
- * DKIM record (its key not made yet), the relay's, and — when Resend is provisioned — Resend's documented set
+ * DKIM record (its key not made yet), the relay's, the client-setup records (TLS-RPT, SRV, `_mta-sts`),
+ * and — when Resend is provisioned — Resend's documented set
  * (return-path MX and SPF, `resend._domainkey`), whose contents only Resend's API will give. Enough to tell
  * which records already in the zone stand in the way (lib/dns-adoption.ts), which goes by type, name and kind.
  */
 export function planZoneRecords(cfg: MailConfig): DnsRecordSpec[] {
   const provisioned = cfg.relay.provider === "resend" && !!cfg.resend.apiKey;
+  const wellKnown = planWellKnown({ domain: cfg.domain, hostname: cfg.hostname, setup: cfg.clientSetup });
   return [
     ...planDnsRecords(cfg),
     planDkimRecord({ domain: cfg.domain, selector: cfg.dkim.selector, publicKey: "" }),
     ...planRelayRecords(cfg),
     ...(provisioned ? planResendManualRecords({ ...cfg.resend, domain: cfg.domain, dkim: "p=" }) : []),
     ...(cfg.tls.acme ? planCaaRecords({ hostname: cfg.hostname, acme: cfg.tls.acme, accountUri: "" }) : []),
+    ...wellKnown.records,
+    ...wellKnown.announcements.map((a) => a.record),
   ];
 }

@@ -4,6 +4,7 @@ import { unquoteTxt } from "../../lib/dns-format";
 import { mtaStsPolicyId } from "../../lib/well-known/mta-sts";
 import { newStateDir, ProgramRun, PROD_CONFIG, RegisteredResource, runProgram } from "../support/run-program";
 import { workerLoader } from "../support/well-known";
+import { startFakeCloudflare } from "../fakes/cloudflare-api";
 
 /** MTA-STS, TLS-RPT, SRV and autoconfiguration through the real program, under mocks. */
 const SCRIPT = "cloudflare:index/workersScript:WorkersScript";
@@ -180,5 +181,32 @@ describe("without the Worker", () => {
     expect(record(run, "TXT", "_mta-sts.qladgk.com")).toBeUndefined();
     expect(record(run, "TXT", "_smtp._tls.qladgk.com")).toBeDefined();
     expect(ofType(run, DNS).filter((r) => r.inputs.type === "SRV")).toHaveLength(6);
+  });
+});
+
+describe("records already in the way", () => {
+  it("stop the run before anything is registered: hand-made records at the Worker's names, and client-setup records", async () => {
+    const fake = await startFakeCloudflare();
+    try {
+      const zone = fake.addZone("qladgk.com");
+      const add = (name: string, type: string, content: string, proxied = false) =>
+        fake.addRecord(zone.id, { name, type, content, proxied });
+      const autoconfig = add("autoconfig", "A", "11.22.33.44");
+      const autodiscover = add("autodiscover", "CNAME", "autodiscover.outlook.com");
+      const ours = add("mta-sts", "AAAA", "100::", true); // what a custom domain made on an earlier run
+      const tlsRpt = add("_smtp._tls", "TXT", '"v=TLSRPTv1; rua=mailto:reports@qladgk.com"');
+      const e = await runProgram(WITH_WORKER, { cloudflare: fake }).catch((x) => x);
+      expect(e.resources).toEqual([]);
+      const message: string = e.message;
+      expect(message).toMatch(/^mailstack: the Cloudflare zone qladgk.com already has 3 records/);
+      expect(message).toContain(`zones/${zone.id}/dns_records/${autoconfig.id}`);
+      expect(message).toContain(`zones/${zone.id}/dns_records/${autodiscover.id}`);
+      expect(message).toContain("the client-setup Worker serves this name");
+      expect(message).toContain(`pulumi config set --path 'adoptDnsRecords[0]' ${tlsRpt.id}`);
+      expect(message).not.toContain(ours.id);
+      expect(fake.requests.every((r) => r.method === "GET")).toBe(true);
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -55,13 +55,17 @@ describe("client setup: defaults", () => {
 });
 
 describe("client setup: switches", () => {
+  it("reads the empty objects the Pulumi CLI fills in for unset keys as unset", () => {
+    const empty = { clientSetup: {}, mtaSts: {}, tlsRpt: {} };
+    expect(setupOf(empty)).toEqual(setupOf({}));
+    expect(setupOf({ ...empty, cloudflareAccountId: ACCOUNT })).toEqual(setupOf({ cloudflareAccountId: ACCOUNT }));
+  });
+
   it("turns each part off", () => {
     expect(
       setupOf({
         cloudflareAccountId: ACCOUNT,
-        mtaSts: false,
-        tlsRpt: false,
-        clientSetup: { autoconfig: false, autodiscover: false, srv: false },
+        clientSetup: { mtaSts: false, tlsRpt: false, autoconfig: false, autodiscover: false, srv: false },
       }),
     ).toEqual({
       worker: { accountId: ACCOUNT },
@@ -78,7 +82,9 @@ describe("client setup: switches", () => {
     const off = parse({ cloudflareAccountId: ACCOUNT, clientSetup: { worker: false } });
     expect(off.clientSetup).toMatchObject({ worker: undefined, mtaSts: undefined });
     expect(off.warnings.join("\n")).not.toMatch(/MTA-STS|cloudflareAccountId/);
-    const hosted = parse({ clientSetup: { worker: false }, mtaSts: { mode: "enforce" } });
+    // Settings alone do not publish a policy nobody serves; the switch does.
+    expect(setupOf({ clientSetup: { worker: false }, mtaSts: { mode: "enforce" } }).mtaSts).toBeUndefined();
+    const hosted = parse({ clientSetup: { worker: false, mtaSts: true }, mtaSts: { mode: "enforce" } });
     expect(hosted.clientSetup.mtaSts).toEqual({ mode: "enforce", maxAge: 604800 });
     expect(hosted.warnings).toContainEqual(
       expect.stringContaining(
@@ -109,7 +115,8 @@ describe("client setup: refused, before anything is created", () => {
     [{ clientSetup: { worker: true } }, "mailstack:cloudflareAccountId is required for clientSetup.worker"],
     [{ clientSetup: { worker: "yes" } }, "mailstack:clientSetup.worker must be a boolean"],
     [{ clientSetup: { workers: true } }, "mailstack:clientSetup.workers is not a known setting"],
-    [{ mtaSts: "enforce" }, "mailstack:mtaSts must be false (off) or an object {mode, maxAge}"],
+    [{ mtaSts: "enforce" }, 'mailstack:mtaSts must be an object (got "enforce")'],
+    [{ clientSetup: { mtaSts: "off" } }, "mailstack:clientSetup.mtaSts must be a boolean"],
     [{ mtaSts: { mode: "strict" } }, 'mailstack:mtaSts.mode is "strict"; expected testing'],
     [{ mtaSts: { maxAge: 3600 } }, "mailstack:mtaSts.maxAge is 3600; expected whole seconds from 86400"],
     [{ mtaSts: { maxAge: 31557601 } }, "mailstack:mtaSts.maxAge is 31557601"],

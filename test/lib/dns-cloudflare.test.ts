@@ -73,7 +73,7 @@ describe("dnsSpecToCloudflareArgs", () => {
         type: "SRV",
         ttl: 3600,
         proxied: false,
-        comment: "c",
+        comment: "mailstack: c",
         priority: 10,
         data: { priority: 10, weight: Number(content.split(" ")[0]), port: Number(content.split(" ")[1]), target },
       });
