@@ -29,7 +29,8 @@ const serveFix = (wk: Planned, what: string, url: string) =>
 export async function checkMtaSts(context: DoctorContext): Promise<CheckResult[]> {
   const wk = context.planned.wellKnown;
   if (!wk) return [notPlanned(STS, "policy")];
-  if (!wk.mtaSts) return [skip(STS, "policy", "no MTA-STS policy planned (clientSetup.mtaSts: false, or no Worker to serve it)")];
+  if (!wk.mtaSts)
+    return [skip(STS, "policy", "no MTA-STS policy planned (clientSetup.mtaSts: false, or no Worker to serve it)")];
   const planned = wk.mtaSts;
   const domain = context.planned.domain;
 
