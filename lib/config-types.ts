@@ -146,6 +146,7 @@ export type BackupDestination =
       /** secret */
       secretAccessKey: string;
     };
+
 /**
  * What tells other servers to use TLS and mail clients how to connect. The HTTPS parts are served by a
  * Cloudflare Worker when `worker` is set, else only exported for the user to host (`dns: none`).
