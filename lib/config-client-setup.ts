@@ -20,7 +20,11 @@ export interface ClientSetupContext {
   hostname: string;
   /** `dns: cloudflare`: the Worker can be deployed; otherwise every HTTPS part is hosted by the user. */
   managedDns: boolean;
-  tlsMode: "manual" | "self-signed";
+  /**
+   * Why the mail server's certificate is one no public CA vouches for (`tls.mode self-signed`, the Let's
+   * Encrypt staging CA), or undefined: MTA-STS senders validate it like a browser.
+   */
+  untrustedCertificate?: string;
 }
 
 /** At least a day: a shorter cache protects nothing between two fetches (RFC 8461 §3.2 expects weeks). */
@@ -87,14 +91,15 @@ export function readClientSetup(r: Reader, ctx: ClientSetupContext, warnings: st
     warnings.push(
       `MTA-STS without the Worker: serve stack output wellKnown.mtaSts.policy at https://mta-sts.${domain}/.well-known/mta-sts.txt yourself (a valid certificate, Content-Type text/plain), else senders find _mta-sts.${domain} but no policy`,
     );
-  if (mtaSts && ctx.tlsMode === "self-signed" && mode === "enforce")
+  const untrusted = ctx.untrustedCertificate;
+  if (mtaSts && untrusted && mode === "enforce")
     r.fail(
       "mtaSts.mode",
-      "is enforce with tls.mode self-signed: senders that enforce MTA-STS refuse a certificate no public CA signed, so their mail would bounce; use tls.mode manual with a real certificate, or mtaSts.mode testing",
+      `is enforce with a certificate from ${untrusted}: senders that enforce MTA-STS refuse a certificate no public CA vouches for, so their mail would bounce; get a publicly trusted certificate (tls.mode acme with Let's Encrypt, or manual), or use mtaSts.mode testing`,
     );
-  else if (mtaSts && ctx.tlsMode === "self-signed" && mode === "testing")
+  else if (mtaSts && untrusted && mode === "testing")
     warnings.push(
-      "MTA-STS is in testing mode with a self-signed certificate: senders deliver anyway but report every connection as failed (TLS-RPT); get a real certificate before mtaSts.mode enforce",
+      `MTA-STS is in testing mode with a certificate from ${untrusted}: senders deliver anyway but report every connection as failed (TLS-RPT); get a publicly trusted certificate before mtaSts.mode enforce`,
     );
 
   // --- TLS-RPT ----------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { readBackup } from "./config-backup";
 import { DmarcPolicy } from "./render/dns-records";
 import { resolveRelay } from "./relay-presets";
 import { parseRsaPrivateKey, rsaKeyBits } from "./dkim";
-import { readTls } from "./config-tls";
+import { ACME_SERVERS, readTls } from "./config-tls";
 import { normalizeName } from "./dns-format";
 import { RESEND_REGIONS } from "./resend/api";
 import { DEFAULT_IMAGE, imageProblem } from "./config-image";
@@ -245,7 +245,13 @@ export function parseConfig(raw: RawConfig): MailConfig {
   const tls = readTls(r, raw, { hostname, domain: validDomain, managedDns }, warnings);
 
   // --- client setup: MTA-STS, TLS-RPT, autoconfiguration, SRV ---------------------------------------------
-  const clientSetup = readClientSetup(r, { domain: validDomain, hostname, managedDns, tlsMode: tls.mode }, warnings);
+  const untrustedCertificate =
+    tls.mode === "self-signed"
+      ? "tls.mode self-signed"
+      : tls.acme?.server === ACME_SERVERS["letsencrypt-staging"].url
+        ? "the Let's Encrypt staging CA (tls.acme.server)"
+        : undefined;
+  const clientSetup = readClientSetup(r, { domain: validDomain, hostname, managedDns, untrustedCertificate }, warnings);
 
   // --- dkim -----------------------------------------------------------------------------------------
   const dkimObj = r.object("dkim");

@@ -134,12 +134,21 @@ describe("client setup: refused, before anything is created", () => {
     );
   });
 
-  it("MTA-STS enforce with a self-signed certificate (enforcing senders would bounce the mail); testing warns", () => {
+  it("MTA-STS enforce with a certificate no public CA vouches for (enforcing senders would bounce the mail); testing warns", () => {
     const selfSigned = { cloudflareAccountId: ACCOUNT, tls: { mode: "self-signed" } };
     expect(problemsOf({ ...selfSigned, mtaSts: { mode: "enforce" } })).toContainEqual(
-      expect.stringContaining("mailstack:mtaSts.mode is enforce with tls.mode self-signed"),
+      expect.stringContaining("mailstack:mtaSts.mode is enforce with a certificate from tls.mode self-signed"),
     );
-    expect(parse(selfSigned).warnings).toContainEqual(expect.stringContaining("testing mode with a self-signed"));
+    expect(parse(selfSigned).warnings).toContainEqual(
+      expect.stringContaining("testing mode with a certificate from tls.mode self-signed"),
+    );
+    const staging = { cloudflareAccountId: ACCOUNT, tls: { mode: "acme", acme: { server: "letsencrypt-staging" } } };
+    expect(problemsOf({ ...staging, mtaSts: { mode: "enforce" } })).toContainEqual(
+      expect.stringContaining("with a certificate from the Let's Encrypt staging CA (tls.acme.server)"),
+    );
+    // Let's Encrypt itself is trusted.
+    const production = { cloudflareAccountId: ACCOUNT, tls: { mode: "acme" }, mtaSts: { mode: "enforce" } };
+    expect(setupOf(production).mtaSts).toEqual({ mode: "enforce", maxAge: 604800 });
   });
 
   it("a mail host name the Worker would take over", () => {
