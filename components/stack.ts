@@ -14,6 +14,12 @@ import {
 } from "../lib/render/mailserver-files";
 import { CERT_PATH, KEY_PATH, MAIL_PORTS, renderContainerEnv } from "../lib/render/container-env";
 import { renderSaslPassword } from "../lib/render/postfix-sasl-password";
+import {
+  renderRspamdDkimSigning,
+  renderRspamdDmarc,
+  renderRspamdForceActions,
+  rspamdDkimKeyPath,
+} from "../lib/render/rspamd";
 import { renderPostfixMain, renderSenderLoginMaps, SENDER_LOGIN_MAPS_PATH } from "../lib/render/sender-login-maps";
 import { ROLE_ADDRESSES } from "../lib/config-mailboxes";
 import { CLIENT_USERNAME, PlannedDeployment } from "../lib/planned";
@@ -139,7 +145,6 @@ export class MailStack extends pulumi.ComponentResource {
       .apply(([own, provisioned]) => [...own, ...provisioned]);
 
     // --- the server and its files ---------------------------------------------------------------------
-    const openDkim = renderOpenDkim({ domain: cfg.domain, selector: cfg.dkim.selector });
     const conf = (file: string) => `${CONFIG_DIR}/${file}`;
     const mailboxes = {
       domain: cfg.domain,
@@ -154,6 +159,24 @@ export class MailStack extends pulumi.ComponentResource {
       content,
       permissions,
     });
+    // One key, selector and DNS record whoever signs: Rspamd when it filters (OpenDKIM is then off), else
+    // OpenDKIM. Only the signer's files are uploaded; docker-mailserver ignores the other's.
+    const signer = { domain: cfg.domain, selector: cfg.dkim.selector };
+    const openDkim = renderOpenDkim(signer);
+    const signingFiles: ServerFile[] =
+      cfg.spam.filter === "rspamd"
+        ? [
+            file(conf(rspamdDkimKeyPath(signer)), dkim.privateKeyPem, "0600"),
+            file(conf("rspamd/override.d/dkim_signing.conf"), renderRspamdDkimSigning(signer)),
+            file(conf("rspamd/override.d/dmarc.conf"), renderRspamdDmarc()),
+            file(conf("rspamd/override.d/force_actions.conf"), renderRspamdForceActions()),
+          ]
+        : [
+            file(conf("opendkim/KeyTable"), openDkim.keyTable),
+            file(conf("opendkim/SigningTable"), openDkim.signingTable),
+            file(conf("opendkim/TrustedHosts"), openDkim.trustedHosts),
+            file(conf(dkimKeyPath(signer)), dkim.privateKeyPem, "0600"),
+          ];
     // The docker provider refuses an upload without content, so a table with nothing to say is left out
     // (docker-mailserver does without postfix-virtual.cf and only wires postfix-receive-access.cf if present).
     const optional = (path: string, content: string): ServerFile[] => (content ? [file(path, content)] : []);
@@ -166,10 +189,7 @@ export class MailStack extends pulumi.ComponentResource {
         SENDER_LOGIN_MAPS_PATH,
         renderSenderLoginMaps({ ...mailboxes, roles: routedRoles(mailboxes), blocked: cfg.blocked }),
       ),
-      file(conf("opendkim/KeyTable"), openDkim.keyTable),
-      file(conf("opendkim/SigningTable"), openDkim.signingTable),
-      file(conf("opendkim/TrustedHosts"), openDkim.trustedHosts),
-      file(conf(dkimKeyPath({ domain: cfg.domain, selector: cfg.dkim.selector })), dkim.privateKeyPem, "0600"),
+      ...signingFiles,
       ...(tls ? [file(CERT_PATH, tls.certificatePem), file(KEY_PATH, tls.privateKeyPem, "0600")] : []),
     ];
     // The relay credentials in the form every docker-mailserver 15.x reads (secret: apply keeps it secret).
@@ -194,6 +214,7 @@ export class MailStack extends pulumi.ComponentResource {
           relay: cfg.relay,
           fail2ban: cfg.fail2ban,
           tls: renewer ? { type: "letsencrypt", domain: cfg.hostname } : { type: "manual" },
+          spam: cfg.spam,
           extra: cfg.env,
         }),
         files,
@@ -266,6 +287,7 @@ export class MailStack extends pulumi.ComponentResource {
           }),
         ),
       wellKnown: out(wellKnown.outputs),
+      spam: out(cfg.spam),
     };
     this.passwords = accounts.passwords;
     this.backupKey = backup.key;

@@ -36,6 +36,8 @@ export interface MailConfig {
   docker: { host?: string; image: string; containerName: string };
   /** Fail2ban bans clients after repeated failed logins (ENABLE_FAIL2BAN, with the NET_ADMIN capability). */
   fail2ban: boolean;
+  /** Inbound spam filtering (lib/config-spam.ts). */
+  spam: SpamConfig;
   /** Extra docker-mailserver environment variables, merged last. */
   env: Record<string, string>;
   backup: BackupConfig;
@@ -166,4 +168,15 @@ export interface ClientSetupConfig {
   apex: boolean;
   /** RFC 6186/8314 SRV records for IMAP and submission. */
   srv: boolean;
+}
+
+export interface SpamConfig {
+  /** `rspamd`: docker-mailserver's Rspamd scores inbound mail, signs outbound mail and checks SPF/DKIM/DMARC. */
+  filter: "rspamd" | "none";
+  /** DNS blocklists at connection time (postscreen, ENABLE_DNSBL). */
+  dnsbl: boolean;
+  /** Moving mail into or out of Junk over IMAP trains Rspamd's Bayes classifier (RSPAMD_LEARN). */
+  learning: boolean;
+  /** Rspamd asks senders of doubtful mail to retry later (RSPAMD_GREYLISTING). */
+  greylisting: boolean;
 }

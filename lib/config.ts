@@ -12,6 +12,7 @@ import { RESEND_REGIONS } from "./resend/api";
 import { DEFAULT_IMAGE, imageProblem } from "./config-image";
 import { checkForwarding } from "./config-forwarding";
 import { readClientSetup } from "./config-client-setup";
+import { readSpam } from "./config-spam";
 import {
   field,
   isAddress,
@@ -63,6 +64,19 @@ const OWNED_ENV = [
   "POSTMASTER_ADDRESS",
   "SPOOF_PROTECTION",
   "ENABLE_FAIL2BAN",
+  // spam: the filter, what it replaces and where spam goes (lib/render/container-env.ts)
+  "ENABLE_RSPAMD",
+  "ENABLE_RSPAMD_REDIS",
+  "RSPAMD_LEARN",
+  "RSPAMD_GREYLISTING",
+  "ENABLE_DNSBL",
+  "MOVE_SPAM_TO_JUNK",
+  "ENABLE_OPENDKIM",
+  "ENABLE_OPENDMARC",
+  "ENABLE_POLICYD_SPF",
+  "ENABLE_AMAVIS",
+  "ENABLE_SPAMASSASSIN",
+  "ENABLE_POSTGREY",
 ];
 
 export class ConfigError extends Error {
@@ -315,6 +329,8 @@ export function parseConfig(raw: RawConfig): MailConfig {
     r.fail("fail2ban", `must be true or false (got ${show(rawFail2ban)})`);
   const fail2ban = typeof rawFail2ban === "boolean" ? rawFail2ban : true;
 
+  const spam = readSpam(r);
+
   // --- forwarding outside the domain through a relay that refuses foreign senders ---------------------
   const forwarding = checkForwarding(validDomain, relay.provider, [
     ...aliases.flatMap((a) => a.targets.map((target) => ({ key: `aliases.${a.address.split("@")[0]}`, target }))),
@@ -335,7 +351,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
     else if (OWNED_ENV.includes(k))
       r.fail(
         `env.${k}`,
-        `is set by mailstack itself; use the matching setting (tls, relay, relayPassword, hostname, postmaster, fail2ban) instead`,
+        `is set by mailstack itself; use the matching setting (tls, relay, relayPassword, hostname, postmaster, fail2ban, spam) instead`,
       );
     else if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean")
       r.fail(`env.${k}`, `must be a string, number or boolean (got ${show(v)})`);
@@ -367,6 +383,7 @@ export function parseConfig(raw: RawConfig): MailConfig {
     clientSetup,
     docker: { host: dockerHost, image, containerName },
     fail2ban,
+    spam,
     env,
     backup,
     warnings,

@@ -12,6 +12,7 @@ import { isAddress } from "./config-reader";
 import { RELAY_PRESETS } from "./relay-presets";
 import { isTimeZone, normalizeSchedule } from "./backup-schedule";
 import { MTA_STS_MAX_AGE_LIMIT, MTA_STS_MODES } from "./well-known/mta-sts";
+import { SPAM_FILTERS } from "./config-spam";
 
 const hostName = z.string().refine(isDnsName, "is not a host name in lower case without the trailing dot");
 const portBetween = (min: number, message: string) => z.number().int(message).min(min, message).max(65535, message);
@@ -173,6 +174,16 @@ export const plannedDeploymentSchema = z.object({
   tls: tlsPlanSchema.optional(),
   /** MTA-STS, TLS-RPT and client autoconfiguration; absent in outputs from before they were published. */
   wellKnown: wellKnownSchema.optional(),
+
+  /** The spam filter and its options (config `spam`); absent in outputs from before it, shown by the doctor. */
+  spam: z
+    .object({
+      filter: z.enum(SPAM_FILTERS),
+      dnsbl: z.boolean(),
+      learning: z.boolean(),
+      greylisting: z.boolean(),
+    })
+    .optional(),
 });
 
 export type PlannedDeployment = z.output<typeof plannedDeploymentSchema>;

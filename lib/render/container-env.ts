@@ -1,4 +1,5 @@
 import { relayHostKey } from "./postfix-sasl-password";
+import { SpamConfig } from "../config-types";
 
 /**
  * The docker-mailserver environment: pure, so the same values are asserted in tests and run in the
@@ -19,29 +20,55 @@ export interface ContainerEnvInput {
    * target/scripts/helpers/ssl.sh `_find_letsencrypt_domain`, and its change detector watches it).
    */
   tls: { type: "manual" } | { type: "letsencrypt"; domain: string };
+  spam: SpamConfig;
   /** Extra variables from config, merged last. */
   extra: Record<string, string>;
 }
 
-/** Defaults sized for a 1–2 GB server: the memory-hungry scanners are off. */
+/** Defaults sized for a 1–2 GB server: ClamAV (about 1 GB of signatures) is off unless `env` turns it on. */
 const SMALL_SERVER_DEFAULTS: Record<string, string> = {
   ENABLE_CLAMAV: "0",
-  ENABLE_SPAMASSASSIN: "0",
-  ENABLE_AMAVIS: "0",
-  ENABLE_RSPAMD: "0",
-  ENABLE_POSTGREY: "0",
-  ENABLE_OPENDKIM: "1",
-  ENABLE_OPENDMARC: "1",
-  ENABLE_POLICYD_SPF: "1",
   ENABLE_QUOTAS: "1",
   PERMIT_DOCKER: "none",
   LOG_LEVEL: "info",
 };
 
+/**
+ * The spam filter's variables (docker-mailserver 15.1.0, startup/variables-stack.sh and setup.d/security/).
+ * With Rspamd, it also signs outbound mail and checks SPF, DKIM and DMARC, so OpenDKIM, OpenDMARC and
+ * policyd-spf are off, as docker-mailserver's Rspamd page says to do (docs/content/config/security/rspamd.md,
+ * "Switch to Rspamd"); without it they do those jobs. Amavis/SpamAssassin (two Perl scanners, several hundred
+ * MB) and Postgrey stay off either way: Rspamd replaces both, and running them beside it is what that page
+ * warns against.
+ */
+export function spamFilterEnv(spam: SpamConfig): Record<string, string> {
+  const rspamd = spam.filter === "rspamd";
+  const flag = (on: boolean) => (on ? "1" : "0");
+  return {
+    ENABLE_RSPAMD: flag(rspamd),
+    // Rspamd's Bayes statistics, greylisting and history live in this Redis (ENABLE_RSPAMD_REDIS follows
+    // ENABLE_RSPAMD by default; set here so that the rendering says it).
+    ENABLE_RSPAMD_REDIS: flag(rspamd),
+    RSPAMD_LEARN: flag(rspamd && spam.learning),
+    RSPAMD_GREYLISTING: flag(rspamd && spam.greylisting),
+    ENABLE_OPENDKIM: flag(!rspamd),
+    ENABLE_OPENDMARC: flag(!rspamd),
+    ENABLE_POLICYD_SPF: flag(!rspamd),
+    ENABLE_AMAVIS: "0",
+    ENABLE_SPAMASSASSIN: "0",
+    ENABLE_POSTGREY: "0",
+    // postscreen's DNS blocklists (zen.spamhaus.org and others, target/postfix/main.cf) at connection time.
+    ENABLE_DNSBL: flag(spam.dnsbl),
+    // A global Sieve script files mail Rspamd marked (`X-Spam: Yes`) into Junk (setup.d/security/misc.sh).
+    MOVE_SPAM_TO_JUNK: "1",
+  };
+}
+
 /** `KEY=value` pairs, sorted by key so the list never reorders between runs. */
 export function renderContainerEnv(input: ContainerEnvInput): string[] {
   const env: Record<string, string> = {
     ...SMALL_SERVER_DEFAULTS,
+    ...spamFilterEnv(input.spam),
     ACCOUNT_PROVISIONER: "FILE",
     // Routed to a person in postfix-virtual.cf whatever the accounts are (lib/render/mailserver-files.ts).
     POSTMASTER_ADDRESS: `postmaster@${input.domain}`,

@@ -3,7 +3,7 @@ import { PlannedDeployment } from "../../lib/planned";
 import { mtaStsTxtValue, renderMtaStsPolicy } from "../../lib/well-known/mta-sts";
 import { planWellKnown } from "../../lib/well-known/plan";
 import { workerLoader } from "../support/well-known";
-import { ZoneRecord } from "./fixtures/dns-server";
+import { ZoneRecord } from "../support/dns-server";
 import { FetchHandler } from "./fixtures/web-server";
 import {
   CLIENT_SETUP,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ZoneRecord } from "./fixtures/dns-server";
+import { ZoneRecord } from "../support/dns-server";
 import { makeDkimPublicKey } from "../support/certificates";
 import {
   DNSBL_ZONE,

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { renderContainerEnv } from "../../lib/render/container-env";
+import { DEFAULT_SPAM } from "../../lib/config-spam";
 
 const base = {
   domain: "example.com",
   relay: { host: "smtp.resend.com", port: 587 },
   fail2ban: true,
   tls: { type: "manual" as const },
+  spam: DEFAULT_SPAM,
   extra: {},
 };
 

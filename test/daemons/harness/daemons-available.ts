@@ -1,6 +1,9 @@
 import { existsSync } from "node:fs";
 
-/** The binaries the harness runs (from the Debian packages postfix, dovecot-*, opendkim, rsyslog, logrotate, restic, pebble, lego, curl). */
+/**
+ * The binaries the harness runs (from the Debian packages postfix, dovecot-*, dovecot-sieve, opendkim, rsyslog,
+ * logrotate, restic, pebble, lego, curl).
+ */
 export const DAEMON_BINARIES = [
   "/usr/sbin/postfix",
   "/usr/sbin/postconf",
@@ -9,6 +12,8 @@ export const DAEMON_BINARIES = [
   "/usr/sbin/opendkim",
   "/usr/lib/dovecot/lmtp",
   "/usr/lib/dovecot/imap",
+  "/usr/lib/dovecot/modules/lib90_sieve_plugin.so",
+  "/usr/bin/sievec",
   "/usr/sbin/rsyslogd",
   "/usr/sbin/logrotate",
   "/usr/bin/restic",
@@ -19,8 +24,20 @@ export const DAEMON_BINARIES = [
   "/usr/bin/curl",
 ];
 
-export function missingDaemons(): string[] {
-  const missing = DAEMON_BINARIES.filter((b) => !existsSync(b));
+/** What the spam filter adds (Debian packages rspamd, redis-server and redis-tools; imapsieve from dovecot-sieve). */
+export const FILTER_BINARIES = [
+  "/usr/bin/rspamd",
+  "/usr/bin/rspamc",
+  "/usr/bin/redis-server",
+  "/usr/bin/redis-cli",
+  "/usr/lib/dovecot/modules/lib95_imap_sieve_plugin.so",
+];
+
+const APT =
+  "apt-get install postfix dovecot-core dovecot-imapd dovecot-lmtpd dovecot-sieve opendkim opendkim-tools rsyslog logrotate restic pebble lego curl rspamd redis-server redis-tools";
+
+export function missingDaemons(binaries = [...DAEMON_BINARIES, ...FILTER_BINARIES]): string[] {
+  const missing = binaries.filter((b) => !existsSync(b));
   if (process.getuid?.() !== 0) missing.push("root (postfix -c, dovecot -c and the logging mount namespace need it)");
   return missing;
 }
@@ -37,10 +54,11 @@ export function daemonsRunnable(): boolean {
 }
 
 export function assertDaemonsInstalled(): void {
-  const missing = missingDaemons();
-  if (missing.length) {
-    throw new Error(
-      `mail daemons missing: ${missing.join(", ")} (apt-get install postfix dovecot-core dovecot-imapd dovecot-lmtpd opendkim opendkim-tools rsyslog logrotate restic pebble lego curl)`,
-    );
-  }
+  const missing = missingDaemons(DAEMON_BINARIES);
+  if (missing.length) throw new Error(`mail daemons missing: ${missing.join(", ")} (${APT})`);
+}
+
+export function assertFilterInstalled(): void {
+  const missing = missingDaemons(FILTER_BINARIES);
+  if (missing.length) throw new Error(`spam filter missing: ${missing.join(", ")} (${APT})`);
 }

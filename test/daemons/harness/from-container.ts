@@ -22,7 +22,8 @@ export interface MailServerFiles {
   configFiles: Record<string, string>;
   accountsCf: string;
   virtualCf: string;
-  openDkim: { keyTable: string; signingTable: string; trustedHosts: string; keys: Record<string, string> };
+  /** OpenDKIM's tables and keys; absent when ENABLE_OPENDKIM=0 (Rspamd signs instead). */
+  openDkim?: { keyTable: string; signingTable: string; trustedHosts: string; keys: Record<string, string> };
   tls: { cert: string; key: string };
   /** The relay as docker-mailserver's helpers/relay.sh configures it from the env and the config files. */
   relay?: RelayWiring;
@@ -128,12 +129,16 @@ export function filesFromContainer(inputs: ContainerInputs): MailServerFiles {
     configFiles,
     accountsCf,
     virtualCf,
-    openDkim: {
-      keyTable: required(uploads, `${prefix}opendkim/KeyTable`, "OpenDKIM KeyTable"),
-      signingTable: required(uploads, `${prefix}opendkim/SigningTable`, "OpenDKIM SigningTable"),
-      trustedHosts: uploads.get(`${prefix}opendkim/TrustedHosts`) ?? "127.0.0.1\nlocalhost\n",
-      keys,
-    },
+    // variables-stack.sh: ENABLE_OPENDKIM defaults to 1.
+    openDkim:
+      env.ENABLE_OPENDKIM === "0"
+        ? undefined
+        : {
+            keyTable: required(uploads, `${prefix}opendkim/KeyTable`, "OpenDKIM KeyTable"),
+            signingTable: required(uploads, `${prefix}opendkim/SigningTable`, "OpenDKIM SigningTable"),
+            trustedHosts: uploads.get(`${prefix}opendkim/TrustedHosts`) ?? "127.0.0.1\nlocalhost\n",
+            keys,
+          },
     tls: { cert: required(uploads, certPath, "SSL_CERT_PATH"), key: required(uploads, keyPath, "SSL_KEY_PATH") },
     relay,
   };

@@ -5,6 +5,8 @@ import { CaptureRelay } from "./capture-relay";
 import { ContainerInputs, filesFromContainer, MailServerFiles } from "./from-container";
 import { loopbackConfig, SCENARIO } from "./loopback-config";
 import { allocateMailPorts, MailPorts, MailSystem } from "./mail-system";
+import { FakeDnsServer, startDnsServer, ZoneRecord } from "../../support/dns-server";
+import { plannedZone } from "./planned-dns";
 
 export { SCENARIO } from "./loopback-config";
 
@@ -57,11 +59,34 @@ export function relayToCapture(files: MailServerFiles, relayPort: number): MailS
   return { ...files, relay: { ...files.relay, relayhost: capture, saslPasswd } };
 }
 
+/**
+ * The test's DNS server, on port 53 (glibc's resolver asks no other) of an address in 127.53.0.0/16 that no
+ * other test process holds: it serves the planned records plus `extra` (senders, blocklist entries) and
+ * answers NXDOMAIN for every other name, so nothing the daemons look up leaves the machine.
+ */
+export async function startLoopbackDns(planned: DnsRecordSpec[], extra: ZoneRecord[] = []): Promise<FakeDnsServer> {
+  for (let attempt = 0; ; attempt++) {
+    const host = `127.53.${1 + Math.floor(Math.random() * 254)}.${1 + Math.floor(Math.random() * 254)}`;
+    try {
+      return await startDnsServer([...plannedZone(planned), ...extra], { host, port: 53 });
+    } catch (error) {
+      if (attempt >= 20 || (error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    }
+  }
+}
+
+/** Whether the container asks for what needs DNS: the filter (Rspamd) or postscreen's blocklists. */
+export function needsDns(files: MailServerFiles): boolean {
+  return files.env.ENABLE_RSPAMD === "1" || files.env.ENABLE_DNSBL === "1";
+}
+
 export interface LoopbackStack {
   /** The program run the daemons were fed from. */
   run: ProgramRun;
   system: MailSystem;
   relay: CaptureRelay;
+  /** The test's DNS server, when the container needs DNS (needsDns). */
+  dns?: FakeDnsServer;
   files: MailServerFiles;
   ports: MailPorts;
   /** Account address → password, from the program's `passwords` output. */
@@ -72,23 +97,30 @@ export interface LoopbackStack {
   stop(): Promise<void>;
 }
 
-/** Program → files → capture relay → daemons. `stop()` stops all of it. `overrides` replace config keys. */
+/**
+ * Program → files → capture relay (and DNS server) → daemons. `stop()` stops all of it. `overrides` replace
+ * config keys; `zone` adds records to the DNS server's planned ones.
+ */
 export async function startLoopbackStack(
   passwords: Record<string, string>,
   overrides: Record<string, unknown> = {},
+  options: { zone?: ZoneRecord[] } = {},
 ): Promise<LoopbackStack> {
   const stateDir = newStateDir();
   const program = await programFiles(passwords, stateDir, overrides);
   const ports = await allocateMailPorts();
   const relay = new CaptureRelay(SCENARIO.relay);
   await relay.start(ports.relay);
+  let dns: FakeDnsServer | undefined;
   try {
     const files = relayToCapture(program.files, ports.relay);
-    const system = await MailSystem.start(files, ports);
+    if (needsDns(files) || options.zone) dns = await startLoopbackDns(program.dnsRecords, options.zone);
+    const system = await MailSystem.start(files, ports, { dns });
     return {
       run: program.run,
       system,
       relay,
+      dns,
       files,
       ports,
       passwords: program.passwords,
@@ -98,11 +130,14 @@ export async function startLoopbackStack(
       stop: async () => {
         await system.stop();
         await relay.stop();
+        await dns?.close();
         rmSync(stateDir, { recursive: true, force: true });
       },
     };
   } catch (e) {
     await relay.stop();
+    await dns?.close();
+    rmSync(stateDir, { recursive: true, force: true });
     throw e;
   }
 }

@@ -66,10 +66,20 @@ export async function openImap(system: MailSystem, user: string, pass: string): 
 }
 
 /** Raw sources of every message in the account's INBOX. */
-export async function inboxSources(system: MailSystem, user: string, pass: string): Promise<string[]> {
+export function inboxSources(system: MailSystem, user: string, pass: string): Promise<string[]> {
+  return mailboxSources(system, user, pass, "INBOX");
+}
+
+/** Raw sources of every message in one of the account's mailboxes (INBOX, Junk, …). */
+export async function mailboxSources(
+  system: MailSystem,
+  user: string,
+  pass: string,
+  mailbox: string,
+): Promise<string[]> {
   const client = await openImap(system, user, pass);
   try {
-    const box = await client.mailboxOpen("INBOX");
+    const box = await client.mailboxOpen(mailbox);
     if (!box.exists) return [];
     const sources: string[] = [];
     for await (const m of client.fetch("1:*", { source: true })) if (m.source) sources.push(m.source.toString("utf8"));
@@ -80,10 +90,23 @@ export async function inboxSources(system: MailSystem, user: string, pass: strin
 }
 
 /** Polls the INBOX (one IMAP session) until `count` messages contain `marker`; returns them. */
-export async function waitForInbox(
+export function waitForInbox(
   system: MailSystem,
   user: string,
   pass: string,
+  marker: string,
+  count = 1,
+  timeoutMs = 15_000,
+): Promise<string[]> {
+  return waitForMailbox(system, user, pass, "INBOX", marker, count, timeoutMs);
+}
+
+/** Polls one mailbox (one IMAP session) until `count` messages contain `marker`; returns them. */
+export async function waitForMailbox(
+  system: MailSystem,
+  user: string,
+  pass: string,
+  mailbox: string,
   marker: string,
   count = 1,
   timeoutMs = 15_000,
@@ -92,7 +115,7 @@ export async function waitForInbox(
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
-      const box = await client.mailboxOpen("INBOX");
+      const box = await client.mailboxOpen(mailbox);
       const found: string[] = [];
       if (box.exists) {
         for await (const m of client.fetch("1:*", { source: true })) {
@@ -103,7 +126,7 @@ export async function waitForInbox(
       if (found.length >= count) return found;
       if (Date.now() > deadline)
         throw new Error(
-          `${user}: ${found.length}/${count} messages with ${marker} after ${timeoutMs} ms\n${system.logs()}`,
+          `${user} ${mailbox}: ${found.length}/${count} messages with ${marker} after ${timeoutMs} ms\n${system.logs()}`,
         );
       await new Promise((r) => setTimeout(r, 150));
     }

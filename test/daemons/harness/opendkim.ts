@@ -21,7 +21,7 @@ export function openDkimPaths(root: string): OpenDkimPaths {
  * Writes the uploaded OpenDKIM tables and keys, as DMS's `cp -a /tmp/docker-mailserver/opendkim/* /etc/opendkim/`
  * does, with KeyTable paths moved from /etc/opendkim to the scratch copy, plus DMS's opendkim.conf settings.
  */
-export function writeOpenDkim(p: OpenDkimPaths, dkim: MailServerFiles["openDkim"], port: number): void {
+export function writeOpenDkim(p: OpenDkimPaths, dkim: NonNullable<MailServerFiles["openDkim"]>, port: number): void {
   mkdirSync(p.dir, { recursive: true, mode: 0o755 });
   for (const [rel, content] of Object.entries(dkim.keys)) {
     const file = join(p.dir, rel);

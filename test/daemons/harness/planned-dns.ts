@@ -1,6 +1,7 @@
 import type { DNSResolver } from "mailauth";
 import { DnsRecordSpec } from "../../../lib/dns-record";
-import { normalizeName, txtStrings } from "../../../lib/dns-format";
+import { normalizeName, parseCaa, txtStrings } from "../../../lib/dns-format";
+import { ZoneRecord } from "../../support/dns-server";
 
 export { txtStrings };
 
@@ -41,4 +42,20 @@ export function plannedResolver(planned: DnsRecordSpec[], standIns: DnsRecordSpe
         return matches.map((r) => r.content);
     }
   };
+}
+
+/** The planned records as a zone the test's DNS server serves (what Cloudflare would publish). */
+export function plannedZone(planned: DnsRecordSpec[]): ZoneRecord[] {
+  return planned.map((r): ZoneRecord => {
+    switch (r.type) {
+      case "TXT":
+        return { name: r.name, type: "TXT", data: txtStrings(r.content) };
+      case "MX":
+        return { name: r.name, type: "MX", data: { preference: r.priority ?? 10, exchange: r.content } };
+      case "CAA":
+        return { name: r.name, type: "CAA", data: parseCaa(r.content) };
+      default:
+        return { name: r.name, type: r.type, data: r.content };
+    }
+  });
 }

@@ -12,13 +12,28 @@ export interface PostfixPaths {
   syslog: SyslogPaths;
   /** The container's config directory (`/tmp/docker-mailserver`) as written to the scratch folder. */
   dmsConfigDir: string;
+  /** resolv.conf for the daemons' namespace, naming the test's DNS server (only written when there is one). */
+  resolvConf: string;
 }
 
 export interface PostfixPorts {
   smtp: number;
   submission: number;
   submissions: number;
-  dkimMilter: number;
+}
+
+/** The milters and DNS-dependent parts of main.cf, decided by mail-system.ts from the env. */
+export interface PostfixWiring {
+  lmtpSocket: string;
+  authSocket: string;
+  certFile: string;
+  keyFile: string;
+  /** `inet:127.0.0.1:PORT` of OpenDKIM when it runs (setup.d/dmarc_dkim_spf.sh `_setup_opendkim`). */
+  dkimMilter?: string;
+  /** `inet:127.0.0.1:PORT` of Rspamd's proxy when it runs (setup.d/security/rspamd.sh `__rspamd__setup_postfix`). */
+  rspamdMilter?: string;
+  /** The test's DNS server, on port 53 of a loopback address: without one, nothing may look anything up. */
+  dns?: { host: string };
 }
 
 /** docker-mailserver's vmailbox, from postfix-accounts.cf (accounts.sh): `login domain/user/`. */
@@ -48,15 +63,62 @@ export function toScratchPaths(text: string, p: PostfixPaths): string {
 }
 
 /**
- * main.cf: docker-mailserver's settings that matter for what the tests prove (virtual domains, maps, access
- * table, relay restrictions, milter, LMTP, relay SASL with mandatory TLS), plus what a second instance on
- * loopback needs. DNS-based checks (RBLs, SPF policy) are left out: there is no DNS here.
+ * postscreen as target/postfix/main.cf configures it, after setup.d/security/misc.sh `__setup__security__postscreen`
+ * (POSTSCREEN_ACTION enforce; without ENABLE_DNSBL no blocklist is asked).
  */
-export function mainCf(
-  files: MailServerFiles,
-  p: PostfixPaths,
-  o: { lmtpSocket: string; authSocket: string; certFile: string; keyFile: string; dkimMilter: number },
-): string {
+function postscreenCf(env: Record<string, string>): string {
+  const dnsbl =
+    env.ENABLE_DNSBL === "1"
+      ? `postscreen_dnsbl_action = enforce
+postscreen_dnsbl_sites =
+    zen.spamhaus.org=127.0.0.[2..11]*3
+    bl.mailspike.net=127.0.0.[2;14;13;12;11;10]
+    b.barracudacentral.org*2
+    bl.spameatingmonkey.net=127.0.0.2
+    dnsbl.sorbs.net
+    psbl.surriel.com
+    list.dnswl.org=127.0.[0..255].0*-2
+    list.dnswl.org=127.0.[0..255].1*-3
+    list.dnswl.org=127.0.[0..255].[2..3]*-4
+postscreen_dnsbl_threshold = 3
+postscreen_dnsbl_allowlist_threshold = -1
+`
+      : `postscreen_dnsbl_action = ignore
+postscreen_dnsbl_sites =
+`;
+  return `${dnsbl}postscreen_greet_action = enforce
+postscreen_bare_newline_action = enforce
+`;
+}
+
+/** Whether port 25 is postscreen (DMS's master.cf always; here when the test gives a DNS server, see masterCf). */
+export function usesPostscreen(o: Pick<PostfixWiring, "dns">): boolean {
+  return o.dns !== undefined;
+}
+
+/**
+ * With the test's DNS server: client host names are looked up there (DMS's default), and loopback clients may
+ * announce an internet address with XCLIENT. Rspamd counts every 127/8 address as its own host (src/libutil/addr.c
+ * `rspamd_inet_address_is_local`) and skips SPF, DKIM, DMARC, host name and blocklist checks for it, so a test
+ * plays a client on the internet by connecting from loopback and saying `XCLIENT ADDR=<documentation address>`:
+ * smtpd then treats the session, its restrictions and its milters as coming from there (XCLIENT_README).
+ * postscreen, in front, still sees the loopback address. DMS authorizes no XCLIENT host.
+ */
+const XCLIENT = `smtpd_authorized_xclient_hosts = 127.0.0.0/8
+`;
+
+/**
+ * main.cf: docker-mailserver's settings that matter for what the tests prove (virtual domains, maps, access
+ * table, relay restrictions, milters, LMTP, relay SASL with mandatory TLS), plus what a second instance on
+ * loopback needs. Without a test DNS server, what needs DNS (postscreen's blocklists, client host names,
+ * Rspamd) is left out; with one (the spam suites), it is wired as in the container. The SPF policy service
+ * and OpenDMARC are not run.
+ */
+export function mainCf(files: MailServerFiles, p: PostfixPaths, o: PostfixWiring): string {
+  // DMS appends each milter to smtpd_milters as its setup runs (OpenDKIM, then Rspamd); only OpenDKIM's to
+  // non_smtpd_milters.
+  const smtpdMilters = [o.dkimMilter, o.rspamdMilter].filter(Boolean).join(", ");
+  const nonSmtpdMilters = o.dkimMilter ?? "";
   const dms = p.dmsConfigDir;
   // setup.d/postfix.sh: the access table is wired only when the file exists.
   const receiveAccess =
@@ -93,8 +155,7 @@ mydestination = localhost
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mynetworks = 127.0.0.1/32
-smtpd_peername_lookup = no
-smtp_dns_support_level = disabled
+${o.dns ? XCLIENT : "smtpd_peername_lookup = no\n"}smtp_dns_support_level = disabled
 alias_maps =
 alias_database =
 biff = no
@@ -123,9 +184,9 @@ smtp_tls_protocols = !SSLv2,!SSLv3,!TLSv1,!TLSv1.1
 ${relay}${relaySasl}
 milter_protocol = 6
 milter_default_action = accept
-smtpd_milters = inet:127.0.0.1:${o.dkimMilter}
-non_smtpd_milters = inet:127.0.0.1:${o.dkimMilter}
-`;
+smtpd_milters = ${smtpdMilters}
+non_smtpd_milters = ${nonSmtpdMilters}
+${usesPostscreen(o) ? postscreenCf(files.env) : ""}`;
 }
 
 /** DMS's submission/submissions entries (target/postfix/master.cf), rewritten to loopback ports. */
@@ -146,11 +207,22 @@ function submissionOptions(wrapper: boolean): string {
     .join("");
 }
 
-/** master.cf with every service unchrooted (the sockets live in the scratch folder). */
-export function masterCf(ports: PostfixPorts): string {
+/**
+ * master.cf with every service unchrooted (the sockets live in the scratch folder). Port 25 is DMS's postscreen
+ * with its `smtpd pass`, `dnsblog` and `tlsproxy` services when the test gives a DNS server; otherwise a plain
+ * smtpd, as this harness ran before it had one (postscreen's blocklists and its cache would need DNS).
+ */
+export function masterCf(ports: PostfixPorts, o: Pick<PostfixWiring, "dns">): string {
+  const port25 = usesPostscreen(o)
+    ? `127.0.0.1:${ports.smtp} inet n - n - 1 postscreen
+smtpd     pass  -       -       n       -       -       smtpd
+dnsblog   unix  -       -       n       -       0       dnsblog
+tlsproxy  unix  -       -       n       -       0       tlsproxy
+`
+    : `127.0.0.1:${ports.smtp} inet n - n - - smtpd
+`;
   return `# Generated by the loopback harness (test/daemons).
-127.0.0.1:${ports.smtp} inet n - n - - smtpd
-127.0.0.1:${ports.submission} inet n - n - - smtpd
+${port25}127.0.0.1:${ports.submission} inet n - n - - smtpd
   -o syslog_name=postfix/submission
 ${submissionOptions(false)}127.0.0.1:${ports.submissions} inet n - n - - smtpd
   -o syslog_name=postfix/submissions

@@ -1,5 +1,15 @@
 import { execFileSync } from "node:child_process";
-import { appendFileSync, chownSync, closeSync, mkdirSync, openSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { MailServerFiles } from "./from-container";
 import {
@@ -8,6 +18,7 @@ import {
   masterCf,
   PostfixPaths,
   PostfixPorts,
+  PostfixWiring,
   toScratchPaths,
   vmailboxFromAccounts,
 } from "./postfix-config";
@@ -21,6 +32,7 @@ export function postfixPaths(root: string): PostfixPaths {
     log: join(root, "logs", "postfix.log"),
     syslog: syslogPaths(root),
     dmsConfigDir: join(root, "config"),
+    resolvConf: join(root, "postfix", "resolv.conf"),
   };
 }
 
@@ -75,18 +87,19 @@ export function unregisterConfigDir(dir: string): void {
   });
 }
 
-/** Writes the uploaded DMS config files and the instance's main.cf, master.cf and derived maps. */
-export function writePostfix(
-  p: PostfixPaths,
-  files: MailServerFiles,
-  ports: PostfixPorts,
-  o: { lmtpSocket: string; authSocket: string; certFile: string; keyFile: string },
-): void {
-  for (const d of [p.configDir, p.dmsConfigDir, p.dataDir, p.queueDir]) mkdirSync(d, { recursive: true, mode: 0o755 });
-  chownSync(p.dataDir, Number(execFileSync("id", ["-u", "postfix"], { encoding: "utf8" })), 0);
+/** The config volume (and the maps derived from it), there before any daemon starts. */
+export function writeConfigVolume(p: PostfixPaths, files: MailServerFiles): void {
+  for (const d of [p.configDir, p.dmsConfigDir]) mkdirSync(d, { recursive: true, mode: 0o755 });
   writeDmsConfig(p, files);
-  writeFileSync(join(p.configDir, "main.cf"), mainCf(files, p, { ...o, dkimMilter: ports.dkimMilter }));
-  writeFileSync(join(p.configDir, "master.cf"), masterCf(ports));
+}
+
+/** The instance's main.cf, master.cf and tables; the config volume is written first (writeConfigVolume). */
+export function writePostfix(p: PostfixPaths, files: MailServerFiles, ports: PostfixPorts, o: PostfixWiring): void {
+  for (const d of [p.dataDir, p.queueDir]) mkdirSync(d, { recursive: true, mode: 0o755 });
+  chownSync(p.dataDir, Number(execFileSync("id", ["-u", "postfix"], { encoding: "utf8" })), 0);
+  writeFileSync(join(p.configDir, "main.cf"), mainCf(files, p, o));
+  writeFileSync(join(p.configDir, "master.cf"), masterCf(ports, o));
+  if (o.dns) writeFileSync(p.resolvConf, `nameserver ${o.dns.host}\noptions timeout:2 attempts:2\n`);
   if (files.relay?.saslPasswd !== undefined)
     writeFileSync(join(p.configDir, "sasl_passwd"), files.relay.saslPasswd, { mode: 0o600 });
   // Shipped by the image (target/postfix/sender_login_maps.pcre) and created at start by helpers/aliases.sh.
@@ -131,10 +144,12 @@ export function writeDmsConfig(p: PostfixPaths, files: MailServerFiles): void {
 function postfixCommand(p: PostfixPaths, command: string): { status: number | null } {
   const fd = openSync(p.log, "a");
   try {
-    return spawnWithSyslog(p.syslog, ["/usr/sbin/postfix", "-c", p.configDir, command], {
-      stdio: ["ignore", fd, fd],
-      timeout: 60_000,
-    });
+    return spawnWithSyslog(
+      p.syslog,
+      ["/usr/sbin/postfix", "-c", p.configDir, command],
+      { stdio: ["ignore", fd, fd], timeout: 60_000 },
+      existsSync(p.resolvConf) ? p.resolvConf : "",
+    );
   } finally {
     closeSync(fd);
   }

@@ -1,4 +1,6 @@
+import { once } from "node:events";
 import { connect, Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 
 export interface SmtpReply {
   code: number;
@@ -13,12 +15,28 @@ export class SmtpConversation {
   private buffer = "";
   private waiting?: (reply: SmtpReply) => void;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(private socket: Socket) {
+    this.listen(socket);
+  }
+
+  private listen(socket: Socket): void {
     socket.setEncoding("utf8");
     socket.on("data", (chunk: string) => {
       this.buffer += chunk;
       this.deliver();
     });
+  }
+
+  /** STARTTLS, then the rest of the session over TLS (the server's certificate checked against `tls`). */
+  async startTls(tls: { ca: string; servername: string }): Promise<SmtpReply> {
+    const reply = await this.send("STARTTLS");
+    if (reply.code !== 220) return reply;
+    this.socket.removeAllListeners("data");
+    const secure = tlsConnect({ socket: this.socket, ...tls });
+    await once(secure, "secureConnect");
+    this.socket = secure;
+    this.listen(secure);
+    return reply;
   }
 
   static async open(

@@ -85,14 +85,17 @@ export async function startRsyslog(p: SyslogPaths): Promise<ChildProcess> {
 /**
  * Runs "$@" in a private mount namespace where /dev/log is rsyslogd's socket. /dev is an overlay of the real
  * one (device nodes pass through; the submounts /dev/pts and /dev/shm are not carried over, Postfix uses
- * neither), its upper layer on a tmpfs that exists only in the namespace.
+ * neither), its upper layer on a tmpfs that exists only in the namespace. With a resolv.conf argument, it is
+ * bound over /etc/resolv.conf in the namespace too, so the daemons' DNS lookups (glibc's resolver: postscreen's
+ * dnsblog, smtpd's client names) reach the test's DNS server and nothing else.
  */
 const NAMESPACE_SCRIPT = `set -e
-ns="$1"; socket="$2"; shift 2
+ns="$1"; socket="$2"; resolv="$3"; shift 3
 mount -t tmpfs -o mode=0700 mailstack-ns "$ns"
 mkdir "$ns/upper" "$ns/work"
 mount -t overlay -o lowerdir=/dev,upperdir="$ns/upper",workdir="$ns/work" mailstack-dev /dev
 ln -s "$socket" /dev/log
+if [ -n "$resolv" ]; then mount --bind "$resolv" /etc/resolv.conf; fi
 exec "$@"`;
 
 /** `spawnSync` of a command inside the logging namespace (see NAMESPACE_SCRIPT). */
@@ -100,6 +103,7 @@ export function spawnWithSyslog(
   p: SyslogPaths,
   command: string[],
   options: Parameters<typeof spawnSync>[2],
+  resolvConf = "",
 ): ReturnType<typeof spawnSync> {
   return spawnSync(
     "/usr/bin/unshare",
@@ -114,6 +118,7 @@ export function spawnWithSyslog(
       "sh",
       p.namespaceDir,
       p.socket,
+      resolvConf,
       ...command,
     ],
     options,

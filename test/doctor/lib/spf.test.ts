@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluateSpf, findSpfRecords } from "../../../doctor/lib/spf";
 import { createDnsClient, DnsClient } from "../../../doctor/net/dns-client";
-import { FakeDnsServer, startDnsServer, ZoneRecord } from "../fixtures/dns-server";
+import { FakeDnsServer, startDnsServer, ZoneRecord } from "../../support/dns-server";
 
 /**
  * The doctor's SPF verdicts (mailauth's evaluator), asked through the doctor's own DNS client of the loopback
