@@ -30,7 +30,7 @@ export class UsageError extends Error {}
 export const USAGE = `Usage: mailstack doctor [options]
 
 Checks the live deployment (DNS, MTA-STS, client autoconfiguration, reverse DNS, ports, TLS, open
-relay, credentials, blocklist, backup age) against the planned deployment (the stack outputs).
+relay, credentials, blocklist, backup age, spam filter) against the planned deployment (the stack outputs).
 
 Input (one of):
   --planned <file.json>    planned deployment JSON (pulumi stack output --json)

@@ -9,6 +9,7 @@ import { checkOpenRelay } from "./checks/open-relay";
 import { checkResend } from "./checks/resend";
 import { checkReverseDns } from "./checks/reverse-dns";
 import { checkServices } from "./checks/services";
+import { checkSpamFilter } from "./checks/spam-filter";
 import { DoctorContext } from "./context";
 import { CheckResult, errorText, fail } from "./types";
 
@@ -26,6 +27,7 @@ const SECTIONS: { group: string; run: (context: DoctorContext) => Promise<CheckR
   { group: "Resend", run: checkResend },
   { group: "Blocklist", run: checkBlocklist },
   { group: "Backup", run: checkBackup },
+  { group: "Spam filter", run: checkSpamFilter },
 ];
 
 /** Runs every check; results come back in report order whatever order they finished in. */

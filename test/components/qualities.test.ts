@@ -90,7 +90,9 @@ describe("secrets", () => {
       .toString();
     const imported = await runProgram({ ...PROD_CONFIG, dkimPrivateKey: pem });
     expect(mailContainer(imported).secretInputs).toContain("uploads");
-    expect(containerFiles(imported).get("/tmp/docker-mailserver/opendkim/keys/qladgk.com/mail.private")).toBe(pem);
+    expect(containerFiles(imported).get("/tmp/docker-mailserver/rspamd/dkim/rsa-mail-qladgk.com.private.txt")).toBe(
+      pem,
+    );
     expect(
       imported.resources.filter((r) => r.type === "tls:index/privateKey:PrivateKey" && r.name.includes("dkim")),
     ).toEqual([]);

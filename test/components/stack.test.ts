@@ -43,11 +43,18 @@ const dnsOf = (run: ProgramRun) => {
     .sort((a, b) => order.indexOf(`${a.type} ${a.name}`) - order.indexOf(`${b.type} ${b.name}`));
 };
 
-/** The DKIM `p=` value published in DNS must be the public half of the key handed to OpenDKIM. */
+/** The key file of whoever signs: Rspamd with the spam filter, else OpenDKIM. */
+function signingKeyPath(run: ProgramRun, domain: string, selector: string): string {
+  return containerEnv(run).ENABLE_RSPAMD === "1"
+    ? `${CONF}/rspamd/dkim/rsa-${selector}-${domain}.private.txt`
+    : `${CONF}/opendkim/keys/${domain}/${selector}.private`;
+}
+
+/** The DKIM `p=` value published in DNS must be the public half of the key handed to the signer. */
 function expectDkimPair(run: ProgramRun, domain: string, selector: string) {
   const record = run.resources.find((r) => r.type === DNS && r.inputs.name === `${selector}._domainkey.${domain}`)!;
   const p = /p=([A-Za-z0-9+/=]+)/.exec(unquoteTxt(record.inputs.content))![1];
-  const privatePem = containerFiles(run).get(`${CONF}/opendkim/keys/${domain}/${selector}.private`)!;
+  const privatePem = containerFiles(run).get(signingKeyPath(run, domain, selector))!;
   const derived = createPublicKey(privatePem).export({ type: "spki", format: "der" }).toString("base64");
   expect(p).toBe(derived);
   expect(
@@ -196,7 +203,8 @@ describe("the prod stack (qladgk.com)", () => {
       DEFAULT_RELAY_HOST: "[smtp.resend.com]:587",
       ENABLE_CLAMAV: "0",
       ENABLE_SPAMASSASSIN: "0",
-      ENABLE_OPENDKIM: "1",
+      ENABLE_RSPAMD: "1",
+      ENABLE_OPENDKIM: "0",
       ENABLE_FAIL2BAN: "1",
       SPOOF_PROTECTION: "1",
       ACCOUNT_PROVISIONER: "FILE",
@@ -222,10 +230,10 @@ describe("the prod stack (qladgk.com)", () => {
       [`${CONF}/postfix-virtual.cf`, "0644"],
       [`${CONF}/postfix-main.cf`, "0644"],
       [`${CONF}/mailstack/sender-login-maps.pcre`, "0644"],
-      [`${CONF}/opendkim/KeyTable`, "0644"],
-      [`${CONF}/opendkim/SigningTable`, "0644"],
-      [`${CONF}/opendkim/TrustedHosts`, "0644"],
-      [`${CONF}/opendkim/keys/qladgk.com/mail.private`, "0600"],
+      [`${CONF}/rspamd/dkim/rsa-mail-qladgk.com.private.txt`, "0600"],
+      [`${CONF}/rspamd/override.d/dkim_signing.conf`, "0644"],
+      [`${CONF}/rspamd/override.d/dmarc.conf`, "0644"],
+      [`${CONF}/rspamd/override.d/force_actions.conf`, "0644"],
       ["/tmp/dms/custom-certs/cert.pem", "0644"],
       ["/tmp/dms/custom-certs/key.pem", "0600"],
       [`${CONF}/postfix-sasl-password.cf`, "0600"],
@@ -234,10 +242,10 @@ describe("the prod stack (qladgk.com)", () => {
     expect(files.get(`${CONF}/postfix-virtual.cf`)).toBe(
       "abuse@qladgk.com info@qladgk.com\npostmaster@qladgk.com postmaster@qladgk.com\nhi@qladgk.com hi@qladgk.com\ninfo@qladgk.com info@qladgk.com\n@qladgk.com info@qladgk.com\n",
     );
-    expect(files.get(`${CONF}/opendkim/KeyTable`)).toBe(
-      "mail._domainkey.qladgk.com qladgk.com:mail:/etc/opendkim/keys/qladgk.com/mail.private\n",
+    // Rspamd signs with the key and selector of the published record (rspamd-dkim's default signing config).
+    expect(files.get(`${CONF}/rspamd/override.d/dkim_signing.conf`)).toContain(
+      'qladgk.com {\n        path = "/tmp/docker-mailserver/rspamd/dkim/rsa-mail-qladgk.com.private.txt";\n        selector = "mail";',
     );
-    expect(files.get(`${CONF}/opendkim/SigningTable`)).toBe("*@qladgk.com mail._domainkey.qladgk.com\n");
   });
 
   it("writes one account line per mailbox whose hash verifies the exported password", () => {
@@ -301,6 +309,8 @@ describe("the prod stack (qladgk.com)", () => {
     expect(o.ptrRequest).toEqual([{ ip: "11.22.33.44", hostname: "mail.qladgk.com" }]);
     expect(o.relay).toEqual({ provider: "resend", host: "smtp.resend.com", port: 587, username: "resend" });
     expect(o.ports).toEqual([25, 143, 465, 587, 993]);
+    // The default filter, for mailstack doctor; Rspamd's web interface (11334) is not among the published ports.
+    expect(o.spam).toEqual({ filter: "rspamd", dnsbl: true, learning: true, greylisting: false });
     expect(run.secretOutputs).toEqual(["backupKey", "passwords"]);
   });
 });
@@ -369,6 +379,25 @@ describe("a second domain (example.org)", () => {
       docker: { host: "ssh://deploy@203.0.113.25", containerName: "mail" },
     });
     expect(run.secretOutputs).toEqual(["backupKey", "passwords"]);
+  });
+
+  it("without the spam filter, hands OpenDKIM the same kind of key and lets OpenDMARC and policyd-spf check", () => {
+    expect(containerEnv(run)).toMatchObject({
+      ENABLE_RSPAMD: "0",
+      ENABLE_RSPAMD_REDIS: "0",
+      ENABLE_OPENDKIM: "1",
+      ENABLE_OPENDMARC: "1",
+      ENABLE_POLICYD_SPF: "1",
+      ENABLE_DNSBL: "0",
+      MOVE_SPAM_TO_JUNK: "1",
+    });
+    const files = containerFiles(run);
+    expect(files.get(`${CONF}/opendkim/KeyTable`)).toBe(
+      "s2026._domainkey.example.org example.org:s2026:/etc/opendkim/keys/example.org/s2026.private\n",
+    );
+    expect(files.get(`${CONF}/opendkim/SigningTable`)).toBe("*@example.org s2026._domainkey.example.org\n");
+    expect([...files.keys()].filter((f) => f.startsWith(`${CONF}/rspamd/`))).toEqual([]);
+    expect(run.outputs.spam).toEqual({ filter: "none", dnsbl: false, learning: false, greylisting: false });
   });
 
   it("relays through SES, without Fail2ban, and merges extra environment last", () => {

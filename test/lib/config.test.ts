@@ -61,6 +61,23 @@ describe("parseConfig: the prod config", () => {
     expect(c.fail2ban).toBe(false);
   });
 
+  it("filters spam by default: Rspamd, blocklists, learning; greylisting off; each switch on its own", () => {
+    expect(parse(PROD_CONFIG).spam).toEqual({ filter: "rspamd", dnsbl: true, learning: true, greylisting: false });
+    expect(parse({ ...PROD_CONFIG, spam: { greylisting: true, learning: "false" } }).spam).toEqual({
+      filter: "rspamd",
+      dnsbl: true,
+      learning: false,
+      greylisting: true,
+    });
+    // Without Rspamd there is nothing to train: learning follows the filter.
+    expect(parse({ ...PROD_CONFIG, spam: { filter: "None" } }).spam).toEqual({
+      filter: "none",
+      dnsbl: true,
+      learning: false,
+      greylisting: false,
+    });
+  });
+
   it("turns Fail2ban on by default and routes postmaster@/abuse@ to the catch-all, else the first account", () => {
     expect(parse(PROD_CONFIG).fail2ban).toBe(true);
     expect(parse(PROD_CONFIG).postmaster).toBe("info@qladgk.com");
@@ -384,6 +401,27 @@ const INVALID: [string, Record<string, unknown>, RegExp, string[]?][] = [
     "unknown setting in an object",
     { tls: { mode: "manual", cert: "x" } },
     /mailstack:tls\.cert is not a known setting; expected one of mode, certFile, keyFile/,
+  ],
+  [
+    "unknown spam filter",
+    { spam: { filter: "spamassassin" } },
+    /mailstack:spam\.filter is "spamassassin"; expected "rspamd" .* or "none"/,
+  ],
+  [
+    "spam learning without the filter",
+    { spam: { filter: "none", learning: true, greylisting: true } },
+    /mailstack:spam\.learning needs the Rspamd filter; remove it or set spam\.filter: rspamd\n.*mailstack:spam\.greylisting needs the Rspamd filter/,
+  ],
+  ["spam switch not a boolean", { spam: { dnsbl: "off" } }, /mailstack:spam\.dnsbl must be a boolean \(got "off"\)/],
+  [
+    "unknown spam setting",
+    { spam: { junkScore: 5 } },
+    /mailstack:spam\.junkScore is not a known setting; expected one of filter, dnsbl, learning, greylisting/,
+  ],
+  [
+    "env switching the filter or what it replaces",
+    { env: { ENABLE_RSPAMD: 0, ENABLE_OPENDKIM: 1, MOVE_SPAM_TO_JUNK: 0 } },
+    /mailstack:env\.ENABLE_RSPAMD is set by mailstack itself; use the matching setting \(.*spam\).*\n.*env\.ENABLE_OPENDKIM is set by mailstack itself.*\n.*env\.MOVE_SPAM_TO_JUNK is set by mailstack itself/,
   ],
 ];
 

@@ -48,4 +48,45 @@ describe("renderContainerEnv", () => {
     expect(env).not.toContain("ENABLE_CLAMAV=0");
     expect(env).toContain("TZ=Asia/Shanghai");
   });
+
+  it("with the spam filter: Rspamd and its Redis, learning, blocklists, Junk; OpenDKIM, OpenDMARC, policyd-spf off", () => {
+    const env = renderContainerEnv(base);
+    expect(env).toEqual(
+      expect.arrayContaining([
+        "ENABLE_RSPAMD=1",
+        "ENABLE_RSPAMD_REDIS=1",
+        "RSPAMD_LEARN=1",
+        "RSPAMD_GREYLISTING=0",
+        "ENABLE_DNSBL=1",
+        "MOVE_SPAM_TO_JUNK=1",
+        "ENABLE_OPENDKIM=0",
+        "ENABLE_OPENDMARC=0",
+        "ENABLE_POLICYD_SPF=0",
+        "ENABLE_AMAVIS=0",
+        "ENABLE_SPAMASSASSIN=0",
+        "ENABLE_POSTGREY=0",
+      ]),
+    );
+    const greylisting = renderContainerEnv({ ...base, spam: { ...DEFAULT_SPAM, greylisting: true, learning: false } });
+    expect(greylisting).toEqual(expect.arrayContaining(["RSPAMD_GREYLISTING=1", "RSPAMD_LEARN=0"]));
+  });
+
+  it("without it: OpenDKIM signs, OpenDMARC and policyd-spf check, and no Rspamd variable is on", () => {
+    const env = renderContainerEnv({
+      ...base,
+      spam: { filter: "none", dnsbl: false, learning: false, greylisting: false },
+    });
+    expect(env).toEqual(
+      expect.arrayContaining([
+        "ENABLE_RSPAMD=0",
+        "ENABLE_RSPAMD_REDIS=0",
+        "RSPAMD_LEARN=0",
+        "ENABLE_DNSBL=0",
+        "ENABLE_OPENDKIM=1",
+        "ENABLE_OPENDMARC=1",
+        "ENABLE_POLICYD_SPF=1",
+        "ENABLE_AMAVIS=0",
+      ]),
+    );
+  });
 });

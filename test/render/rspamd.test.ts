@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import {
+  renderRspamdDkimSigning,
+  renderRspamdDmarc,
+  renderRspamdForceActions,
+  rspamdDkimKeyPath,
+} from "../../lib/render/rspamd";
+
+describe("Rspamd's override.d files", () => {
+  const signer = { domain: "qladgk.com", selector: "mail" };
+
+  it("keeps the key where setup config dkim puts Rspamd's keys", () => {
+    expect(rspamdDkimKeyPath(signer)).toBe("rspamd/dkim/rsa-mail-qladgk.com.private.txt");
+  });
+
+  it("signs authenticated mail for the domain with that key and selector, as rspamd-dkim's default does", () => {
+    const conf = renderRspamdDkimSigning(signer);
+    for (const line of [
+      "enabled = true;",
+      "sign_authenticated = true;",
+      "sign_local = false;",
+      'use_domain = "header";',
+      "use_esld = true;",
+      "allow_username_mismatch = true;",
+    ])
+      expect(conf).toContain(line);
+    // Signing never waits on a DNS lookup of the record it was derived with.
+    expect(conf).toMatch(/^check_pubkey = false;/m);
+    expect(conf).toMatch(
+      /domain \{\n {4}qladgk\.com \{\n {8}path = "\/tmp\/docker-mailserver\/rspamd\/dkim\/rsa-mail-qladgk\.com\.private\.txt";\n {8}selector = "mail";\n {4}\}\n\}/,
+    );
+  });
+
+  it("refuses DMARC p=reject failures and files p=quarantine into Junk", () => {
+    expect(renderRspamdDmarc()).toMatch(/actions \{\n {4}reject = "reject";\n {4}quarantine = "add header";\n\}/);
+  });
+
+  it("refuses an SPF fail unless DMARC passes anyway", () => {
+    const conf = renderRspamdForceActions();
+    expect(conf).toContain('action = "reject";');
+    expect(conf).toContain('expression = "R_SPF_FAIL & !DMARC_POLICY_ALLOW";');
+  });
+});
