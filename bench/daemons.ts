@@ -1,21 +1,33 @@
 /**
- * Throughput of the generated mail server on the real daemons (the harness of test/daemons): time from daemon
- * start to the first delivery visible over IMAP, and messages/second for 200 messages through the inbound
- * path (port 25 → OpenDKIM milter → LMTP → Dovecot) and the relay path (587 AUTH → milter signs → relay).
- * Figures only, no assertions. Run: npx tsx bench/daemons.ts
+ * The generated mail server on the real daemons (the harness of test/daemons), in three setups:
+ *   1. without the spam filter and without DNS, as the other daemon suites run it (plain smtpd on port 25);
+ *   2. without the spam filter, with the test's DNS server: postscreen, client name lookups, OpenDKIM signs;
+ *   3. the default: Rspamd (with its Redis) filters and signs, postscreen asks DMS's blocklists.
+ * 2 and 3 differ only by the filter. For each: time from daemon start to the first delivery visible over IMAP;
+ * the filter's memory after start (Rspamd's processes and Redis; OpenDKIM without it), as resident set (RSS,
+ * shared pages counted in every process) and proportional set (PSS, each shared page split between its users:
+ * what the processes add up to); messages/second for 200 messages through the inbound path (one sending server,
+ * one connection; in 2 and 3 it announces an internet address with XCLIENT so that Rspamd runs every check) and
+ * the relay path (587 AUTH → signed → relay). Figures only, no assertions. Run: npx tsx bench/daemons.ts
  */
+import { readdirSync, readFileSync } from "node:fs";
 import nodemailer from "nodemailer";
-import { CaptureRelay } from "../test/daemons/harness/capture-relay";
 import { assertDaemonsInstalled } from "../test/daemons/harness/daemons-available";
-import { newStateDir } from "../test/support/run-program";
-import { programFiles, relayToCapture, SCENARIO } from "../test/daemons/harness/loopback-stack";
+import { InternetSession, RawMessage, wellConfiguredSender } from "../test/daemons/harness/internet-client";
+import { LoopbackStack, SCENARIO, startLoopbackStack } from "../test/daemons/harness/loopback-stack";
 import { openImap, sendMail, tlsTrust, waitForInbox } from "../test/daemons/harness/mail-clients";
-import { allocateMailPorts, MailSystem } from "../test/daemons/harness/mail-system";
-import { rmSync } from "node:fs";
+import { MailSystem } from "../test/daemons/harness/mail-system";
 
 const COUNT = 200;
 const PASSWORDS = { hi: "hi-Bench-1", alice: "alice-Bench-1", bob: "bob-Bench-1" };
 const { alice, bob } = SCENARIO.accounts;
+const SENDER = wellConfiguredSender("sender.example.net", "198.51.100.10", "127.0.0.10");
+
+const ALL_SETUPS: { label: string; spam?: Record<string, unknown>; dns: boolean }[] = [
+  { label: "1. no filter, no DNS (other suites)", spam: { filter: "none", dnsbl: false }, dns: false },
+  { label: "2. no filter, DNS + postscreen", spam: { filter: "none", dnsbl: true }, dns: true },
+  { label: "3. Rspamd filter (default)", spam: undefined, dns: true },
+];
 
 async function inboxCount(system: MailSystem, user: string, pass: string): Promise<number> {
   const client = await openImap(system, user, pass);
@@ -24,31 +36,6 @@ async function inboxCount(system: MailSystem, user: string, pass: string): Promi
     return status ? (status.messages ?? 0) : 0;
   } finally {
     await client.logout().catch(() => undefined);
-  }
-}
-
-/** Sends COUNT messages over one SMTP connection, one after the other, like a single busy client. */
-async function sendBatch(
-  system: MailSystem,
-  options: Record<string, unknown>,
-  from: string,
-  to: string,
-  label: string,
-): Promise<void> {
-  const transport = nodemailer.createTransport({
-    pool: true,
-    maxConnections: 1,
-    maxMessages: Infinity,
-    host: "127.0.0.1",
-    name: "bench.loopback.test",
-    tls: tlsTrust(system),
-    ...options,
-  });
-  try {
-    for (let i = 0; i < COUNT; i++)
-      await transport.sendMail({ from, to, subject: `${label} ${i}`, text: `message ${i} of ${COUNT}\n` });
-  } finally {
-    transport.close();
   }
 }
 
@@ -61,62 +48,186 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs: number,
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
+const mib = (kib: number) => `${(kib / 1024).toFixed(1)} MiB`;
+const label = (text: string) => text.padEnd(44);
 
-async function main(): Promise<void> {
-  assertDaemonsInstalled();
-  const stateDir = newStateDir();
-  const program = await programFiles(PASSWORDS, stateDir);
-  const ports = await allocateMailPorts();
-  const relay = new CaptureRelay(SCENARIO.relay);
-  await relay.start(ports.relay);
-  const files = relayToCapture(program.files, ports.relay);
-  const pw = program.passwords;
+/** RSS and PSS (KiB) of a process and all its descendants, from /proc (smaps_rollup), with each one's title. */
+function treeMemory(rootPid: number): { rss: number; pss: number; processes: string[] } {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Field 4 of /proc/PID/stat is the parent PID (after the parenthesised command name).
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1].split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const total = { rss: 0, pss: 0, processes: [] as string[] };
+  const visit = (pid: number) => {
+    try {
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+      const pss = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      total.rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      total.pss += pss;
+      // Rspamd names its processes "rspamd: rspamd_proxy process (127.0.0.1:…)" and so on.
+      const title = readFileSync(`/proc/${pid}/cmdline`, "utf8")
+        .split("\0")[0]
+        .replace(/^rspamd: | process.*$/g, "");
+      total.processes.push(`${title.split("/").pop()} ${mib(pss)}`);
+    } catch {
+      return;
+    }
+    for (const child of children.get(pid) ?? []) visit(child);
+  };
+  visit(rootPid);
+  return total;
+}
 
+function printMemory(system: MailSystem, when: string): void {
+  const parts: [string, number | undefined][] = system.rspamdProcess
+    ? [
+        ["Rspamd (main + workers)", system.rspamdProcess.pid],
+        ["Redis", system.redisProcess?.pid],
+      ]
+    : [["OpenDKIM", system.openDkimProcess?.pid]];
+  let rss = 0;
+  let pss = 0;
+  for (const [name, pid] of parts) {
+    if (!pid) continue;
+    const m = treeMemory(pid);
+    rss += m.rss;
+    pss += m.pss;
+    console.log(`  ${label(`${name}, ${when}`)}RSS ${mib(m.rss)}, PSS ${mib(m.pss)} (PSS: ${m.processes.join(", ")})`);
+  }
+  if (parts.length > 1) console.log(`  ${label(`filter total, ${when}`)}RSS ${mib(rss)}, PSS ${mib(pss)}`);
+}
+
+/** COUNT messages over one connection, one after the other, like a single busy sending server. */
+async function inboundBatch(stack: LoopbackStack, direct: boolean): Promise<void> {
+  const text = (i: number) => `Message ${i} of ${COUNT}: the weekly report is attached below as plain text.\r\n`;
+  if (direct) {
+    const transport = nodemailer.createTransport({
+      pool: true,
+      maxConnections: 1,
+      maxMessages: Infinity,
+      host: "127.0.0.1",
+      port: stack.ports.smtp,
+      localAddress: "127.0.0.2",
+      name: "bench.loopback.test",
+      tls: tlsTrust(stack.system),
+    });
+    try {
+      for (let i = 0; i < COUNT; i++)
+        await transport.sendMail({ from: "someone@outside.test", to: alice, subject: `inbound ${i}`, text: text(i) });
+    } finally {
+      transport.close();
+    }
+    return;
+  }
+  const { session, refused } = await InternetSession.open(stack.system, stack.dns!, SENDER.host);
+  if (refused) throw new Error(`session refused: ${session.transcript.join("\n")}`);
+  try {
+    for (let i = 0; i < COUNT; i++) {
+      const message: RawMessage = {
+        from: "reports@sender.example.net",
+        to: [alice],
+        headers: [
+          "From: Reports <reports@sender.example.net>",
+          `To: ${alice}`,
+          `Subject: inbound ${i}`,
+          `Date: ${new Date().toUTCString().replace("GMT", "+0000")}`,
+          `Message-ID: <bench-${Date.now()}-${i}@sender.example.net>`,
+          "MIME-Version: 1.0",
+          "Content-Type: text/plain; charset=utf-8",
+        ],
+        body: text(i),
+        dkim: SENDER.dkim,
+      };
+      const reply = await session.send(message);
+      if (reply.code !== 250) throw new Error(`message ${i} refused: ${reply.text}`);
+    }
+  } finally {
+    await session.close();
+  }
+}
+
+async function relayBatch(stack: LoopbackStack): Promise<void> {
+  const transport = nodemailer.createTransport({
+    pool: true,
+    maxConnections: 1,
+    maxMessages: Infinity,
+    host: "127.0.0.1",
+    port: stack.ports.submission,
+    requireTLS: true,
+    auth: { user: alice, pass: stack.passwords[alice] },
+    name: "bench.loopback.test",
+    tls: tlsTrust(stack.system),
+  });
+  try {
+    for (let i = 0; i < COUNT; i++)
+      await transport.sendMail({
+        from: alice,
+        to: "reader@elsewhere.test",
+        subject: `relay ${i}`,
+        text: `message ${i} of ${COUNT}\n`,
+      });
+  } finally {
+    transport.close();
+  }
+}
+
+/** `npx tsx bench/daemons.ts 2 3` runs only those setups. */
+const SETUPS = process.argv.length > 2 ? ALL_SETUPS.filter((_, i) => process.argv.includes(String(i + 1))) : ALL_SETUPS;
+
+async function run(setup: (typeof SETUPS)[number]): Promise<void> {
+  console.log(setup.label);
   const t0 = Date.now();
-  const system = await MailSystem.start(files, ports);
+  const stack = await startLoopbackStack(PASSWORDS, { spam: setup.spam }, setup.dns ? { zone: SENDER.zone } : {});
   try {
     const ready = Date.now();
     await sendMail(
-      system,
+      stack.system,
       "smtp",
       { from: "someone@outside.test", to: bob, subject: "first-delivery", text: "first" },
       undefined,
       "127.0.0.2",
     );
-    await waitForInbox(system, bob, pw[bob], "first-delivery", 1, 30_000);
+    await waitForInbox(stack.system, bob, stack.passwords[bob], "first-delivery", 1, 60_000);
     const first = Date.now();
-    console.log(`daemon start → listening:        ${seconds(ready - t0)} s`);
-    console.log(`daemon start → first delivery:   ${seconds(first - t0)} s (visible over IMAP)`);
+    console.log(`  ${label("start → listening")}${seconds(ready - t0)} s (program, DNS server, daemons)`);
+    console.log(`  ${label("start → first delivery")}${seconds(first - t0)} s (visible over IMAP)`);
+    printMemory(stack.system, "after start");
 
     const inboundStart = Date.now();
-    await sendBatch(system, { port: ports.smtp, localAddress: "127.0.0.2" }, "someone@outside.test", alice, "inbound");
+    await inboundBatch(stack, !setup.dns);
     const inboundSent = Date.now();
-    await until(async () => (await inboxCount(system, alice, pw[alice])) >= COUNT, 120_000, "inbound deliveries");
+    const pass = stack.passwords[alice];
+    await until(async () => (await inboxCount(stack.system, alice, pass)) >= COUNT, 300_000, "inbound deliveries");
     const inboundDone = Date.now();
     console.log(
-      `inbound  ${COUNT} msgs: accepted in ${seconds(inboundSent - inboundStart)} s, delivered in ${seconds(inboundDone - inboundStart)} s → ${(COUNT / ((inboundDone - inboundStart) / 1000)).toFixed(1)} msg/s`,
+      `  ${label(`inbound ${COUNT} msgs`)}accepted in ${seconds(inboundSent - inboundStart)} s, delivered in ${seconds(inboundDone - inboundStart)} s → ${(COUNT / ((inboundDone - inboundStart) / 1000)).toFixed(1)} msg/s`,
     );
 
     const relayStart = Date.now();
-    const before = relay.messages.length;
-    await sendBatch(
-      system,
-      { port: ports.submission, requireTLS: true, auth: { user: alice, pass: pw[alice] } },
-      alice,
-      "reader@elsewhere.test",
-      "relay",
-    );
+    const before = stack.relay.messages.length;
+    await relayBatch(stack);
     const relaySent = Date.now();
-    await until(() => relay.messages.length - before >= COUNT, 120_000, "relayed messages");
+    await until(() => stack.relay.messages.length - before >= COUNT, 300_000, "relayed messages");
     const relayDone = Date.now();
     console.log(
-      `relay    ${COUNT} msgs: accepted in ${seconds(relaySent - relayStart)} s, relayed in ${seconds(relayDone - relayStart)} s → ${(COUNT / ((relayDone - relayStart) / 1000)).toFixed(1)} msg/s`,
+      `  ${label(`relay ${COUNT} msgs`)}accepted in ${seconds(relaySent - relayStart)} s, relayed in ${seconds(relayDone - relayStart)} s → ${(COUNT / ((relayDone - relayStart) / 1000)).toFixed(1)} msg/s`,
     );
+    printMemory(stack.system, `after ${2 * COUNT} msgs`);
   } finally {
-    await system.stop();
-    await relay.stop();
-    rmSync(stateDir, { recursive: true, force: true });
+    await stack.stop();
   }
+}
+
+async function main(): Promise<void> {
+  assertDaemonsInstalled();
+  for (const setup of SETUPS) await run(setup);
 }
 
 main().catch((e) => {

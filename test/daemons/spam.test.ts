@@ -6,12 +6,11 @@
  * played on loopback (harness/internet-client.ts).
  */
 import { execFileSync } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticate } from "mailauth";
 import { ZoneRecord } from "../support/dns-server";
 import { daemonsRunnable } from "./harness/daemons-available";
-import { InternetHost, RawMessage, sendFromInternet } from "./harness/internet-client";
+import { InternetHost, RawMessage, sendFromInternet, wellConfiguredSender } from "./harness/internet-client";
 import { LoopbackStack, SCENARIO, startLoopbackStack } from "./harness/loopback-stack";
 import { mailboxSources, marker, openImap, sendMail, waitForInbox, waitForMailbox } from "./harness/mail-clients";
 import { AMAZONSES_SPF_STAND_IN, plannedResolver, txtStrings } from "./harness/planned-dns";
@@ -28,7 +27,11 @@ const LOOPBACK_SOURCE = "127.0.0.10";
 const LISTED = "127.0.0.2";
 
 /** A friend's mail server: forward-confirmed reverse DNS, SPF, DKIM and DMARC (p=reject) for sender.example.net. */
-const FRIEND: InternetHost = { loopback: LOOPBACK_SOURCE, address: "198.51.100.10", helo: "mx.sender.example.net" };
+const {
+  host: FRIEND,
+  dkim: FRIEND_DKIM,
+  zone: FRIEND_ZONE,
+} = wellConfiguredSender("sender.example.net", "198.51.100.10", LOOPBACK_SOURCE);
 /** A bulk sender on an address without reverse DNS: SPF passes for its domain, nothing else vouches for it. */
 const BULK: InternetHost = { loopback: LOOPBACK_SOURCE, address: "198.51.100.20", helo: "mailout.offers.example.com" };
 /** A server with proper DNS of its own that sends in other domains' names. */
@@ -36,13 +39,6 @@ const FORGER: InternetHost = { loopback: LOOPBACK_SOURCE, address: "198.51.100.3
 
 /** A user's laptop on a home connection: no reverse DNS, a bare HELO name, a dynamic (PBL-listed) address. */
 const HOME: InternetHost = { loopback: LOOPBACK_SOURCE, address: "198.51.100.99", helo: "laptop" };
-
-const friendKey = generateKeyPairSync("rsa", { modulusLength: 2048 });
-const FRIEND_DKIM = {
-  domain: "sender.example.net",
-  selector: "s1",
-  privateKeyPem: friendKey.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-};
 
 const a = (name: string, data: string): ZoneRecord => ({ name, type: "A", data });
 const txt = (name: string, value: string): ZoneRecord => ({ name, type: "TXT", data: [value] });
@@ -56,19 +52,7 @@ const mx = (name: string, exchange: string): ZoneRecord => ({ name, type: "MX", 
 
 /** The internet as far as this test is concerned. */
 const ZONE: ZoneRecord[] = [
-  ptr(FRIEND.address, FRIEND.helo),
-  a(FRIEND.helo, FRIEND.address),
-  mx("sender.example.net", FRIEND.helo),
-  txt("sender.example.net", `v=spf1 ip4:${FRIEND.address} -all`),
-  txt("_dmarc.sender.example.net", "v=DMARC1; p=reject"),
-  {
-    name: "s1._domainkey.sender.example.net",
-    type: "TXT",
-    // A character-string holds at most 255 bytes: a 2048-bit key's record takes two.
-    data: `v=DKIM1; k=rsa; p=${friendKey.publicKey.export({ type: "spki", format: "der" }).toString("base64")}`.match(
-      /.{1,255}/g,
-    ),
-  },
+  ...FRIEND_ZONE,
   // offers.example.com: its mail host has no PTR record.
   a(BULK.helo, BULK.address),
   mx("offers.example.com", BULK.helo),

@@ -115,6 +115,7 @@ export class MailSystem {
   /** Rspamd's main process, when it runs (its workers are its children). */
   rspamdProcess?: ChildProcess;
   redisProcess?: ChildProcess;
+  openDkimProcess?: ChildProcess;
 
   private constructor(
     readonly root: string,
@@ -195,8 +196,8 @@ export class MailSystem {
     }
 
     if (files.openDkim) {
-      writeOpenDkim(this.openDkim, files.openDkim, ports.dkimMilter);
-      this.track(startOpenDkim(this.openDkim));
+      writeOpenDkim(this.openDkim, files.openDkim, ports.dkimMilter, this.options.dns?.host);
+      this.openDkimProcess = this.track(startOpenDkim(this.openDkim));
     }
 
     writePostfix(this.postfix, files, ports, {

@@ -21,7 +21,12 @@ export function openDkimPaths(root: string): OpenDkimPaths {
  * Writes the uploaded OpenDKIM tables and keys, as DMS's `cp -a /tmp/docker-mailserver/opendkim/* /etc/opendkim/`
  * does, with KeyTable paths moved from /etc/opendkim to the scratch copy, plus DMS's opendkim.conf settings.
  */
-export function writeOpenDkim(p: OpenDkimPaths, dkim: NonNullable<MailServerFiles["openDkim"]>, port: number): void {
+export function writeOpenDkim(
+  p: OpenDkimPaths,
+  dkim: NonNullable<MailServerFiles["openDkim"]>,
+  port: number,
+  nameserver?: string,
+): void {
   mkdirSync(p.dir, { recursive: true, mode: 0o755 });
   for (const [rel, content] of Object.entries(dkim.keys)) {
     const file = join(p.dir, rel);
@@ -48,7 +53,11 @@ UserID                  root
 RequireSafeKeys         false
 Socket                  inet:${port}@127.0.0.1
 PidFile                 ${p.dir}/opendkim.pid
-`,
+${
+  // setup.d/dmarc_dkim_spf.sh appends resolv.conf's nameservers; here the test's DNS server, when there is one
+  // (without it nothing inbound is signed, so OpenDKIM looks nothing up).
+  nameserver ? `Nameservers             ${nameserver}\n` : ""
+}`,
   );
 }
 
