@@ -41,7 +41,7 @@ const SMALL_SERVER_DEFAULTS: Record<string, string> = {
  * MB) and Postgrey stay off either way: Rspamd replaces both, and running them beside it is what that page
  * warns against.
  */
-export function spamFilterEnv(spam: SpamConfig): Record<string, string> {
+function spamFilterEnv(spam: SpamConfig): Record<string, string> {
   const rspamd = spam.filter === "rspamd";
   const flag = (on: boolean) => (on ? "1" : "0");
   return {

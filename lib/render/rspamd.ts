@@ -56,8 +56,9 @@ domain {
 /**
  * `rspamd/override.d/dmarc.conf`: a sender domain's DMARC policy is enforced. docker-mailserver only scores
  * DMARC failures (target/rspamd/local.d/policies_group.conf); without Rspamd its OpenDMARC refuses them
- * (target/opendmarc/opendmarc.conf: `RejectFailures true`). Keeping that: `p=reject` is refused at SMTP time,
- * `p=quarantine` goes to Junk (OpenDMARC would hold it in Postfix's queue, out of the user's sight).
+ * (target/opendmarc/opendmarc.conf: `RejectFailures true`). Keeping that: `p=reject` is refused at SMTP time;
+ * and `p=quarantine` goes to Junk, where OpenDMARC delivered it like any other mail (its HoldQuarantinedMessages
+ * is off in docker-mailserver's file).
  * Rspamd's dmarc module: `actions` (lualib/plugins/dmarc.lua, applied with the `least` flag, so a higher
  * score still wins).
  */
