@@ -60,13 +60,14 @@ export function relayToCapture(files: MailServerFiles, relayPort: number): MailS
 }
 
 /**
- * The test's DNS server, on port 53 (glibc's resolver asks no other) of an address in 127.53.0.0/16 that no
- * other test process holds: it serves the planned records plus `extra` (senders, blocklist entries) and
- * answers NXDOMAIN for every other name, so nothing the daemons look up leaves the machine.
+ * The test's DNS server, on port 53 (glibc's resolver asks no other) of a random address in 127.153.0.0/16 that
+ * no other test process holds (the ACME test's stand-in takes one in 127.53.0.0/16). It serves the planned records
+ * plus `extra` (senders, blocklist entries) and answers NXDOMAIN for every other name, so nothing the daemons
+ * look up leaves the machine.
  */
 export async function startLoopbackDns(planned: DnsRecordSpec[], extra: ZoneRecord[] = []): Promise<FakeDnsServer> {
   for (let attempt = 0; ; attempt++) {
-    const host = `127.53.${1 + Math.floor(Math.random() * 254)}.${1 + Math.floor(Math.random() * 254)}`;
+    const host = `127.153.${1 + Math.floor(Math.random() * 254)}.${1 + Math.floor(Math.random() * 254)}`;
     try {
       return await startDnsServer([...plannedZone(planned), ...extra], { host, port: 53 });
     } catch (error) {
