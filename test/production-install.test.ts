@@ -1,13 +1,12 @@
 /**
  * `npm install --omit=dev` (common on servers and CI) must leave everything `pulumi up` and the `mailstack`
- * command load at run time. Pulumi's nodejs host resolves `typescript` and `ts-node` from the project
- * (@pulumi/pulumi tsutils.js typeScriptRequireStrings) and silently falls back to its vendored TypeScript 3.8 /
- * ts-node 7 when they are missing, which reject this tsconfig (target ES2022, noCheck).
+ * command load at run time: ts-node and swc, which pulumi-main.cjs registers, and TypeScript, which
+ * @pulumi/pulumi itself loads for its closure serializer (runtime/closure/parseFunction.js through
+ * typescript-shim.js) and silently replaces with its vendored TypeScript 3.8 when the project has none.
  *
  * So this installs the production tree for real, offline from npm's cache, in a scratch copy of the project,
  * and runs the program there, from that install, through Pulumi's own loader (test/support/pulumi-loader.ts:
- * @pulumi/pulumi/cmd/run) — whatever tsconfig asks ts-node to load (swc) is loaded the same way — and the
- * doctor through its bin.
+ * @pulumi/pulumi/cmd/run, as the language host starts it) and the doctor through its bin.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -18,7 +17,7 @@ import { loadLikePulumi } from "./support/pulumi-loader";
 
 const ROOT = path.resolve(__dirname, "..");
 const SHIPPED =
-  /^(package\.json|package-lock\.json|tsconfig\.json|Pulumi\.yaml|index\.ts|(components|lib|doctor|addresses)\/.*)$/;
+  /^(package\.json|package-lock\.json|tsconfig\.json|Pulumi\.yaml|index\.ts|pulumi-main\.cjs|(components|lib|doctor|addresses)\/.*)$/;
 
 let scratch: string;
 let lock: { packages: Record<string, { dev?: boolean; devOptional?: boolean; optional?: boolean }> };
@@ -46,7 +45,7 @@ afterAll(() => {
 });
 
 describe("a production install (npm ci --omit=dev)", () => {
-  it("runs index.ts through Pulumi's loader with the project's TypeScript and ts-node, not the vendored ones", async () => {
+  it("runs the program through Pulumi's loader with the project's ts-node, swc and TypeScript, not Pulumi's vendored ones", async () => {
     const r = await loadLikePulumi(
       {
         domain: "example.net",
@@ -60,9 +59,11 @@ describe("a production install (npm ci --omit=dev)", () => {
       { projectDir: scratch, ownInstall: true },
     );
     expect(r.exitCode).toBe(0);
-    expect(r.typescript).toMatchObject({ typescriptRequire: "typescript", tsnodeRequire: "ts-node" });
-    expect(r.typescript.typescriptVersion).toMatch(/^5\./);
-    expect(r.typescript.tsnodeVersion).toMatch(/^10\./);
+    expect(r.tsNode).toEqual({ swc: true, transpileOnly: true });
+    const version = (pkg: string) =>
+      JSON.parse(fs.readFileSync(path.join(scratch, pkg, "package.json"), "utf8")).version as string;
+    expect(version("node_modules/typescript")).toMatch(/^5\./);
+    expect(version("node_modules/ts-node")).toMatch(/^10\./);
     // The whole program ran: the container, and a Resend resource (its provider serialized by Pulumi's closure
     // serializer, which parses function text with the project's TypeScript too).
     const types = r.resources.map((x) => x.split("::")[0]);
@@ -73,7 +74,9 @@ describe("a production install (npm ci --omit=dev)", () => {
     // npm keeps an optional peer (@pulumi/pulumi's peerDependenciesMeta for typescript/ts-node) that is also a
     // dev dependency, marked devOptional; `--omit=optional`, pnpm or yarn drop it. Everything the program
     // loaded must be a production dependency in its own right.
-    expect(r.packages).toEqual(expect.arrayContaining(["node_modules/typescript", "node_modules/ts-node"]));
+    expect(r.packages).toEqual(
+      expect.arrayContaining(["node_modules/typescript", "node_modules/ts-node", "node_modules/@swc/core"]),
+    );
     const weak = r.packages.filter((p) => lock.packages[p]?.dev || lock.packages[p]?.devOptional);
     expect(weak).toEqual([]);
   }, 120_000);

@@ -1,23 +1,19 @@
 /**
- * Runs index.ts the way `pulumi up` does: through @pulumi/pulumi/cmd/run, the entry the nodejs language host
- * starts. It reads tsconfig.json, registers ts-node (transpile-only because of `noCheck`, with swc from the
- * `ts-node` section) and requires the program. Only the engine is replaced, by Pulumi's mocks. Plain
- * CommonJS on purpose: nothing may be transpiled before Pulumi's own loader runs.
- * Usage: node pulumi-loader-child.cjs <input.json>; prints one JSON line on exit.
+ * Runs the project the way `pulumi up` does. Pulumi's nodejs language host starts
+ * `node [nodeargs] @pulumi/pulumi/cmd/run --monitor … --pwd <dir> <main>` with the stack's config in
+ * PULUMI_CONFIG / PULUMI_CONFIG_SECRET_KEYS, and PULUMI_NODEJS_TYPESCRIPT=true unless Pulumi.yaml turns the
+ * runtime option `typescript` off; the parent (pulumi-loader.ts) reads Pulumi.yaml and sets that environment
+ * and those arguments. Here only the engine is replaced, by Pulumi's mocks. Plain CommonJS that loads no more of
+ * @pulumi/pulumi than the mocks need: the program's own `import "@pulumi/pulumi"` (and the TypeScript compiler
+ * it loads) comes after cmd/run has set up its hooks, as under the language host.
+ * Usage: node pulumi-loader-child.cjs <input.json> <cmd/run arguments…>; prints one JSON line on exit.
  */
 const fs = require("node:fs");
 const path = require("node:path");
 
 const input = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
-// What the language host sets for a TypeScript project (Pulumi.yaml runtime nodejs, typescript default true).
-process.env.PULUMI_NODEJS_TYPESCRIPT = "true";
-const pulumi = require("@pulumi/pulumi");
-
-const ns = (k) => (k.includes(":") ? k : `mailstack:${k}`);
-const values = {};
-for (const [k, v] of Object.entries(input.config))
-  if (v !== undefined) values[ns(k)] = typeof v === "string" ? v : JSON.stringify(v);
-pulumi.runtime.setAllConfig(values, input.secretKeys.map(ns));
+const runArgs = process.argv.slice(3);
+const arg = (name) => runArgs[runArgs.indexOf(`--${name}`) + 1];
 
 /** Mocks that answer like the providers would, with fixed key material from the parent. */
 const registered = [];
@@ -37,46 +33,45 @@ const mocks = {
   },
 };
 
+/** Where Pulumi says each resource was created (the source position it sends the engine), as `file:line:column`. */
+const positions = {};
+function recordSourcePositions(monitor) {
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    const pos = req.getSourceposition();
+    if (pos) positions[`${req.getType()}::${req.getName()}`] = `${pos.getUri()}:${pos.getLine()}:${pos.getColumn()}`;
+    return register(req, callback);
+  };
+}
+
 /** The package directory (`node_modules/…`) a loaded file belongs to, relative to the project. */
 function packageOf(file) {
   const m = /^(.*?node_modules[/\\](?:@[^/\\]+[/\\])?[^/\\]+)[/\\]/.exec(path.relative(process.cwd(), file));
   return m && m[1].split(path.sep).join("/");
 }
-function versionOf(request) {
-  try {
-    let dir = path.dirname(require.resolve(request));
-    while (!fs.existsSync(path.join(dir, "package.json"))) dir = path.dirname(dir);
-    return JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).version;
-  } catch {
-    return undefined;
-  }
-}
 
 process.on("exit", (code) => {
+  const cpu = process.cpuUsage();
   const tsNode = process[Symbol.for("ts-node.register.instance")];
-  // What Pulumi's loader resolved (it falls back to its vendored TypeScript 3.8 / ts-node 7 when missing).
-  const resolved = require("@pulumi/pulumi/tsutils").typeScriptRequireStrings();
   const report = {
     exitCode: code,
-    // Process start to exit, measured inside the process (excludes the node binary's own start-up).
-    ms: performance.now(),
+    // CPU time (user + system, all threads) from process start, which other load on the machine barely moves.
+    cpuMs: (cpu.user + cpu.system) / 1000,
     resources: registered.sort(),
+    positions,
     tsNode: tsNode && { swc: !!tsNode.options.swc, transpileOnly: !!tsNode.options.transpileOnly },
-    typescript: {
-      ...resolved,
-      typescriptVersion: versionOf(resolved.typescriptRequire),
-      tsnodeVersion: versionOf(resolved.tsnodeRequire),
-    },
     packages: [...new Set(Object.keys(require.cache).map(packageOf).filter(Boolean))].sort(),
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 });
 
-// The project directory Pulumi runs in (Pulumi.yaml's): cmd/run reads tsconfig.json and package.json from it.
-if (input.projectDir) process.chdir(input.projectDir);
-pulumi.runtime.setMocks(mocks, "mailstack", "load", false).then(() => {
-  // The mock monitor has no shutdown call, which cmd/run makes when the program ends.
-  pulumi.runtime.getMonitor().signalAndWaitForShutdown = (_request, callback) => callback(null, {});
-  process.argv = [process.argv[0], require.resolve("@pulumi/pulumi/cmd/run"), "--monitor=mock", "."];
-  require("@pulumi/pulumi/cmd/run");
-});
+require("@pulumi/pulumi/runtime/mocks")
+  .setMocks(mocks, arg("project"), arg("stack"), false)
+  .then(() => {
+    // The mock monitor has no shutdown call, which cmd/run makes when the program ends.
+    const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
+    monitor.signalAndWaitForShutdown = (_request, callback) => callback(null, {});
+    recordSourcePositions(monitor);
+    process.argv = [process.argv[0], require.resolve("@pulumi/pulumi/cmd/run"), ...runArgs];
+    require("@pulumi/pulumi/cmd/run");
+  });
