@@ -7,13 +7,19 @@
 const path = require("node:path");
 const { setSourceMapsSupport } = require("node:module");
 
+if (!setSourceMapsSupport)
+  throw new Error(
+    `mailstack needs Node.js 22.19 or newer (this is ${process.version}): run Pulumi through npm ` +
+      "(`npm run pulumi -- up`), which puts the Node the project brings first on PATH.",
+  );
+
 // ts-node as Pulumi's loader registers it, with tsconfig.json: transpile-only (`tsc --noEmit` in `npm test`
 // checks the types) and swc from tsconfig's "ts-node" section.
 require("ts-node").register({ project: path.join(__dirname, "tsconfig.json"), transpileOnly: true });
 
 // Pulumi formats a full stack trace (Error.stackTraceLimit = Infinity) for every resource it registers, to send
 // the engine where the resource was created. Formatted by source-map-support (installed by cmd/run, then by
-// ts-node), every frame in node_modules had its package's source map read and parsed: about a third of a run's
+// ts-node), every frame in node_modules had its package's source map read and parsed: about a fifth of a run's
 // CPU time, for positions in .ts files those packages do not even ship. Node's own formatter maps this
 // project's frames from ts-node's inline source maps and leaves node_modules' frames as they are.
 setSourceMapsSupport(true, { nodeModules: false });
