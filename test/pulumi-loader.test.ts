@@ -38,6 +38,7 @@ describe("running the program through Pulumi's nodejs loader", () => {
       return { file: path.relative(ROOT, file), text: text.slice(Number(column) - 1) };
     };
     for (const resource of ours) {
+      expect(loaded.positions[resource], resource).toBeDefined();
       const at = sourceAt(loaded.positions[resource]);
       expect(at.file, resource).toMatch(/^(index|components\/.+)\.ts$/);
       expect(at.text, `${resource} at ${at.file}`).toMatch(/^new /);
