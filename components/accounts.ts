@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { dovecotPasswordHash } from "../lib/sha512-crypt";
-import { renderAccounts } from "../lib/render/mailserver-files";
 
 export interface MailAccountsArgs {
   /** Full addresses, in config order. */
@@ -13,15 +12,15 @@ export interface MailAccountsArgs {
 }
 
 /**
- * Mailbox passwords and docker-mailserver's `postfix-accounts.cf`. A missing password is generated once per
- * account and kept in state; hashes use a salt derived from address and password, so an unchanged config
- * renders a byte-identical file.
+ * Mailbox passwords and their hashes for `postfix-accounts.cf` (lib/plan/server-files.ts). A missing password
+ * is generated once per account and kept in state; hashes use a salt derived from address and password, so an
+ * unchanged config renders a byte-identical file.
  */
 export class MailAccounts extends pulumi.ComponentResource {
   /** address → password (secret). */
   readonly passwords: pulumi.Output<Record<string, string>>;
-  /** `postfix-accounts.cf` content (secret: it holds password hashes). */
-  readonly accountsFile: pulumi.Output<string>;
+  /** address → `{SHA512-CRYPT}…` hash (secret). */
+  readonly passwordHashes: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: MailAccountsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:accounts:MailAccounts", name, {}, opts);
@@ -40,11 +39,9 @@ export class MailAccounts extends pulumi.ComponentResource {
         .all([pulumi.output(args.passwords), pulumi.all(generated)])
         .apply(([given, made]) => Object.fromEntries(args.accounts.map((a) => [a, given[a] ?? made[a]]))),
     );
-    this.accountsFile = pulumi.secret(
+    this.passwordHashes = pulumi.secret(
       this.passwords.apply((pw) =>
-        renderAccounts(
-          args.accounts.map((address) => ({ address, passwordHash: dovecotPasswordHash(address, pw[address]) })),
-        ),
+        Object.fromEntries(args.accounts.map((address) => [address, dovecotPasswordHash(address, pw[address])])),
       ),
     );
     this.registerOutputs({ passwords: this.passwords });

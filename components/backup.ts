@@ -2,16 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { BackupConfig } from "../lib/config-types";
-import {
-  backupMounts,
-  CRONTAB_PATH,
-  PASSWORD_FILE,
-  renderBackupScript,
-  renderCrontab,
-  renderS3Credentials,
-  S3_CREDENTIALS_FILE,
-  SCRIPT_PATH,
-} from "../lib/render/backup";
+import { backupMounts, planBackupFiles, SCRIPT_PATH } from "../lib/render/backup";
+import { containerUploads } from "./mailserver";
 
 export interface BackupArgs {
   backup: BackupConfig;
@@ -46,19 +38,8 @@ export class Backup extends pulumi.ComponentResource {
     if (backup.enabled) {
       const child = { parent: this, provider: args.provider };
       const image = new docker.RemoteImage(`${name}-image`, { name: backup.image, keepLocally: true }, child);
-      const input = { host: args.hostname, backup };
-      const uploads: docker.types.input.ContainerUpload[] = [
-        { file: SCRIPT_PATH, content: renderBackupScript(input), permissions: "0700" },
-        { file: CRONTAB_PATH, content: renderCrontab(backup), permissions: "0600" },
-        { file: PASSWORD_FILE, content: this.key.apply((k) => `${k}\n`), permissions: "0600" },
-      ];
-      const d = backup.destination;
-      if (d.type === "s3")
-        uploads.push({
-          file: S3_CREDENTIALS_FILE,
-          content: pulumi.secret(renderS3Credentials(d.accessKeyId, d.secretAccessKey)),
-          permissions: "0600",
-        });
+      // Planned inside an apply over the secret key: the files (key and S3 credentials) stay a secret.
+      const files = this.key.apply((key) => planBackupFiles({ host: args.hostname, backup }, key));
 
       this.container = new docker.Container(
         `${name}-container`,
@@ -71,7 +52,7 @@ export class Backup extends pulumi.ComponentResource {
           command: ["schedule"],
           envs: [`TZ=${backup.timezone}`],
           volumes: backupMounts(backup.destination, { mailData: args.mailData.name, mailState: args.mailState.name }),
-          uploads,
+          uploads: containerUploads(files),
           // A container stopped by hand (during a restore) stays stopped across a daemon restart. A run cut
           // short by a stop leaves a stale lock and unused packs: the next run's unlock and prune clear them.
           restart: "unless-stopped",

@@ -2,25 +2,18 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { HEALTHCHECK, MAIL_PORTS } from "../lib/render/container-env";
 import { CERTS_MOUNT } from "../lib/render/acme";
-
-export interface ServerFile {
-  /** Absolute path inside the container. */
-  path: string;
-  content: pulumi.Input<string>;
-  /** Octal mode; private keys and password files are 0600. */
-  permissions: string;
-}
+import { ServerFile, ServerPlan } from "../lib/plan/server-files";
 
 export interface MailServerArgs {
-  hostname: string;
+  /**
+   * What the server is handed (lib/plan/server-files.ts). The files hold credentials: an Output made inside an
+   * `apply` over them, and so a secret.
+   */
+  plan: Omit<ServerPlan, "files"> & { files: pulumi.Input<ServerFile[]> };
   image: string;
   containerName: string;
   /** The engine (`dockerEngine`); undefined = the local one (or DOCKER_HOST). */
   provider?: docker.Provider;
-  /** `KEY=value` pairs (no secrets). */
-  envs: string[];
-  /** Configuration files present before the first start. */
-  files: ServerFile[];
   /** Fail2ban runs in the container and bans with nftables: it needs the NET_ADMIN capability. */
   fail2ban: boolean;
   /** An AAAA record is published: the container needs IPv6 (its own network and `::` port bindings). */
@@ -67,10 +60,17 @@ export function publishedPorts(ipv6: boolean): { internal: number; external: num
   return MAIL_PORTS.flatMap((port) => ips.map((ip) => ({ internal: port, external: port, ip })));
 }
 
+/** Planned files as the docker provider's `uploads`. */
+export function containerUploads(
+  files: pulumi.Input<ServerFile[]>,
+): pulumi.Output<docker.types.input.ContainerUpload[]> {
+  return pulumi.output(files).apply((fs) => fs.map((f) => ({ file: f.path, content: f.content, permissions: f.mode })));
+}
+
 /**
- * docker-mailserver on the local engine or a remote one over SSH. The configuration files are uploaded
- * into the container before it starts (no 120-second account window); a change to any of them replaces the
- * container, which is safe because mail lives in the retained named volumes.
+ * docker-mailserver on the local engine or a remote one over SSH, running the server plan: its files are
+ * uploaded into the container before it starts (no 120-second account window); a change to any of them
+ * replaces the container, which is safe because mail lives in the retained named volumes.
  */
 export class MailServer extends pulumi.ComponentResource {
   readonly container: docker.Container;
@@ -113,8 +113,8 @@ export class MailServer extends pulumi.ComponentResource {
       {
         name: args.containerName,
         image: image.imageId,
-        hostname: args.hostname,
-        envs: args.envs,
+        hostname: args.plan.hostname,
+        envs: args.plan.env,
         ports: publishedPorts(args.ipv6),
         networksAdvanced: this.network && [{ name: this.network.name }],
         // Capability names as Docker stores them (CAP_ prefix), so the provider's read-back matches.
@@ -125,7 +125,7 @@ export class MailServer extends pulumi.ComponentResource {
             ? [{ volumeName: args.certificates.volume.name, containerPath: CERTS_MOUNT, readOnly: true }]
             : []),
         ],
-        uploads: args.files.map((f) => ({ file: f.path, content: f.content, permissions: f.permissions })),
+        uploads: containerUploads(args.plan.files),
         restart: "always",
         stopTimeout: 60,
         destroyGraceSeconds: 60,

@@ -1,35 +1,30 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RelayConfig, ResendConfig } from "../lib/config-types";
-import { ZoneAdoption } from "../lib/dns-adoption";
 import { DnsRecordSpec } from "../lib/dns-record";
-import { planRelayRecords } from "../lib/render/dns-records";
-import { ResendRelayDomain } from "./resend";
+import { PublishReturned, ResendRelayDomain } from "./resend";
 
 export interface RelayArgs {
   domain: string;
   relay: RelayConfig;
   resend: ResendConfig;
-  /** The Cloudflare zone, when DNS is managed (provisioned Resend records are written there). */
-  zone?: ZoneAdoption;
+  /** Publishes the records Resend's API returns, when DNS is managed (MailDns.publishReturned). */
+  publish?: PublishReturned;
 }
 
 /**
- * The outbound relay's credentials and the relay's own DNS records. With a Resend provisioning key the
- * domain, its records and a sending-only key come from Resend's API; otherwise the password and Resend's
- * DKIM value come from config.
+ * The outbound relay's credentials. With a Resend provisioning key the domain, its records and a sending-only
+ * key come from Resend's API; otherwise the password comes from config (and Resend's records typed in from
+ * config are part of the domain's records, lib/plan/domain-records.ts).
  */
 export class Relay extends pulumi.ComponentResource {
   /** The SMTP password handed to docker-mailserver (secret); undefined when mail is sent directly. */
   readonly password?: pulumi.Output<string>;
-  /** Records known from config (Resend's records typed in by hand). */
-  readonly manualRecords: DnsRecordSpec[];
   /** Records only Resend's API knows; empty unless provisioning. */
   readonly provisionedRecords: pulumi.Output<DnsRecordSpec[]>;
 
   constructor(name: string, args: RelayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:relay:Relay", name, {}, opts);
     const { relay, resend } = args;
-    this.manualRecords = planRelayRecords(args);
     this.provisionedRecords = pulumi.output([]);
 
     if (relay.provider === "resend" && resend.apiKey) {
@@ -40,8 +35,7 @@ export class Relay extends pulumi.ComponentResource {
           domain: args.domain,
           region: resend.region,
           returnPath: resend.returnPath,
-          zoneId: args.zone?.zoneId,
-          importIds: args.zone?.importIds,
+          publish: args.publish,
           verifyWaitSeconds: resend.verifyWaitSeconds,
           strictVerify: resend.strictVerify,
           keyRotation: resend.keyRotation,

@@ -2,39 +2,22 @@ import * as pulumi from "@pulumi/pulumi";
 import { MailConfig } from "../lib/config-types";
 import { ZoneAdoption } from "../lib/dns-adoption";
 import { DnsRecordSpec } from "../lib/dns-record";
-import { planDkimRecord, planDnsRecords } from "../lib/render/dns-records";
 import { renderZoneFile } from "../lib/dns-format";
-import {
-  CONFIG_DIR,
-  dkimKeyPath,
-  renderOpenDkim,
-  renderReceiveAccess,
-  renderVirtual,
-  routedRoles,
-} from "../lib/render/mailserver-files";
-import { CERT_PATH, KEY_PATH, MAIL_PORTS, renderContainerEnv } from "../lib/render/container-env";
-import { renderSaslPassword } from "../lib/render/postfix-sasl-password";
-import {
-  renderRspamdDkimSigning,
-  renderRspamdDmarc,
-  renderRspamdForceActions,
-  rspamdDkimKeyPath,
-} from "../lib/render/rspamd";
-import { renderPostfixMain, renderSenderLoginMaps, SENDER_LOGIN_MAPS_PATH } from "../lib/render/sender-login-maps";
-import { ROLE_ADDRESSES } from "../lib/config-mailboxes";
+import { MAIL_PORTS } from "../lib/render/container-env";
+import { planServerEnv, planServerFiles, serverInput } from "../lib/plan/server-files";
 import { CLIENT_USERNAME, PlannedDeployment } from "../lib/planned";
 import { DkimKey } from "./dkim";
 import { TlsCertificate } from "./tls";
 import { MailAccounts } from "./accounts";
-import { MailDns } from "./dns";
-import { dockerEngine, MailServer, ServerFile } from "./mailserver";
+import { domainRecords, MailDns } from "./dns";
+import { dockerEngine, MailServer } from "./mailserver";
 import { AcmeRenewer } from "./acme";
-import { planAcmeTls, planCaaRecords } from "../lib/render/acme";
+import { planAcmeTls } from "../lib/render/acme";
 import { Relay } from "./relay";
 import { Backup } from "./backup";
 import { planBackup } from "../lib/render/backup";
 import { ClientSetupWorker } from "./client-setup";
-import { planWellKnown } from "../lib/well-known/plan";
+import { planDomainWellKnown } from "../lib/plan/domain-records";
 
 type Outputs<T> = { [K in keyof T]: pulumi.Output<T[K]> };
 
@@ -50,13 +33,19 @@ export class MailStack extends pulumi.ComponentResource {
   readonly backupKey: pulumi.Output<string>;
 
   /**
-   * @param zone the Cloudflare zone, read and checked before (lib/stack-config.ts readDnsZone); undefined with
-   *   `dns: none`.
+   * @param zones each domain's Cloudflare zone, read and checked before (lib/stack-config.ts readDnsZones);
+   *   none with `dns: none`.
    */
-  constructor(name: string, cfg: MailConfig, zone?: ZoneAdoption, opts?: pulumi.ComponentResourceOptions) {
+  constructor(
+    name: string,
+    cfg: MailConfig,
+    zones: Record<string, ZoneAdoption> = {},
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
     super("mailstack:index:MailStack", name, {}, opts);
     const child = { parent: this };
     for (const w of cfg.warnings) pulumi.log.warn(w, this);
+    const server = serverInput(cfg);
 
     const dkim = new DkimKey(
       `${name}-dkim`,
@@ -67,11 +56,19 @@ export class MailStack extends pulumi.ComponentResource {
     const engine = dockerEngine(name, cfg.docker.host, this);
     const acme = cfg.tls.acme;
     const renewerContainer = `${cfg.docker.containerName}-certs`;
+    // tls.mode acme needs managed DNS (lib/config-tls.ts): the zone holding the host name is the domain's.
+    const hostZone = zones[cfg.domain];
     const renewer =
-      acme && zone
+      acme && hostZone
         ? new AcmeRenewer(
             `${name}-acme`,
-            { hostname: cfg.hostname, acme, zoneId: zone.zoneId, containerName: renewerContainer, provider: engine },
+            {
+              hostname: cfg.hostname,
+              acme,
+              zoneId: hostZone.zoneId,
+              containerName: renewerContainer,
+              provider: engine,
+            },
             child,
           )
         : undefined;
@@ -92,132 +89,64 @@ export class MailStack extends pulumi.ComponentResource {
       { accounts: cfg.accounts, configured: Object.keys(cfg.passwords), passwords: pulumi.secret(cfg.passwords) },
       child,
     );
-    const relay = new Relay(`${name}-relay`, { domain: cfg.domain, relay: cfg.relay, resend: cfg.resend, zone }, child);
 
-    // --- DNS: the set is known from config; only the DKIM record's content waits on the key -------------
-    const known = planDnsRecords({
-      domain: cfg.domain,
-      hostname: cfg.hostname,
-      serverIp: cfg.serverIp,
-      serverIpv6: cfg.serverIpv6,
-      dmarc: cfg.dmarc,
-    });
-    const dkimRecord = (publicKey: string) =>
-      planDkimRecord({ domain: cfg.domain, selector: cfg.dkim.selector, publicKey });
-    // MTA-STS, TLS-RPT, SRV and autoconfiguration; the Worker serving the HTTPS parts needs managed DNS.
-    const wellKnown = planWellKnown({ domain: cfg.domain, hostname: cfg.hostname, setup: cfg.clientSetup });
+    // --- client setup: a Cloudflare Worker serves MTA-STS and autoconfiguration (needs managed DNS) ------
+    const wellKnown = planDomainWellKnown(server.domains[0]);
+    const workerAccount = cfg.clientSetup.worker;
     const worker =
-      zone && cfg.clientSetup.worker && wellKnown.site
+      hostZone && workerAccount && wellKnown.site
         ? new ClientSetupWorker(
             `${name}-client-setup`,
-            { accountId: cfg.clientSetup.worker.accountId, zoneId: zone.zoneId, site: wellKnown.site },
+            { accountId: workerAccount.accountId, zoneId: hostZone.zoneId, site: wellKnown.site },
             child,
           )
         : undefined;
-    const records = [
-      ...known.map((spec) => ({ key: spec, spec: pulumi.output(spec) })),
-      { key: dkimRecord(""), spec: dkim.publicKey.apply(dkimRecord) },
-      ...relay.manualRecords.map((spec) => ({ key: spec, spec: pulumi.output(spec) })),
-      ...wellKnown.records.map((spec) => ({ key: spec, spec: pulumi.output(spec) })),
-      // `_mta-sts` only once its host serves the policy: senders that find the record fetch the policy at once.
-      ...wellKnown.announcements.map(({ record, host }) => ({
-        key: record,
-        spec: pulumi.output(record),
-        dependsOn: worker && [worker.domains[host]],
-      })),
-    ];
-    if (renewer && acme) {
-      // The CAA record names the account, known once it is registered; its type and name are known now.
-      const caa = (accountUri: string) => planCaaRecords({ hostname: cfg.hostname, acme, accountUri });
-      for (const [i, key] of caa("").entries())
-        records.push({ key, spec: renewer.accountUri.apply((uri) => caa(uri)[i]) });
-    }
-    if (zone) {
-      const importId = zone.importIds(records.map((r) => r.key));
-      new MailDns(
-        `${name}-dns`,
-        { zoneId: zone.zoneId, records: records.map((r) => ({ ...r, importId: importId(r.key) })) },
-        child,
-      );
-    }
+    // What serves each domain's HTTPS hosts, by host name: the records announcing them wait for it.
+    const servers: Record<string, Record<string, pulumi.Resource>> = worker ? { [cfg.domain]: worker.domains } : {};
+
+    // --- DNS: each domain's records (lib/plan/domain-records.ts), through one Cloudflare path -----------
+    const made = { dkimPublicKey: dkim.publicKey, acmeAccountUri: renewer?.accountUri };
+    const perDomain = server.domains.map((d) => ({ domain: d.name, records: domainRecords(d, made, servers[d.name]) }));
+    const dns =
+      Object.keys(zones).length > 0
+        ? new MailDns(
+            `${name}-dns`,
+            { zones: perDomain.map((d) => ({ zone: zones[d.domain], records: d.records })) },
+            child,
+          )
+        : undefined;
+    const relay = new Relay(
+      `${name}-relay`,
+      {
+        domain: cfg.domain,
+        relay: cfg.relay,
+        resend: cfg.resend,
+        // Resend's records exist once its API has answered: they join the same DNS path then.
+        publish:
+          dns && hostZone && ((returned, formerly) => dns.publishReturned(hostZone, "resend", returned, formerly)),
+      },
+      child,
+    );
     const allRecords: pulumi.Output<DnsRecordSpec[]> = pulumi
-      .all([pulumi.all(records.map((r) => r.spec)), relay.provisionedRecords])
+      .all([pulumi.all(perDomain.flatMap((d) => d.records.map((r) => r.spec))), relay.provisionedRecords])
       .apply(([own, provisioned]) => [...own, ...provisioned]);
 
-    // --- the server and its files ---------------------------------------------------------------------
-    const conf = (file: string) => `${CONFIG_DIR}/${file}`;
-    const mailboxes = {
-      domain: cfg.domain,
-      accounts: cfg.accounts,
-      aliases: cfg.aliases,
-      catchAll: cfg.catchAll,
-      postmaster: cfg.postmaster,
-      roles: ROLE_ADDRESSES,
-    };
-    const file = (path: string, content: pulumi.Input<string>, permissions = "0644"): ServerFile => ({
-      path,
-      content,
-      permissions,
-    });
-    // One key, selector and DNS record whoever signs: Rspamd when it filters (OpenDKIM is then off), else
-    // OpenDKIM. Only the signer's files are uploaded; docker-mailserver ignores the other's.
-    const signer = { domain: cfg.domain, selector: cfg.dkim.selector };
-    const openDkim = renderOpenDkim(signer);
-    const signingFiles: ServerFile[] =
-      cfg.spam.filter === "rspamd"
-        ? [
-            file(conf(rspamdDkimKeyPath(signer)), dkim.privateKeyPem, "0600"),
-            file(conf("rspamd/override.d/dkim_signing.conf"), renderRspamdDkimSigning(signer)),
-            file(conf("rspamd/override.d/dmarc.conf"), renderRspamdDmarc()),
-            file(conf("rspamd/override.d/force_actions.conf"), renderRspamdForceActions()),
-          ]
-        : [
-            file(conf("opendkim/KeyTable"), openDkim.keyTable),
-            file(conf("opendkim/SigningTable"), openDkim.signingTable),
-            file(conf("opendkim/TrustedHosts"), openDkim.trustedHosts),
-            file(conf(dkimKeyPath(signer)), dkim.privateKeyPem, "0600"),
-          ];
-    // The docker provider refuses an upload without content, so a table with nothing to say is left out
-    // (docker-mailserver does without postfix-virtual.cf and only wires postfix-receive-access.cf if present).
-    const optional = (path: string, content: string): ServerFile[] => (content ? [file(path, content)] : []);
-    const files: ServerFile[] = [
-      file(conf("postfix-accounts.cf"), accounts.accountsFile, "0600"),
-      ...optional(conf("postfix-virtual.cf"), renderVirtual(mailboxes)),
-      ...optional(conf("postfix-receive-access.cf"), renderReceiveAccess(cfg.blocked)),
-      file(conf("postfix-main.cf"), renderPostfixMain()),
-      file(
-        SENDER_LOGIN_MAPS_PATH,
-        renderSenderLoginMaps({ ...mailboxes, roles: routedRoles(mailboxes), blocked: cfg.blocked }),
-      ),
-      ...signingFiles,
-      ...(tls ? [file(CERT_PATH, tls.certificatePem), file(KEY_PATH, tls.privateKeyPem, "0600")] : []),
-    ];
-    // The relay credentials in the form every docker-mailserver 15.x reads (secret: apply keeps it secret).
-    if (relay.password)
-      files.push(
-        file(
-          conf("postfix-sasl-password.cf"),
-          relay.password.apply((password) => renderSaslPassword(cfg.relay, password)),
-          "0600",
-        ),
-      );
-
-    const server = new MailServer(
+    // --- the server: the plan of its files, evaluated over the credentials once they exist -------------
+    const files = pulumi
+      .output({
+        passwordHashes: accounts.passwordHashes,
+        dkimPrivateKeys: { [cfg.domain]: dkim.privateKeyPem },
+        tls: tls && { certificatePem: tls.certificatePem, privateKeyPem: tls.privateKeyPem },
+        relayPassword: relay.password,
+      })
+      .apply((credentials) => planServerFiles(server, credentials));
+    const mailServer = new MailServer(
       `${name}-server`,
       {
-        hostname: cfg.hostname,
+        plan: { hostname: server.hostname, env: planServerEnv(server), files },
         image: cfg.docker.image,
         containerName: cfg.docker.containerName,
         provider: engine,
-        envs: renderContainerEnv({
-          domain: cfg.domain,
-          relay: cfg.relay,
-          fail2ban: cfg.fail2ban,
-          tls: renewer ? { type: "letsencrypt", domain: cfg.hostname } : { type: "manual" },
-          spam: cfg.spam,
-          extra: cfg.env,
-        }),
-        files,
         fail2ban: cfg.fail2ban,
         ipv6: !!cfg.serverIpv6,
         certificates: renewer && { volume: renewer.certsVolume, ready: renewer.container },
@@ -232,8 +161,8 @@ export class MailStack extends pulumi.ComponentResource {
         backup: cfg.backup,
         hostname: cfg.hostname,
         containerName: backupContainer,
-        mailData: server.volume("mail-data"),
-        mailState: server.volume("mail-state"),
+        mailData: mailServer.volume("mail-data"),
+        mailState: mailServer.volume("mail-state"),
         provider: engine,
       },
       child,
@@ -277,7 +206,7 @@ export class MailStack extends pulumi.ComponentResource {
           )
         : tls!.summary,
       backup: pulumi
-        .all([server.volume("mail-data").name, server.volume("mail-state").name])
+        .all([mailServer.volume("mail-data").name, mailServer.volume("mail-state").name])
         .apply(([mailData, mailState]) =>
           planBackup({
             host: cfg.hostname,

@@ -1,4 +1,4 @@
-import { AliasLine } from "./render/mailserver-files";
+import { AliasLine } from "./config-types";
 import { isAddress, Reader, show } from "./config-reader";
 
 /** The mailbox part of the configuration, validated: who receives mail at the domain, and how. */

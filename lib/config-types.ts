@@ -1,7 +1,14 @@
-import { AliasLine } from "./render/mailserver-files";
-import { DmarcPolicy } from "./render/dns-records";
 import { RelatedSenders } from "./config-related-senders";
 import { MtaStsMode } from "./well-known/mta-sts";
+
+export type DmarcPolicy = "none" | "quarantine" | "reject";
+
+export interface AliasLine {
+  /** Full address the alias answers to. */
+  address: string;
+  /** Full addresses (local or external) it delivers to. */
+  targets: string[];
+}
 
 /**
  * The validated stack configuration. Produced only by `parseConfig` (lib/config.ts); every component takes

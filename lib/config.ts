@@ -1,9 +1,8 @@
 import { isIPv4, isIPv6 } from "node:net";
-import { MailConfig, RelayConfig, ResendConfig, DkimConfig } from "./config-types";
+import { MailConfig, RelayConfig, ResendConfig, DkimConfig, DmarcPolicy } from "./config-types";
 import { readMailboxes } from "./config-mailboxes";
 import { readRelatedSenders } from "./config-related-senders";
 import { readBackup } from "./config-backup";
-import { DmarcPolicy } from "./render/dns-records";
 import { resolveRelay } from "./relay-presets";
 import { parseRsaPrivateKey, rsaKeyBits } from "./dkim";
 import { ACME_SERVERS, readTls } from "./config-tls";

@@ -6,9 +6,9 @@ import { ConfigError, parseConfig } from "./config";
 import { CloudflareConnection } from "./cloudflare/api";
 import { readZone } from "./cloudflare/zone";
 import { conflictMessage, planAdoption, ZoneAdoption, zoneAdoption } from "./dns-adoption";
-import { planZoneRecords } from "./render/dns-records";
+import { planDomainWellKnown, planZoneRecords } from "./plan/domain-records";
+import { mailDomains } from "./plan/mail-domains";
 import { customDomainConflicts } from "./well-known/custom-domains";
-import { planWellKnown } from "./well-known/plan";
 
 const NAMESPACE = "mailstack";
 
@@ -65,27 +65,29 @@ export function readCloudflareConnection(): CloudflareConnection {
   };
 }
 
-/** The host names the client-setup Worker serves, from config alone. */
-const workerHostnames = (config: MailConfig) =>
-  planWellKnown({ domain: config.domain, hostname: config.hostname, setup: config.clientSetup }).outputs.hostnames;
-
 /**
- * Reads the Cloudflare zone (a read: nothing is created) and checks it against every record the stack will
- * publish: the zone lookup's error and the records already in the way stop the run here, with one message,
- * before any resource is registered.
+ * Reads each domain's Cloudflare zone (a read: nothing is created) and checks it against every record the
+ * domain will have there (lib/plan/domain-records.ts planZoneRecords): the zone lookup's error and the
+ * records already in the way stop the run here, with one message, before any resource is registered.
  */
-export async function readDnsZone(config: MailConfig): Promise<ZoneAdoption> {
+export async function readDnsZones(config: MailConfig): Promise<Record<string, ZoneAdoption>> {
   const conn = readCloudflareConnection();
+  const zones: Record<string, ZoneAdoption> = {};
   try {
-    const zone = await readZone(conn, config.domain, config.dns.zoneId);
-    config.warnings.push(...zone.warnings);
-    // Host names the client-setup Worker takes must be free too: one message for everything in the way.
-    const hosts = config.clientSetup.worker ? workerHostnames(config) : [];
-    const blocked = customDomainConflicts(hosts, zone.records, config.domain);
-    const planned = planAdoption(zone.id, planZoneRecords(config), zone.records, config.dns.adopt);
-    if (blocked.length || planned.conflicts.length)
-      throw new Error(conflictMessage(zone, [...planned.conflicts, ...blocked], config.dns.adopt.length, conn.baseUrl));
-    return zoneAdoption(zone, config.dns.adopt, conn.baseUrl);
+    for (const domain of mailDomains(config)) {
+      const zone = await readZone(conn, domain.name, domain.zoneId);
+      config.warnings.push(...zone.warnings);
+      // Host names the client-setup Worker takes must be free too: one message for everything in the way.
+      const hosts = domain.clientSetup.worker ? planDomainWellKnown(domain).outputs.hostnames : [];
+      const blocked = customDomainConflicts(hosts, zone.records, domain.name);
+      const planned = planAdoption(zone.id, planZoneRecords(domain), zone.records, config.dns.adopt);
+      if (blocked.length || planned.conflicts.length)
+        throw new Error(
+          conflictMessage(zone, [...planned.conflicts, ...blocked], config.dns.adopt.length, conn.baseUrl),
+        );
+      zones[domain.name] = zoneAdoption(zone, config.dns.adopt, conn.baseUrl);
+    }
+    return zones;
   } catch (e) {
     // Like a ConfigError: the message is the whole story (RunError prints no stack trace).
     const message = (e as Error).message;

@@ -1,14 +1,12 @@
 /**
  * `mailstack:resend:ResendRelayDomain`: Resend as the outbound relay, wired into the graph. It registers (or
- * adopts) the domain, publishes every record Resend returns to Cloudflare, asks Resend to verify once those
- * records exist, and mints a sending-only key for that domain, which becomes the relay password.
+ * adopts) the domain, has every record Resend returns published (through the stack's one DNS path,
+ * components/dns.ts), asks Resend to verify once those records exist, and mints a sending-only key for that
+ * domain, which becomes the relay password.
  */
 import { createHash } from "node:crypto";
-import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { dnsSpecToCloudflareArgs } from "../../lib/dns-cloudflare";
 import { DnsRecordSpec } from "../../lib/dns-record";
-import { recordKeys } from "../../lib/dns-format";
 import { resendRecordsToDnsSpecs } from "../../lib/resend/records";
 import { ResendDomain } from "./domain";
 import { ResendSendingKey } from "./sending-key";
@@ -17,6 +15,16 @@ import { ResendVerification, verificationAdvice } from "./verification";
 export { ResendDomain } from "./domain";
 export { ResendSendingKey } from "./sending-key";
 export { ResendVerification, verificationAdvice } from "./verification";
+
+/**
+ * Publishes records an API returned through the stack's DNS path (components/dns.ts MailDns.publishReturned)
+ * and gives back their resources, so what comes after them can wait for them. `formerly` says where a
+ * record was registered before it moved there (a Pulumi alias, so an upgrade replaces nothing).
+ */
+export type PublishReturned = (
+  records: pulumi.Output<DnsRecordSpec[]>,
+  formerly: (key: string) => pulumi.Alias,
+) => pulumi.Output<pulumi.Resource[]>;
 
 export interface ResendRelayDomainArgs {
   /** Full-access Resend key (mailstack:resendApiKey); treated as secret. */
@@ -27,13 +35,8 @@ export interface ResendRelayDomainArgs {
   region: string;
   /** Return-Path subdomain label (Resend's default is `send`). */
   returnPath: string;
-  /** Cloudflare zone for the records; without it the records are only output (publish them yourself). */
-  zoneId?: pulumi.Input<string>;
-  /**
-   * Which of Resend's records adopt one already in the zone (lib/dns-adoption.ts ZoneAdoption.importIds);
-   * throws the conflict message when one is in the way.
-   */
-  importIds?: (specs: readonly DnsRecordSpec[]) => (spec: DnsRecordSpec) => string | undefined;
+  /** Publishes Resend's records (MailDns.publishReturned); without it they are only output (publish them yourself). */
+  publish?: PublishReturned;
   /** How long one `up` waits for Resend to verify. */
   verifyWaitSeconds: number;
   /** Fail the `up` when the domain is not verified after the wait (otherwise warn). */
@@ -55,8 +58,8 @@ export class ResendRelayDomain extends pulumi.ComponentResource {
   /** Resend's verification status after this `up`. */
   readonly status: pulumi.Output<string>;
   readonly domainId: pulumi.Output<string>;
-  /** The Cloudflare records (empty without zoneId). */
-  readonly dnsRecords: pulumi.Output<cloudflare.DnsRecord[]>;
+  /** The published records' resources (empty without `publish`). */
+  readonly dnsRecords: pulumi.Output<pulumi.Resource[]>;
 
   constructor(name: string, args: ResendRelayDomainArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:resend:ResendRelayDomain", name, {}, opts);
@@ -75,22 +78,10 @@ export class ResendRelayDomain extends pulumi.ComponentResource {
     this.domainId = domain.domainId;
     this.records = domain.records.apply((r) => resendRecordsToDnsSpecs(r ?? [], args.domain));
 
-    // Created inside apply: the record set only exists once Resend has answered the domain create. This is
-    // the one place the program does that (previews of a new domain therefore show no records).
-    const zoneId = args.zoneId;
-    this.dnsRecords = zoneId
-      ? this.records.apply((specs) => {
-          const keys = recordKeys(specs);
-          const importId = args.importIds?.(specs) ?? (() => undefined);
-          return specs.map(
-            (spec, i) =>
-              new cloudflare.DnsRecord(
-                `${name}-${keys[i]}`,
-                { zoneId, ...dnsSpecToCloudflareArgs(spec) },
-                { parent: this, import: importId(spec) },
-              ),
-          );
-        })
+    // The record set only exists once Resend has answered the domain create. These records used to be
+    // registered here, as `<name>-<key>` children of this component: the alias keeps stacks made then.
+    this.dnsRecords = args.publish
+      ? args.publish(this.records, (key) => ({ name: `${name}-${key}`, parent: this }))
       : pulumi.output([]);
 
     const recordsHash = this.records.apply((specs) => createHash("sha256").update(JSON.stringify(specs)).digest("hex"));
@@ -109,7 +100,7 @@ export class ResendRelayDomain extends pulumi.ComponentResource {
     this.status = verification.status;
     // The dynamic provider cannot log, so the warning is raised here from its status output.
     pulumi.all([verification.status, verification.unverifiedRecords]).apply(([status, unverified]) => {
-      const advice = verificationAdvice(status, args.domain, args.verifyWaitSeconds, unverified ?? [], !zoneId);
+      const advice = verificationAdvice(status, args.domain, args.verifyWaitSeconds, unverified ?? [], !args.publish);
       if (advice && status !== "failed") pulumi.log.warn(advice, this);
     });
 

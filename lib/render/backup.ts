@@ -5,6 +5,7 @@
  */
 import { BackupConfig, BackupDestination } from "../config-types";
 import { BackupPlan } from "../planned";
+import type { ServerFile } from "../plan/server-files";
 import { shellQuote } from "../shell-quote";
 
 /** Where the container sees the mail server's volumes (read-only) and a local repository. */
@@ -151,6 +152,26 @@ esac
 /** The shared-credentials file restic's S3 backend reads (minio-go's FileAWSCredentials, profile default). */
 export function renderS3Credentials(accessKeyId: string, secretAccessKey: string): string {
   return `[default]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`;
+}
+
+/**
+ * The backup container's files, in the shape of the mail server's (lib/plan/server-files.ts): the script, the
+ * crontab, the repository key and, for S3, the credentials. `key` is the resolved repository key.
+ */
+export function planBackupFiles(input: BackupRunInput, key: string): ServerFile[] {
+  const files: ServerFile[] = [
+    { path: SCRIPT_PATH, content: renderBackupScript(input), mode: "0700" },
+    { path: CRONTAB_PATH, content: renderCrontab(input.backup), mode: "0600" },
+    { path: PASSWORD_FILE, content: `${key}\n`, mode: "0600" },
+  ];
+  const d = input.backup.destination;
+  if (d.type === "s3")
+    files.push({
+      path: S3_CREDENTIALS_FILE,
+      content: renderS3Credentials(d.accessKeyId, d.secretAccessKey),
+      mode: "0600",
+    });
+  return files;
 }
 
 /**

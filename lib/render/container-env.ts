@@ -70,7 +70,7 @@ export function renderContainerEnv(input: ContainerEnvInput): string[] {
     ...SMALL_SERVER_DEFAULTS,
     ...spamFilterEnv(input.spam),
     ACCOUNT_PROVISIONER: "FILE",
-    // Routed to a person in postfix-virtual.cf whatever the accounts are (lib/render/mailserver-files.ts).
+    // Routed to a person in postfix-virtual.cf whatever the accounts are (lib/render/postfix-virtual.ts).
     POSTMASTER_ADDRESS: `postmaster@${input.domain}`,
     // Senders are limited to what each login receives (lib/render/sender-login-maps.ts).
     SPOOF_PROTECTION: "1",

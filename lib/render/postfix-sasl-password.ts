@@ -18,6 +18,6 @@ export function relayHostKey(relay: { host: string; port: number }): string {
   return `[${relay.host}]:${relay.port}`;
 }
 
-export function renderSaslPassword(relay: SaslPasswordInput, password: string): string {
+export function renderPostfixSaslPassword(relay: SaslPasswordInput, password: string): string {
   return `${relayHostKey(relay)} ${relay.username}:${password}\n`;
 }

@@ -5,7 +5,7 @@
  * Rspamd (setup-stack.sh, `_setup_directory_and_file_permissions`): the documented place for user settings,
  * on top of the defaults the image ships in /etc/rspamd/local.d (target/rspamd/local.d).
  */
-import { CONFIG_DIR } from "./mailserver-files";
+import { CONFIG_DIR } from "./dms-paths";
 
 export interface RspamdDkimInput {
   domain: string;
@@ -23,12 +23,21 @@ export function rspamdDkimKeyPath({ domain, selector }: RspamdDkimInput): string
 
 /**
  * `rspamd/override.d/dkim_signing.conf`: the default rspamd-dkim writes (`_setup_default_signing_conf`),
- * for the same key, selector and DNS record OpenDKIM would use. One change: `check_pubkey = false`. With
+ * for the same key, selector and DNS record OpenDKIM would use, with one `domain` entry per signing domain. One change: `check_pubkey = false`. With
  * `true` Rspamd looks the record up before every signature and signs nothing while it cannot see it (before
  * DNS has propagated, during a resolver outage); here the key and the record are derived from one key in
  * Pulumi state and cannot disagree, and `mailstack doctor` checks the published record.
  */
-export function renderRspamdDkimSigning(input: RspamdDkimInput): string {
+export function renderRspamdDkimSigning(signers: readonly RspamdDkimInput[]): string {
+  const domains = signers
+    .map(
+      (s) => `    ${s.domain} {
+        path = "${CONFIG_DIR}/${rspamdDkimKeyPath(s)}";
+        selector = "${s.selector}";
+    }
+`,
+    )
+    .join("");
   return `# documentation: https://rspamd.com/doc/modules/dkim_signing.html
 
 enabled = true;
@@ -45,11 +54,7 @@ allow_username_mismatch = true;
 check_pubkey = false; # the key and its DNS record come from the same key in Pulumi state
 
 domain {
-    ${input.domain} {
-        path = "${CONFIG_DIR}/${rspamdDkimKeyPath(input)}";
-        selector = "${input.selector}";
-    }
-}
+${domains}}
 `;
 }
 

@@ -1,4 +1,4 @@
-import { AliasLine } from "./mailserver-files";
+import type { AliasLine } from "../config-types";
 
 /**
  * Who may send as an address (SPOOF_PROTECTION=1): whoever receives its mail. docker-mailserver's own sender
@@ -11,9 +11,6 @@ import { AliasLine } from "./mailserver-files";
  * alias's accounts, postmaster@/abuse@ to their reader, and every unclaimed address to the catch-all's
  * accounts. Blocked addresses reach no one and stay unowned. Mail delivery does not read this table.
  */
-
-/** Where the table is uploaded (the config volume, which docker-mailserver leaves alone). */
-export const SENDER_LOGIN_MAPS_PATH = "/tmp/docker-mailserver/mailstack/sender-login-maps.pcre";
 
 export interface SenderLoginInput {
   domain: string;
@@ -48,7 +45,17 @@ function recipientsResolver(input: SenderLoginInput): (address: string) => strin
   return (address) => resolve(address, new Set());
 }
 
-export function renderSenderLoginMaps(input: SenderLoginInput): string {
+/** `mailstack/sender-login-maps.pcre`, one block of lines per domain. */
+export function renderSenderLoginMaps(domains: SenderLoginInput[]): string {
+  return [
+    `# mailstack: the accounts that receive an address's mail may send as it (SPOOF_PROTECTION=1).\n`,
+    `# Read with docker-mailserver's own sender login maps (postfix-main.cf); first match wins.\n`,
+    ...domains.flatMap(domainLines),
+  ].join("");
+}
+
+/** One domain's lines: each claimed address and its +tags, then the catch-all's. */
+function domainLines(input: SenderLoginInput): string[] {
   const localRecipients = recipientsResolver(input);
   const domain = escapeRegex(input.domain);
   const line = (pattern: string, owners: string[]) => `/${pattern}/\t${escapeResult([...new Set(owners)].join(","))}\n`;
@@ -61,28 +68,5 @@ export function renderSenderLoginMaps(input: SenderLoginInput): string {
   });
   const catchAllOwners = input.catchAll ? localRecipients(input.catchAll) : [];
   if (catchAllOwners.length) lines.push(line(`@${domain}$`, catchAllOwners));
-  return [
-    `# mailstack: the accounts that receive an address's mail may send as it (SPOOF_PROTECTION=1).\n`,
-    `# Read with docker-mailserver's own sender login maps (postfix-main.cf); first match wins.\n`,
-    ...lines,
-  ].join("");
-}
-
-/**
- * `postfix-main.cf`, which docker-mailserver appends to main.cf at start (setup.d/postfix.sh,
- * `__postfix__setup_override_configuration`, after `_setup_spoof_protection`): its own sender login maps,
- * unchanged, plus ours.
- */
-export function renderPostfixMain(): string {
-  const maps = [
-    "texthash:/etc/postfix/virtual",
-    "hash:/etc/aliases",
-    "pcre:/etc/postfix/maps/sender_login_maps.pcre",
-    "pcre:/etc/postfix/regexp",
-    `pcre:${SENDER_LOGIN_MAPS_PATH}`,
-  ];
-  return [
-    "# mailstack: docker-mailserver's sender login maps (SPOOF_PROTECTION=1) plus who receives each address.\n",
-    `smtpd_sender_login_maps = unionmap:{ ${maps.join(", ")} }\n`,
-  ].join("");
+  return lines;
 }

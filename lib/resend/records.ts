@@ -1,9 +1,10 @@
 /**
- * Pure conversion of the records Resend returns for a domain into our DnsRecordSpec shape.
+ * Resend's records in our DnsRecordSpec shape: the ones its API returns for a domain, and the ones its
+ * dashboard lists (typed in by hand from config).
  *
  * Resend has changed its record set over time (one `resend._domainkey` TXT vs three CNAMEs, SPF on `send` or
  * `bounces`, optional tracking CNAME/CAA and receiving MX), so nothing here is keyed on a record's name or
- * kind: every record becomes a spec, and only the wire formats are normalised.
+ * kind: every record the API returns becomes a spec, and only the wire formats are normalised.
  */
 import { DEFAULT_TTL, DNS_RECORD_TYPES, DnsRecordSpec, DnsRecordType } from "../dns-record";
 import { formatCaa, normalizeName, parseCaa, quoteTxt, unquoteTxt } from "../dns-format";
@@ -105,4 +106,44 @@ export function resendRecordsToDnsSpecs(records: readonly ResendDnsRecord[], dom
     if (type === "MX") spec.priority = typeof r.priority === "number" ? r.priority : 10;
     return spec;
   });
+}
+
+export interface ResendDashboardInput {
+  domain: string;
+  region: string;
+  returnPath: string;
+  /** The `resend._domainkey` value Resend shows for the domain (`p=…`). */
+  dkim: string;
+}
+
+/**
+ * Resend's records as its dashboard lists them (return-path MX and SPF, `resend._domainkey`), for users who
+ * type `resend.dkim` in by hand; with provisioning, the set the API is expected to return.
+ */
+export function planResendDashboardRecords(r: ResendDashboardInput): DnsRecordSpec[] {
+  const sendName = `${r.returnPath}.${r.domain}`;
+  return [
+    {
+      type: "MX",
+      name: sendName,
+      content: `feedback-smtp.${r.region}.amazonses.com`,
+      priority: 10,
+      ttl: DEFAULT_TTL,
+      comment: "Resend: bounces and feedback for the return path",
+    },
+    {
+      type: "TXT",
+      name: sendName,
+      content: quoteTxt("v=spf1 include:amazonses.com ~all"),
+      ttl: DEFAULT_TTL,
+      comment: "Resend: SPF for the return path",
+    },
+    {
+      type: "TXT",
+      name: `resend._domainkey.${r.domain}`,
+      content: quoteTxt(r.dkim),
+      ttl: DEFAULT_TTL,
+      comment: "Resend: DKIM key Resend signs with",
+    },
+  ];
 }

@@ -212,9 +212,9 @@ describe("Resend provisioning over Resend's records made by hand", () => {
     );
     const imported = (name: string) =>
       run.resources.find((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord" && r.name === name)?.importId;
-    expect(imported("mailstack-relay-resend-mx-send.qladgk.com")).toBe(`${zone.id}/${seeded.sendMx.id}`);
-    expect(imported("mailstack-relay-resend-txt-send.qladgk.com")).toBe(`${zone.id}/${seeded.sendSpf.id}`);
-    expect(imported("mailstack-relay-resend-txt-resend._domainkey.qladgk.com")).toBe(
+    expect(imported("mailstack-dns-resend-mx-send.qladgk.com")).toBe(`${zone.id}/${seeded.sendMx.id}`);
+    expect(imported("mailstack-dns-resend-txt-send.qladgk.com")).toBe(`${zone.id}/${seeded.sendSpf.id}`);
+    expect(imported("mailstack-dns-resend-txt-resend._domainkey.qladgk.com")).toBe(
       `${zone.id}/${seeded.resendDkim.id}`,
     );
     expect(await applyDnsRecords(fake, run)).toEqual([]);

@@ -1,9 +1,56 @@
 import { describe, expect, it } from "vitest";
-import { mailContainer, PROD_CONFIG, runProgram, SECOND_CONFIG } from "../support/run-program";
+import { planBackupFiles } from "../../lib/render/backup";
+import { loopbackConfig } from "../daemons/harness/loopback-config";
+import { mailContainer, PROD_CONFIG, resourceOf, runProgram, SECOND_CONFIG } from "../support/run-program";
 import { ACME_CONFIG } from "../support/fixtures";
 import { containerAsWritten, containerReadBack, goDurationString, parseGoDuration } from "../support/docker-read-back";
+import { parsedConfig, serverPlanOf } from "../support/server-plan";
 
 const CONTAINER = "docker:index/container:Container";
+
+/** Resend provisioned: the relay password is the sending key Resend mints. */
+const PROVISIONED = {
+  ...PROD_CONFIG,
+  relayPassword: undefined,
+  resend: {},
+  resendApiKey: "re_full_access_provisioning_key",
+  backup: { destination: { type: "s3", endpoint: "https://s3.example.net", bucket: "mail" } },
+  backupS3AccessKeyId: "AKIABACKUP",
+  backupS3SecretAccessKey: "backup-s3-secret",
+};
+
+describe("the containers run the plan", () => {
+  // The one place the plan meets the container: everything else (the daemon harness, the plan's own tests)
+  // works on the plan, lib/plan/server-files.ts, evaluated over the credentials the run resolved.
+  it.each([
+    ["prod", PROD_CONFIG],
+    ["second", SECOND_CONFIG],
+    ["daemon suite", loopbackConfig({ hi: "hi-Loopback-1", alice: "alice-Loopback-1", bob: "bob-Loopback-1" })],
+    ["Resend provisioned, backups to S3", PROVISIONED],
+    ["direct sending", { ...PROD_CONFIG, relay: { provider: "none" }, relayPassword: undefined, resend: {} }],
+    ["acme (the certificate on the renewer's volume)", ACME_CONFIG],
+  ])(
+    "%s: the mail server's host name, environment and uploads, and the backup's uploads, are the plan",
+    async (_n, config) => {
+      const run = await runProgram(config);
+      const plan = serverPlanOf(run, config);
+      const uploads = (files: { path: string; content: string; mode: string }[]) =>
+        files.map((f) => ({ file: f.path, content: f.content, permissions: f.mode }));
+      const server = mailContainer(run);
+      expect(server.inputs.hostname).toBe(plan.hostname);
+      expect(server.inputs.envs).toEqual(plan.env);
+      expect(server.inputs.uploads).toEqual(uploads(plan.files));
+      expect(server.secretInputs).toContain("uploads");
+
+      const cfg = parsedConfig(config);
+      const backup = resourceOf(run, CONTAINER, "-backup-container");
+      expect(backup.inputs.uploads).toEqual(
+        uploads(planBackupFiles({ host: cfg.hostname, backup: cfg.backup }, run.outputs.backupKey)),
+      );
+      expect(backup.secretInputs).toContain("uploads");
+    },
+  );
+});
 
 describe("the Go duration model the docker provider's read goes through", () => {
   // Go's own expectations: src/time/time_test.go, durationTests (String) and parseDurationTests.

@@ -55,7 +55,7 @@ describe("Resend provisioned by the program", () => {
     expect(domain.secretInputs).toContain("apiKey");
 
     const cf = run.resources.filter(
-      (r) => r.type === "cloudflare:index/dnsRecord:DnsRecord" && r.name.startsWith("mailstack-relay-resend"),
+      (r) => r.type === "cloudflare:index/dnsRecord:DnsRecord" && r.name.startsWith("mailstack-dns-resend-"),
     );
     expect(cf.map((r) => [r.inputs.type, r.inputs.name, r.inputs.content, r.inputs.proxied]).sort()).toEqual(
       [

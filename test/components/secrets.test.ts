@@ -69,14 +69,14 @@ describe("secret outputs of each component", () => {
     }
   });
 
-  it("MailAccounts: passwords and the accounts file (hashes) are secret", async () => {
+  it("MailAccounts: passwords and their hashes are secret", async () => {
     const accounts = new c.MailAccounts("acc", {
       accounts: ["hi@x.org", "info@x.org"],
       configured: ["hi@x.org"],
       passwords: { "hi@x.org": "given-password" },
     });
     expect(await pulumi.isSecret(accounts.passwords)).toBe(true);
-    expect(await pulumi.isSecret(accounts.accountsFile)).toBe(true);
+    expect(await pulumi.isSecret(accounts.passwordHashes)).toBe(true);
     expect(Object.keys(await resolve(accounts.passwords))).toEqual(["hi@x.org", "info@x.org"]);
   });
 

@@ -11,7 +11,6 @@ import {
   mailContainer,
 } from "../support/run-program";
 import { RESEND_DKIM } from "../support/fixtures";
-import { loopbackConfig } from "../daemons/harness/loopback-config";
 import { sha512Crypt } from "../../lib/sha512-crypt";
 import { unquoteTxt } from "../../lib/dns-format";
 
@@ -221,33 +220,6 @@ describe("the prod stack (qladgk.com)", () => {
     expect(files.get("/tmp/dms/custom-certs/key.pem")).toBe(PROD_CONFIG.tlsPrivateKey);
   });
 
-  it("uploads every configuration file before the first start, with private files 0600", () => {
-    const c = mailContainer(run);
-    const uploads = c.inputs.uploads as { file: string; permissions: string }[];
-    // Nothing is blocked, so there is no postfix-receive-access.cf: the provider refuses an empty upload.
-    expect(uploads.map((u) => [u.file, u.permissions])).toEqual([
-      [`${CONF}/postfix-accounts.cf`, "0600"],
-      [`${CONF}/postfix-virtual.cf`, "0644"],
-      [`${CONF}/postfix-main.cf`, "0644"],
-      [`${CONF}/mailstack/sender-login-maps.pcre`, "0644"],
-      [`${CONF}/rspamd/dkim/rsa-mail-qladgk.com.private.txt`, "0600"],
-      [`${CONF}/rspamd/override.d/dkim_signing.conf`, "0644"],
-      [`${CONF}/rspamd/override.d/dmarc.conf`, "0644"],
-      [`${CONF}/rspamd/override.d/force_actions.conf`, "0644"],
-      ["/tmp/dms/custom-certs/cert.pem", "0644"],
-      ["/tmp/dms/custom-certs/key.pem", "0600"],
-      [`${CONF}/postfix-sasl-password.cf`, "0600"],
-    ]);
-    const files = containerFiles(run);
-    expect(files.get(`${CONF}/postfix-virtual.cf`)).toBe(
-      "abuse@qladgk.com info@qladgk.com\npostmaster@qladgk.com postmaster@qladgk.com\nhi@qladgk.com hi@qladgk.com\ninfo@qladgk.com info@qladgk.com\n@qladgk.com info@qladgk.com\n",
-    );
-    // Rspamd signs with the key and selector of the published record (rspamd-dkim's default signing config).
-    expect(files.get(`${CONF}/rspamd/override.d/dkim_signing.conf`)).toContain(
-      'qladgk.com {\n        path = "/tmp/docker-mailserver/rspamd/dkim/rsa-mail-qladgk.com.private.txt";\n        selector = "mail";',
-    );
-  });
-
   it("writes one account line per mailbox whose hash verifies the exported password", () => {
     const lines = containerFiles(run).get(`${CONF}/postfix-accounts.cf`)!.trim().split("\n");
     expect(lines.map((l) => l.split("|")[0])).toEqual(["postmaster@qladgk.com", "hi@qladgk.com", "info@qladgk.com"]);
@@ -359,14 +331,6 @@ describe("a second domain (example.org)", () => {
     expect(mailContainer(run).inputs).toMatchObject({ name: "mail", hostname: "mx1.example.org" });
   });
 
-  it("renders aliases, postmaster@ to the catch-all (abuse@ is an alias), the catch-all and blocked addresses", () => {
-    const files = containerFiles(run);
-    expect(files.get(`${CONF}/postfix-virtual.cf`)).toBe(
-      "sales@example.org alice@example.org,bob@example.org\nabuse@example.org bob@example.org\npostmaster@example.org bob@example.org\nalice@example.org alice@example.org\nbob@example.org bob@example.org\n@example.org bob@example.org\n",
-    );
-    expect(files.get(`${CONF}/postfix-receive-access.cf`)).toBe("leaked-shop@example.org REJECT\n");
-  });
-
   it("exports who receives mail and where the container runs, for mailstack addresses", () => {
     expect(run.outputs).toMatchObject({
       aliases: [
@@ -442,28 +406,6 @@ describe("a second domain (example.org)", () => {
       { ip: "203.0.113.25", hostname: "mx1.example.org" },
       { ip: "2001:db8::25", hostname: "mx1.example.org" },
     ]);
-  });
-});
-
-describe("uploads the docker provider accepts", () => {
-  // terraform-provider-docker v4.5.0 (resource_docker_container_funcs.go) fails the create with "error with upload
-  // content: one of 'content', 'content_base64', or 'source' must be set" for an upload whose content is empty.
-  const minimal = { ...PROD_CONFIG, accounts: ["hi", "postmaster", "abuse"], catchAll: undefined };
-  it.each([
-    ["prod", PROD_CONFIG],
-    ["second", SECOND_CONFIG],
-    ["no alias, no catch-all, nothing blocked", minimal],
-    ["direct sending", { ...minimal, relay: { provider: "none" }, relayPassword: undefined, resend: {} }],
-    ["daemon suite", loopbackConfig({ hi: "hi-Loopback-1", alice: "alice-Loopback-1", bob: "bob-Loopback-1" })],
-  ])("%s: every upload has content", async (_name, config) => {
-    const run = await runProgram(config);
-    const uploads = mailContainer(run).inputs.uploads as { file: string; content?: string }[];
-    for (const u of uploads) expect(u.content, u.file).toMatch(/\S/);
-    if (config === minimal) {
-      const files = [...containerFiles(run).keys()];
-      expect(files).not.toContain(`${CONF}/postfix-virtual.cf`);
-      expect(files).not.toContain(`${CONF}/postfix-receive-access.cf`);
-    }
   });
 });
 

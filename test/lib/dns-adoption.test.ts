@@ -3,18 +3,25 @@ import type { CloudflareRecord } from "../../lib/cloudflare/api";
 import { dnsSpecToCloudflareArgs } from "../../lib/dns-cloudflare";
 import { conflictMessage, isMailstackRecord, planAdoption, recordPurpose, zoneAdoption } from "../../lib/dns-adoption";
 import type { DnsRecordSpec } from "../../lib/dns-record";
-import { planDkimRecord, planDnsRecords } from "../../lib/render/dns-records";
+import { NOT_YET_MADE, planDomainRecords } from "../../lib/plan/domain-records";
 
 const ZONE = "a".repeat(32);
 const PLANNED: DnsRecordSpec[] = [
-  ...planDnsRecords({
-    domain: "example.com",
-    hostname: "mail.example.com",
-    serverIp: "192.0.2.10",
-    serverIpv6: "2001:db8::10",
-    dmarc: { policy: "none" },
-  }),
-  planDkimRecord({ domain: "example.com", selector: "mail", publicKey: "" }),
+  ...planDomainRecords(
+    {
+      name: "example.com",
+      accounts: [],
+      aliases: [],
+      postmaster: "hi@example.com",
+      blocked: [],
+      mailHost: "mail.example.com",
+      host: { ipv4: "192.0.2.10", ipv6: "2001:db8::10" },
+      dkim: { selector: "mail" },
+      dmarc: { policy: "none" },
+      clientSetup: { autoconfig: false, autodiscover: false, apex: false, srv: false },
+    },
+    NOT_YET_MADE,
+  ),
   {
     type: "CNAME",
     name: "abc._domainkey.example.com",

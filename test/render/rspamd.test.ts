@@ -14,7 +14,7 @@ describe("Rspamd's override.d files", () => {
   });
 
   it("signs authenticated mail for the domain with that key and selector, as rspamd-dkim's default does", () => {
-    const conf = renderRspamdDkimSigning(signer);
+    const conf = renderRspamdDkimSigning([signer]);
     for (const line of [
       "enabled = true;",
       "sign_authenticated = true;",
@@ -28,6 +28,13 @@ describe("Rspamd's override.d files", () => {
     expect(conf).toMatch(/^check_pubkey = false;/m);
     expect(conf).toMatch(
       /domain \{\n {4}qladgk\.com \{\n {8}path = "\/tmp\/docker-mailserver\/rspamd\/dkim\/rsa-mail-qladgk\.com\.private\.txt";\n {8}selector = "mail";\n {4}\}\n\}/,
+    );
+  });
+
+  it("has one domain entry per signing domain, each with its own key", () => {
+    const conf = renderRspamdDkimSigning([signer, { domain: "other.example", selector: "s1" }]);
+    expect(conf).toMatch(
+      /domain \{\n {4}qladgk\.com \{\n[^}]*\}\n {4}other\.example \{\n {8}path = "\/tmp\/docker-mailserver\/rspamd\/dkim\/rsa-s1-other\.example\.private\.txt";\n {8}selector = "s1";\n {4}\}\n\}/,
     );
   });
 

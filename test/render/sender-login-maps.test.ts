@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderPostfixMain, renderSenderLoginMaps } from "../../lib/render/sender-login-maps";
-import { renderSaslPassword } from "../../lib/render/postfix-sasl-password";
+import { renderSenderLoginMaps } from "../../lib/render/sender-login-maps";
 
 const input = {
   domain: "example.com",
@@ -25,7 +24,7 @@ function owners(table: string, address: string): string | undefined {
 }
 
 describe("sender login maps", () => {
-  const table = renderSenderLoginMaps(input);
+  const table = renderSenderLoginMaps([input]);
 
   it("gives each address the accounts that receive its mail", () => {
     expect(owners(table, "hi@example.com")).toBe("hi@example.com");
@@ -44,26 +43,31 @@ describe("sender login maps", () => {
   });
 
   it("gives unclaimed addresses to nobody without a catch-all", () => {
-    const t = renderSenderLoginMaps({ ...input, catchAll: undefined });
+    const t = renderSenderLoginMaps([{ ...input, catchAll: undefined }]);
     expect(owners(t, "bilibili@example.com")).toBeUndefined();
   });
 
   it("escapes regex and result metacharacters", () => {
-    const t = renderSenderLoginMaps({ ...input, accounts: ["a.b+c$@example.com"], aliases: [], catchAll: undefined });
+    const t = renderSenderLoginMaps([{ ...input, accounts: ["a.b+c$@example.com"], aliases: [], catchAll: undefined }]);
     expect(t).toContain("/^a\\.b\\+c\\$(\\+[^@]*)?@example\\.com$/\ta.b+c$$@example.com\n");
   });
 
-  it("keeps docker-mailserver's sender login maps and adds the table", () => {
-    expect(renderPostfixMain()).toContain(
-      "smtpd_sender_login_maps = unionmap:{ texthash:/etc/postfix/virtual, hash:/etc/aliases, pcre:/etc/postfix/maps/sender_login_maps.pcre, pcre:/etc/postfix/regexp, pcre:/tmp/docker-mailserver/mailstack/sender-login-maps.pcre }\n",
-    );
-  });
-});
-
-describe("postfix-sasl-password.cf", () => {
-  it("keys the credential by the relay host string DEFAULT_RELAY_HOST uses", () => {
-    expect(renderSaslPassword({ host: "smtp.resend.com", port: 587, username: "resend" }, "re_key")).toBe(
-      "[smtp.resend.com]:587 resend:re_key\n",
-    );
+  it("gives each domain's addresses to that domain's accounts, the header once", () => {
+    const other = {
+      ...input,
+      domain: "other.example",
+      accounts: ["hi@other.example"],
+      aliases: [],
+      catchAll: "hi@other.example",
+      postmaster: "hi@other.example",
+      roles: ["postmaster@other.example"],
+      blocked: [],
+    };
+    const both = renderSenderLoginMaps([input, other]);
+    expect(owners(both, "hi@example.com")).toBe("hi@example.com");
+    expect(owners(both, "hi@other.example")).toBe("hi@other.example");
+    expect(owners(both, "bilibili@other.example")).toBe("hi@other.example");
+    expect(owners(both, "bilibili@example.com")).toBe("info@example.com");
+    expect(both.match(/^# /gm)).toHaveLength(2);
   });
 });

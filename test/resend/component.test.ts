@@ -1,7 +1,8 @@
 /**
  * ResendRelayDomain under Pulumi mocks: the dynamic providers are not called, so the mock answers for the
  * `pulumi-nodejs:dynamic/resend:*` types with what Resend would have returned. What is proven here is the
- * graph: records → Cloudflare records (proxy off, FQDNs), verification after all of them, secret password.
+ * graph: records → Cloudflare records through the stack's DNS component (proxy off, FQDNs), verification
+ * after all of them, secret password.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
@@ -18,6 +19,8 @@ interface Registered {
   parent: string;
   additionalSecretOutputs: string[];
   retainOnDelete: boolean;
+  /** Former name and parent URN of each alias. */
+  aliases: { name: string; parentUrn: string }[];
 }
 const registered: Registered[] = [];
 
@@ -63,6 +66,7 @@ function value<T>(o: pulumi.Output<T>): Promise<T> {
 }
 
 let mod: typeof import("../../components/resend");
+let dnsMod: typeof import("../../components/dns");
 const pending: Record<string, any> = {};
 
 beforeAll(async () => {
@@ -71,7 +75,7 @@ beforeAll(async () => {
       newResource(args) {
         const pending_ = pending[args.name];
         registered.push({
-          ...(pending_ ?? { deps: [], parent: "", additionalSecretOutputs: [], retainOnDelete: false }),
+          ...(pending_ ?? { deps: [], parent: "", additionalSecretOutputs: [], retainOnDelete: false, aliases: [] }),
           type: args.type,
           name: args.name,
           inputs: args.inputs,
@@ -119,21 +123,37 @@ beforeAll(async () => {
       parent: req.getParent(),
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       retainOnDelete: req.getRetainondelete(),
+      aliases: req
+        .getAliasesList()
+        .map((a: any) => ({ name: a.getSpec()?.getName(), parentUrn: a.getSpec()?.getParenturn() })),
     };
     return orig(req, cb);
   };
   mod = await import("../../components/resend");
+  dnsMod = await import("../../components/dns");
 });
+
+/** The stack's DNS component, publishing into zone123 (nothing in it to adopt). */
+function publisher(name: string) {
+  const dns = new dnsMod.MailDns(name, { zones: [] });
+  const zone = { zoneId: "zone123", importIds: () => () => undefined };
+  return {
+    dns,
+    publish: ((records, formerly) =>
+      dns.publishReturned(zone, "resend", records, formerly)) as import("../../components/resend").PublishReturned,
+  };
+}
 
 describe("ResendRelayDomain", () => {
   it("publishes every returned record to Cloudflare, verifies after them, and keeps the password secret", async () => {
     const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(async () => {});
+    const { dns: component, publish } = publisher("dns");
     const c = new mod.ResendRelayDomain("relay", {
       apiKey: "re_full_access_provisioner_key",
       domain: "example.com",
       region: "eu-west-1",
       returnPath: "send",
-      zoneId: "zone123",
+      publish,
       verifyWaitSeconds: 30,
       strictVerify: false,
       deleteOnDestroy: false,
@@ -149,42 +169,47 @@ describe("ResendRelayDomain", () => {
 
     const cf = registered.filter((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord");
     const byName = Object.fromEntries(cf.map((r) => [r.name, r.inputs]));
-    expect(Object.keys(byName).sort()).toEqual(
-      [
-        "relay-caa-example.com",
-        "relay-cname-abc._domainkey.example.com",
-        "relay-cname-def._domainkey.example.com",
-        "relay-mx-send.example.com",
-        "relay-txt-send.example.com",
-      ].sort(),
-    );
+    const keys = [
+      "caa-example.com",
+      "cname-abc._domainkey.example.com",
+      "cname-def._domainkey.example.com",
+      "mx-send.example.com",
+      "txt-send.example.com",
+    ];
+    expect(Object.keys(byName).sort()).toEqual(keys.map((k) => `dns-resend-${k}`).sort());
+    // Published by the DNS component, and known by the name they had as the relay component's children.
+    const dnsUrn = await value(component.urn);
+    const componentUrn = await value(c.urn);
+    for (const r of cf) {
+      expect(r.parent).toBe(dnsUrn);
+      expect(r.aliases).toContainEqual({ name: r.name.replace(/^dns-resend-/, "relay-"), parentUrn: componentUrn });
+    }
     for (const inputs of cf.map((r) => r.inputs)) {
       expect(inputs.zoneId).toBe("zone123");
       expect(inputs.proxied).toBe(false);
       expect(inputs.ttl).toBe(3600);
       expect(inputs.name).toMatch(/^[a-z0-9._-]+\.example\.com$|^example\.com$/);
     }
-    expect(byName["relay-mx-send.example.com"]).toMatchObject({
+    expect(byName["dns-resend-mx-send.example.com"]).toMatchObject({
       type: "MX",
       content: "feedback-smtp.eu-west-1.amazonses.com",
       priority: 10,
     });
-    expect(byName["relay-txt-send.example.com"]).toMatchObject({
+    expect(byName["dns-resend-txt-send.example.com"]).toMatchObject({
       type: "TXT",
       content: '"v=spf1 include:amazonses.com ~all"',
     });
-    expect(byName["relay-cname-def._domainkey.example.com"]).toMatchObject({
+    expect(byName["dns-resend-cname-def._domainkey.example.com"]).toMatchObject({
       type: "CNAME",
       content: "def.dkim.amazonses.com",
     });
-    expect(byName["relay-caa-example.com"]).toMatchObject({
+    expect(byName["dns-resend-caa-example.com"]).toMatchObject({
       type: "CAA",
       data: { flags: 0, tag: "issue", value: "amazon.com" },
     });
-    expect(byName["relay-caa-example.com"].content).toBeUndefined();
+    expect(byName["dns-resend-caa-example.com"].content).toBeUndefined();
 
-    // Children are parented to the component.
-    const componentUrn = await value(c.urn);
+    // Its own children are parented to the component.
     for (const r of registered.filter((x) => x.name.startsWith("relay-"))) expect(r.parent).toBe(componentUrn);
 
     // The verification depends on every Cloudflare record; the key comes after the verification.
@@ -218,7 +243,7 @@ describe("ResendRelayDomain", () => {
     warn.mockRestore();
   });
 
-  it("without a zone it creates no Cloudflare records but still outputs the specs", async () => {
+  it("without a DNS path it creates no Cloudflare records but still outputs the specs", async () => {
     const before = registered.filter((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord").length;
     const c = new mod.ResendRelayDomain("manual", {
       apiKey: "re_full_access_provisioner_key",

@@ -84,7 +84,7 @@ describe("pulumi preview with Resend provisioning", () => {
       expect.arrayContaining(["replace mailstack-relay-resend-domain", "replace mailstack-relay-resend-verification"]),
     );
     // Resend's records are only known once the new domain is created: the preview cannot list them.
-    expect(plan.deletes).toEqual(expect.arrayContaining(["mailstack-relay-resend-txt-send.qladgk.com"]));
+    expect(plan.deletes).toEqual(expect.arrayContaining(["mailstack-dns-resend-txt-send.qladgk.com"]));
     expect(JSON.stringify(plan.preview.outputs.dnsRecords)).toContain(UNKNOWN);
   });
 });

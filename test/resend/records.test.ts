@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TTL } from "../../lib/dns-record";
 import { recordKeys } from "../../lib/dns-format";
-import { resendNameToFqdn, resendRecordsToDnsSpecs, txtToPresentation } from "../../lib/resend/records";
+import {
+  planResendDashboardRecords,
+  resendNameToFqdn,
+  resendRecordsToDnsSpecs,
+  txtToPresentation,
+} from "../../lib/resend/records";
 
 const rec = (type: string, name: string, value: string, extra: object = {}) => ({
   record: "X",
@@ -122,5 +127,21 @@ describe("resendRecordsToDnsSpecs", () => {
       "example.com",
     );
     expect(recordKeys(specs)).toEqual(["mx-example.com-2", "mx-example.com", "txt-send.example.com"]);
+  });
+});
+
+describe("planResendDashboardRecords", () => {
+  it("plans Resend's return-path MX and SPF and its DKIM TXT by region and label", () => {
+    const rs = planResendDashboardRecords({
+      domain: "example.com",
+      region: "eu-west-1",
+      returnPath: "bounce",
+      dkim: "p=ABC",
+    });
+    expect(rs.map((r) => [r.type, r.name, r.content, r.priority])).toEqual([
+      ["MX", "bounce.example.com", "feedback-smtp.eu-west-1.amazonses.com", 10],
+      ["TXT", "bounce.example.com", '"v=spf1 include:amazonses.com ~all"', undefined],
+      ["TXT", "resend._domainkey.example.com", '"p=ABC"', undefined],
+    ]);
   });
 });

@@ -81,6 +81,8 @@ export interface Registered {
   name: string;
   inputs: Record<string, any>;
   secretInputs: string[];
+  /** What the provider computed beyond the inputs (a key, a certificate, a token), secrets unwrapped. */
+  outputs?: Record<string, any>;
   /** The `import` option (an ID to adopt), when set. */
   importId?: string;
   /** On a preview over a previous run's state: what the engine would plan for this resource. */
@@ -94,6 +96,11 @@ export interface Registered {
     retainOnDelete: boolean;
     replaceOnChanges: string[];
     additionalSecretOutputs: string[];
+    /**
+     * The `aliases` option: a former URN, or a former name and type ("" = unchanged) under a parent's URN (the
+     * mock monitor's URN: only the parent's own type, where the engine has the whole chain).
+     */
+    aliases: ({ urn: string } | { name: string; type: string; parentUrn: string })[];
   };
 }
 
@@ -116,6 +123,8 @@ export function mailstackMocks(opts: MockOptions, registered: Registered[]): pul
       if (args.id) entry.importId = args.id;
       registered.push(entry);
       const result = newState(opts, args, inputs);
+      const computed = Object.entries(result.state).filter(([k]) => !(k in args.inputs));
+      if (computed.length) entry.outputs = unwrapSecrets(Object.fromEntries(computed)) as Record<string, any>;
       if (!opts.preview) {
         saveResource(opts.stateDir, args.type, args.name, { id: result.id, inputs: args.inputs, state: result.state });
         return result;

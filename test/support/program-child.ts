@@ -75,6 +75,10 @@ function recordResourceOptions() {
   const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: any, cb: unknown) => unknown };
   const original = monitor.registerResource.bind(monitor);
   const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+  const aliasOf = (alias: any) =>
+    alias.getUrn()
+      ? { urn: alias.getUrn() }
+      : { name: alias.getSpec().getName(), parentUrn: alias.getSpec().getParenturn() };
   monitor.registerResource = (req: any, cb: unknown) => {
     const options = {
       parent: req.getParent() ? nameOf(req.getParent()) : undefined,
@@ -83,6 +87,7 @@ function recordResourceOptions() {
       retainOnDelete: req.getRetainondelete?.() ?? false,
       replaceOnChanges: req.getReplaceonchangesList?.() ?? [],
       additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
+      aliases: (req.getAliasesList?.() ?? []).map(aliasOf),
     };
     pendingOptions.set(`${req.getType()}::${req.getName()}`, options);
     return original(req, cb);

@@ -42,7 +42,8 @@ export interface RunOptions {
 export const DEFAULT_ZONE_ID = "f".repeat(32);
 
 const ROOT = path.resolve(__dirname, "../..");
-const DEFAULT_SECRETS = [
+/** The config keys a run stores as secrets when present (unless `RunOptions.secretKeys` says otherwise). */
+export const DEFAULT_SECRETS = [
   "passwords",
   "relayPassword",
   "resendApiKey",

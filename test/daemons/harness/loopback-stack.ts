@@ -1,8 +1,9 @@
 import { rmSync } from "node:fs";
 import { DnsRecordSpec } from "../../../lib/dns-record";
-import { mailContainer, newStateDir, ProgramRun, runProgram } from "../../support/run-program";
+import { newStateDir, ProgramRun, runProgram } from "../../support/run-program";
+import { serverPlanOf } from "../../support/server-plan";
 import { CaptureRelay } from "./capture-relay";
-import { ContainerInputs, filesFromContainer, MailServerFiles } from "./from-container";
+import { filesFromPlan, MailServerFiles } from "./from-plan";
 import { loopbackConfig, SCENARIO } from "./loopback-config";
 import { allocateMailPorts, MailPorts, MailSystem } from "./mail-system";
 import { FakeDnsServer, startDnsServer, ZoneRecord } from "../../support/dns-server";
@@ -21,19 +22,20 @@ export interface ProgramFiles {
 }
 
 /**
- * Runs the real program (index.ts under Pulumi mocks, via test/support/run-program.ts) and converts the
- * container it registers into the harness's files. `passwords` are keyed by local part, as in stack config.
+ * Runs the real program (index.ts under Pulumi mocks, via test/support/run-program.ts) and turns its server
+ * plan (test/support/server-plan.ts) into the harness's files. `passwords` are keyed by local part, as in
+ * stack config.
  */
 export async function programFiles(
   passwords: Record<string, string>,
   stateDir: string,
   overrides: Record<string, unknown> = {},
 ): Promise<ProgramFiles> {
-  const run = await runProgram({ ...loopbackConfig(passwords), ...overrides }, { stateDir });
-  const container = mailContainer(run);
+  const config = { ...loopbackConfig(passwords), ...overrides };
+  const run = await runProgram(config, { stateDir });
   return {
     run,
-    files: filesFromContainer(container.inputs as ContainerInputs),
+    files: filesFromPlan(serverPlanOf(run, config)),
     passwords: run.outputs.passwords,
     dnsRecords: run.outputs.dnsRecords,
     outputs: run.outputs,

@@ -13,7 +13,7 @@ import {
   writeDovecot,
   writeUserdb,
 } from "./dovecot";
-import { MailServerFiles } from "./from-container";
+import { MailServerFiles } from "./from-plan";
 import { openDkimPaths, OpenDkimPaths, startOpenDkim, writeOpenDkim } from "./opendkim";
 import { RspamdPaths, rspamdPaths, startRedis, startRspamd, writeRspamd } from "./rspamd";
 import { FakeDnsServer } from "../../support/dns-server";

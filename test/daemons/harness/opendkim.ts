@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { MailServerFiles } from "./from-container";
+import { MailServerFiles } from "./from-plan";
 
 /** Where docker-mailserver copies `opendkim/` at start; the generated KeyTable points below it. */
 const DMS_OPENDKIM_DIR = "/etc/opendkim";

@@ -1,4 +1,4 @@
-import { MailServerFiles } from "./from-container";
+import { MailServerFiles } from "./from-plan";
 import { SyslogPaths } from "./syslog";
 
 /** Where each part of the loopback Postfix instance lives. */

@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
-import { MailServerFiles } from "./from-container";
+import { MailServerFiles } from "./from-plan";
 import {
   DMS_SENDER_LOGIN_MAPS_PCRE,
   mainCf,

@@ -1,7 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { MailServerFiles } from "./from-container";
+import { MailServerFiles } from "./from-plan";
 
 /**
  * Rspamd and its Redis, set up the way docker-mailserver 15.1.0 sets them up (Dockerfile: `COPY

@@ -1,24 +1,17 @@
 /**
- * Maps the docker container resource the program registers (its `uploads`, `envs` and `hostname` inputs) to
- * the files the loopback harness feeds the daemons. Nothing is rendered here: every byte the daemons read comes
- * from what the program hands the container.
+ * Maps the server plan (lib/plan/server-files.ts: host name, environment, files) to the files the loopback
+ * harness feeds the daemons. Nothing is rendered here: every byte the daemons read comes from the plan, which
+ * is what the program hands the container (test/components/mailserver.test.ts proves it, upload for upload).
  */
-
-/** Where docker-mailserver reads its configuration (the uploads' target directory). */
-export const DMS_CONFIG_DIR = "/tmp/docker-mailserver";
-
-export interface ContainerInputs {
-  hostname?: string;
-  envs?: string[];
-  uploads?: { file: string; content?: string; source?: string }[];
-}
+import type { ServerPlan } from "../../../lib/plan/server-files";
+import { CONFIG_DIR } from "../../../lib/render/dms-paths";
 
 export interface MailServerFiles {
   hostname: string;
   /** Mail domains, derived like docker-mailserver's `/etc/postfix/vhost`: account domains plus alias-key domains. */
   domains: string[];
   env: Record<string, string>;
-  /** Every upload below `/tmp/docker-mailserver/`, keyed by its path relative to that directory. */
+  /** Every planned file below `/tmp/docker-mailserver/`, keyed by its path relative to that directory. */
   configFiles: Record<string, string>;
   accountsCf: string;
   virtualCf: string;
@@ -51,18 +44,9 @@ function envMap(envs: string[] = []): Record<string, string> {
   return env;
 }
 
-function uploadsByPath(uploads: ContainerInputs["uploads"] = []): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const u of uploads) {
-    if (typeof u.content !== "string") throw new Error(`container upload ${u.file} has no inline content`);
-    files.set(u.file, u.content);
-  }
-  return files;
-}
-
 function required(files: Map<string, string>, path: string, why: string): string {
   const content = files.get(path);
-  if (content === undefined) throw new Error(`the container has no upload at ${path} (${why})`);
+  if (content === undefined) throw new Error(`the plan has no file at ${path} (${why})`);
   return content;
 }
 
@@ -100,10 +84,10 @@ function relayWiring(env: Record<string, string>, saslPasswordCf: string | undef
   return { relayhost, saslPasswd, senderDependentAuthentication: saslPasswordCf !== undefined };
 }
 
-export function filesFromContainer(inputs: ContainerInputs): MailServerFiles {
-  const env = envMap(inputs.envs);
-  const uploads = uploadsByPath(inputs.uploads);
-  const prefix = `${DMS_CONFIG_DIR}/`;
+export function filesFromPlan(plan: ServerPlan): MailServerFiles {
+  const env = envMap(plan.env);
+  const uploads = new Map(plan.files.map((f) => [f.path, f.content]));
+  const prefix = `${CONFIG_DIR}/`;
   const configFiles: Record<string, string> = {};
   for (const [path, content] of uploads) if (path.startsWith(prefix)) configFiles[path.slice(prefix.length)] = content;
 
@@ -115,12 +99,12 @@ export function filesFromContainer(inputs: ContainerInputs): MailServerFiles {
 
   const certPath = env.SSL_CERT_PATH;
   const keyPath = env.SSL_KEY_PATH;
-  if (!certPath || !keyPath) throw new Error("the container env has no SSL_CERT_PATH/SSL_KEY_PATH");
+  if (!certPath || !keyPath) throw new Error("the plan's environment has no SSL_CERT_PATH/SSL_KEY_PATH");
 
   const relay = env.DEFAULT_RELAY_HOST ? relayWiring(env, configFiles["postfix-sasl-password.cf"]) : undefined;
 
-  const hostname = inputs.hostname || env.OVERRIDE_HOSTNAME;
-  if (!hostname) throw new Error("the container has neither a hostname nor OVERRIDE_HOSTNAME");
+  const hostname = plan.hostname || env.OVERRIDE_HOSTNAME;
+  if (!hostname) throw new Error("the plan has neither a hostname nor OVERRIDE_HOSTNAME");
 
   return {
     hostname,

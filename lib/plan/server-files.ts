@@ -1,0 +1,186 @@
+/**
+ * Everything mailstack hands the mail server, as data: its host name, its environment and its files, each
+ * file with its path and mode. Pure: credentials come in resolved (the component evaluates this inside an
+ * `apply`, so the result stays a secret), and whoever runs the server consumes the same plan — the Docker
+ * container's uploads today (components/mailserver.ts), the loopback daemons in the tests.
+ * Each file has one renderer in lib/render/ named after it; this module only says which files exist, where
+ * and with which mode.
+ */
+import type { MailConfig, SpamConfig } from "../config-types";
+import { ROLE_ADDRESSES } from "../config-mailboxes";
+import { CERT_PATH, ContainerEnvInput, KEY_PATH, renderContainerEnv } from "../render/container-env";
+import { CONFIG_DIR, SENDER_LOGIN_MAPS_PATH } from "../render/dms-paths";
+import { dkimKeyPath, renderKeyTable, renderSigningTable, renderTrustedHosts } from "../render/opendkim";
+import { renderPostfixAccounts } from "../render/postfix-accounts";
+import { renderPostfixMain } from "../render/postfix-main";
+import { renderPostfixReceiveAccess } from "../render/postfix-receive-access";
+import { renderPostfixSaslPassword } from "../render/postfix-sasl-password";
+import { renderPostfixVirtual, routedRoles } from "../render/postfix-virtual";
+import {
+  renderRspamdDkimSigning,
+  renderRspamdDmarc,
+  renderRspamdForceActions,
+  rspamdDkimKeyPath,
+} from "../render/rspamd";
+import { renderSenderLoginMaps } from "../render/sender-login-maps";
+import { MailDomain, mailDomains } from "./mail-domains";
+
+export interface ServerFile {
+  /** Absolute path inside the container. */
+  path: string;
+  content: string;
+  /** Octal mode; password files and private keys are 0600. */
+  mode: string;
+}
+
+/** What the server is handed, for any target (a Docker container today). */
+export interface ServerPlan {
+  hostname: string;
+  /** `KEY=value` pairs, sorted (no secrets). */
+  env: string[];
+  files: ServerFile[];
+}
+
+/** What the server plan is made of, besides credentials: known from config. */
+export interface ServerInput {
+  hostname: string;
+  domains: MailDomain[];
+  /** The outbound relay; `host` is empty when mail is sent directly. */
+  relay: Pick<MailConfig["relay"], "host" | "port" | "username">;
+  fail2ban: boolean;
+  /**
+   * Where the certificate comes from: uploaded (manual, self-signed: `ServerCredentials.tls`), or the ACME
+   * renewer's volume (letsencrypt, lib/render/acme.ts), which no file of the plan carries.
+   */
+  tls: ContainerEnvInput["tls"];
+  /** The spam filter: with Rspamd, it signs outbound mail too (its files replace OpenDKIM's). */
+  spam: SpamConfig;
+  /** Extra environment variables from config, merged last. */
+  env: Record<string, string>;
+}
+
+/** What the server plan needs that is secret or made by a resource, resolved. */
+export interface ServerCredentials {
+  /** `{SHA512-CRYPT}…` of each account of every domain, by address (lib/sha512-crypt.ts). */
+  passwordHashes: Record<string, string>;
+  /** The PEM private key each domain's mail is signed with, by domain. */
+  dkimPrivateKeys: Record<string, string>;
+  /** The certificate (chain) the server presents, and its private key; absent when the ACME renewer's are used. */
+  tls?: { certificatePem: string; privateKeyPem: string };
+  /** The relay's SMTP password; absent when mail is sent directly. */
+  relayPassword?: string;
+}
+
+/** The server's part of a validated config. */
+export function serverInput(cfg: MailConfig): ServerInput {
+  return {
+    hostname: cfg.hostname,
+    domains: mailDomains(cfg),
+    relay: { host: cfg.relay.host, port: cfg.relay.port, username: cfg.relay.username },
+    fail2ban: cfg.fail2ban,
+    tls: cfg.tls.mode === "acme" ? { type: "letsencrypt", domain: cfg.hostname } : { type: "manual" },
+    spam: cfg.spam,
+    env: cfg.env,
+  };
+}
+
+/** docker-mailserver's environment (lib/render/container-env.ts); postmaster@ of the first domain. */
+export function planServerEnv(input: ServerInput): string[] {
+  return renderContainerEnv({
+    domain: input.domains[0].name,
+    relay: input.relay,
+    fail2ban: input.fail2ban,
+    tls: input.tls,
+    spam: input.spam,
+    extra: input.env,
+  });
+}
+
+const conf = (file: string) => `${CONFIG_DIR}/${file}`;
+
+/**
+ * The files, in a fixed order. A table with nothing in it is left out: the docker provider refuses an upload
+ * without content, and docker-mailserver does without postfix-virtual.cf and only wires
+ * postfix-receive-access.cf when it exists.
+ */
+export function planServerFiles(input: ServerInput, credentials: ServerCredentials): ServerFile[] {
+  const { domains } = input;
+  const file = (path: string, content: string, mode = "0644"): ServerFile => ({ path, content, mode });
+  const optional = (path: string, content: string) => (content ? [file(path, content)] : []);
+  const mailboxes = domains.map((d) => ({
+    domain: d.name,
+    accounts: d.accounts,
+    aliases: d.aliases,
+    catchAll: d.catchAll,
+    postmaster: d.postmaster,
+    roles: ROLE_ADDRESSES,
+  }));
+  const signers = domains.map((d) => ({ domain: d.name, selector: d.dkim.selector }));
+  const hashOf = (address: string) => {
+    const hash = credentials.passwordHashes[address];
+    if (hash === undefined) throw new Error(`planServerFiles: no password hash for ${address}`);
+    return hash;
+  };
+  const certificate = () => {
+    if (!credentials.tls) throw new Error("planServerFiles: no certificate to upload");
+    return credentials.tls;
+  };
+  const keyOf = (domain: string) => {
+    const pem = credentials.dkimPrivateKeys[domain];
+    if (pem === undefined) throw new Error(`planServerFiles: no DKIM key for ${domain}`);
+    return pem;
+  };
+  // One key, selector and DNS record per domain whoever signs: Rspamd when it filters (docker-mailserver then
+  // turns OpenDKIM off), else OpenDKIM. Only the signer's files are planned; docker-mailserver ignores the other's.
+  const signingFiles: ServerFile[] =
+    input.spam.filter === "rspamd"
+      ? [
+          ...signers.map((s) => file(conf(rspamdDkimKeyPath(s)), keyOf(s.domain), "0600")),
+          file(conf("rspamd/override.d/dkim_signing.conf"), renderRspamdDkimSigning(signers)),
+          file(conf("rspamd/override.d/dmarc.conf"), renderRspamdDmarc()),
+          file(conf("rspamd/override.d/force_actions.conf"), renderRspamdForceActions()),
+        ]
+      : [
+          file(conf("opendkim/KeyTable"), renderKeyTable(signers)),
+          file(conf("opendkim/SigningTable"), renderSigningTable(signers)),
+          file(conf("opendkim/TrustedHosts"), renderTrustedHosts()),
+          ...signers.map((s) => file(conf(dkimKeyPath(s)), keyOf(s.domain), "0600")),
+        ];
+  return [
+    file(
+      conf("postfix-accounts.cf"),
+      renderPostfixAccounts(
+        domains.flatMap((d) => d.accounts.map((address) => ({ address, passwordHash: hashOf(address) }))),
+      ),
+      "0600",
+    ),
+    ...optional(conf("postfix-virtual.cf"), renderPostfixVirtual(mailboxes)),
+    ...optional(conf("postfix-receive-access.cf"), renderPostfixReceiveAccess(domains.flatMap((d) => d.blocked))),
+    file(conf("postfix-main.cf"), renderPostfixMain()),
+    file(
+      SENDER_LOGIN_MAPS_PATH,
+      renderSenderLoginMaps(
+        domains.map((d, i) => ({ ...mailboxes[i], roles: routedRoles(mailboxes[i]), blocked: d.blocked })),
+      ),
+    ),
+    ...signingFiles,
+    ...(input.tls.type === "manual"
+      ? [file(CERT_PATH, certificate().certificatePem), file(KEY_PATH, certificate().privateKeyPem, "0600")]
+      : []),
+    // The relay credentials in the form every docker-mailserver 15.x reads (lib/render/postfix-sasl-password.ts).
+    ...(credentials.relayPassword === undefined
+      ? []
+      : [
+          file(
+            conf("postfix-sasl-password.cf"),
+            renderPostfixSaslPassword(input.relay, credentials.relayPassword),
+            "0600",
+          ),
+        ]),
+  ];
+}
+
+/** The whole plan for one set of credentials: what the tests' daemons run, and what the container gets. */
+export function planServer(input: ServerInput, credentials: ServerCredentials): ServerPlan {
+  return { hostname: input.hostname, env: planServerEnv(input), files: planServerFiles(input, credentials) };
+}
