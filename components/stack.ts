@@ -132,6 +132,8 @@ export class MailStack extends pulumi.ComponentResource {
       .apply(([own, provisioned]) => [...own, ...provisioned]);
 
     // --- the server: the plan of its files, evaluated over the credentials once they exist -------------
+    // One apply over every credential makes the whole list a secret. That hides nothing a preview showed: the
+    // container's `uploads` is one input property, and holding any secret it was sent as a secret whole.
     const files = pulumi
       .output({
         passwordHashes: accounts.passwordHashes,

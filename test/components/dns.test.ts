@@ -23,7 +23,10 @@ function qualifiedType(run: ProgramRun, name: string | undefined, type: string):
 const engineUrn = (run: ProgramRun, r: RegisteredResource) =>
   `urn:pulumi:test::mailstack::${qualifiedType(run, r.options?.parent, r.type)}::${r.name}`;
 
-/** The URN the engine gives an alias spec: its parent's (by name), the resource's type unless it names one. */
+/**
+ * The URN the engine gives an alias spec (pkg/resource/deploy/step_generator.go collapseAliasToUrn): the
+ * alias's name, type and parent, each defaulting to the resource's own.
+ */
 function aliasUrn(
   run: ProgramRun,
   alias: NonNullable<RegisteredResource["options"]>["aliases"][number],
