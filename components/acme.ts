@@ -6,14 +6,14 @@ import { AcmeConfig } from "../lib/config-types";
 import {
   CERTS_MOUNT,
   FIRST_ISSUANCE_TIMEOUT_SECONDS,
+  planRenewerFiles,
   RENEWER,
-  renderAccountJson,
-  renderRenewerScript,
   renewerEnv,
   renewerHealthcheck,
 } from "../lib/render/acme";
 import { dnsTokenPolicy, DNS_TOKEN_PERMISSIONS, PERMISSION_SCOPE_ZONE } from "../lib/acme-token";
 import { AcmeAccount } from "./acme-account";
+import { containerUploads } from "./mailserver";
 
 export interface AcmeRenewerArgs {
   hostname: string;
@@ -96,7 +96,10 @@ export class AcmeRenewer extends pulumi.ComponentResource {
     this.certsVolume = volume("live");
 
     const image = new docker.RemoteImage(`${name}-image`, { name: acme.image, keepLocally: true }, child);
-    const input = { hostname, acme };
+    // Planned inside an apply over the token and the account key: the files stay a secret.
+    const files = pulumi
+      .output({ accountUri: account.uri, token: this.token.value, accountKeyPem })
+      .apply((made) => planRenewerFiles({ hostname, acme }, made));
     this.container = new docker.Container(
       `${name}-container`,
       {
@@ -109,16 +112,7 @@ export class AcmeRenewer extends pulumi.ComponentResource {
           { volumeName: legoState.name, containerPath: RENEWER.legoPath },
           { volumeName: this.certsVolume.name, containerPath: CERTS_MOUNT },
         ],
-        uploads: [
-          { file: RENEWER.script, content: renderRenewerScript(input), permissions: "0700" },
-          {
-            file: RENEWER.accountJson,
-            content: account.uri.apply((uri) => renderAccountJson(acme, uri)),
-            permissions: "0644",
-          },
-          { file: RENEWER.tokenFile, content: this.token.value.apply((v) => `${v}\n`), permissions: "0600" },
-          { file: RENEWER.accountKey, content: accountKeyPem, permissions: "0600" },
-        ],
+        uploads: containerUploads(files),
         restart: "unless-stopped",
         healthcheck: renewerHealthcheck(hostname),
         // The first `up` waits here until the first certificate is published; the mail server starts after.

@@ -17,6 +17,7 @@ import { formatCaa, parseCaa } from "../dns-format";
 import { TlsPlan } from "../planned";
 import { DEFAULT_TTL, DnsRecordSpec } from "../dns-record";
 import { shellQuote } from "../shell-quote";
+import type { ServerFile } from "../plan/server-files";
 
 /**
  * lego v4.35.2, the last v4 release (v5 changed the command line), official multi-platform image. Its
@@ -104,6 +105,22 @@ export function legoCommands(input: RenewerInput) {
 export function renderAccountJson(acme: AcmeConfig, accountUri: string): string {
   const contact = [`mailto:${acme.email}`];
   return `${JSON.stringify({ email: acme.email, registration: { body: { status: "valid", contact }, uri: accountUri } }, null, 2)}\n`;
+}
+
+/**
+ * The renewer container's files, in the shape of the mail server's (lib/plan/server-files.ts): the script, the
+ * account file, and the token and account key (secret, 0600), resolved.
+ */
+export function planRenewerFiles(
+  input: RenewerInput,
+  made: { accountUri: string; token: string; accountKeyPem: string },
+): ServerFile[] {
+  return [
+    { path: RENEWER.script, content: renderRenewerScript(input), mode: "0700" },
+    { path: RENEWER.accountJson, content: renderAccountJson(input.acme, made.accountUri), mode: "0644" },
+    { path: RENEWER.tokenFile, content: `${made.token}\n`, mode: "0600" },
+    { path: RENEWER.accountKey, content: made.accountKeyPem, mode: "0600" },
+  ];
 }
 
 const line = (argv: string[]) => argv.map(shellQuote).join(" ");

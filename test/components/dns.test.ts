@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ProgramRun, PROD_CONFIG, runProgram, SECOND_CONFIG } from "../support/run-program";
+import { ACME_CONFIG } from "../support/fixtures";
 import type { RegisteredResource } from "../support/run-program";
 
 const DNS = "cloudflare:index/dnsRecord:DnsRecord";
@@ -37,6 +38,12 @@ function aliasUrn(
   return `urn:pulumi:test::mailstack::${qualifiedType(run, parent, alias.type || r.type)}::${alias.name || r.name}`;
 }
 
+/** TLS-RPT and the SRV records, which client setup publishes by default. */
+const clientSetupKeys = (domain: string) => [
+  `txt-_smtp._tls.${domain}`,
+  ...["submissions", "submission", "imaps", "imap", "pop3s", "pop3"].map((s) => `srv-_${s}._tcp.${domain}`),
+];
+
 describe("DNS record URNs", () => {
   it.each([
     [
@@ -51,13 +58,7 @@ describe("DNS record URNs", () => {
         "mx-send.qladgk.com",
         "txt-send.qladgk.com",
         "txt-resend._domainkey.qladgk.com",
-        "txt-_smtp._tls.qladgk.com",
-        "srv-_submissions._tcp.qladgk.com",
-        "srv-_submission._tcp.qladgk.com",
-        "srv-_imaps._tcp.qladgk.com",
-        "srv-_imap._tcp.qladgk.com",
-        "srv-_pop3s._tcp.qladgk.com",
-        "srv-_pop3._tcp.qladgk.com",
+        ...clientSetupKeys("qladgk.com"),
       ],
     ],
     [
@@ -72,13 +73,7 @@ describe("DNS record URNs", () => {
         "mx-send.qladgk.com",
         "txt-send.qladgk.com",
         "txt-resend._domainkey.qladgk.com",
-        "txt-_smtp._tls.qladgk.com",
-        "srv-_submissions._tcp.qladgk.com",
-        "srv-_submission._tcp.qladgk.com",
-        "srv-_imaps._tcp.qladgk.com",
-        "srv-_imap._tcp.qladgk.com",
-        "srv-_pop3s._tcp.qladgk.com",
-        "srv-_pop3._tcp.qladgk.com",
+        ...clientSetupKeys("qladgk.com"),
         "txt-_mta-sts.qladgk.com",
       ],
     ],
@@ -92,13 +87,20 @@ describe("DNS record URNs", () => {
         "txt-example.org",
         "txt-_dmarc.example.org",
         "txt-s2026._domainkey.example.org",
-        "txt-_smtp._tls.example.org",
-        "srv-_submissions._tcp.example.org",
-        "srv-_submission._tcp.example.org",
-        "srv-_imaps._tcp.example.org",
-        "srv-_imap._tcp.example.org",
-        "srv-_pop3s._tcp.example.org",
-        "srv-_pop3._tcp.example.org",
+        ...clientSetupKeys("example.org"),
+      ],
+    ],
+    [
+      "acme",
+      ACME_CONFIG,
+      [
+        "a-mail.example.net",
+        "mx-example.net",
+        "txt-example.net",
+        "txt-_dmarc.example.net",
+        "txt-mail._domainkey.example.net",
+        ...clientSetupKeys("example.net"),
+        "caa-mail.example.net",
       ],
     ],
   ])("%s: every record has the URN it had before the plan moved to lib/plan", async (_n, config, keys) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { planRenewerFiles } from "../../lib/render/acme";
 import { planBackupFiles } from "../../lib/render/backup";
 import { loopbackConfig } from "../daemons/harness/loopback-config";
 import { mailContainer, PROD_CONFIG, resourceOf, runProgram, SECOND_CONFIG } from "../support/run-program";
@@ -30,7 +31,7 @@ describe("the containers run the plan", () => {
     ["direct sending", { ...PROD_CONFIG, relay: { provider: "none" }, relayPassword: undefined, resend: {} }],
     ["acme (the certificate on the renewer's volume)", ACME_CONFIG],
   ])(
-    "%s: the mail server's host name, environment and uploads, and the backup's uploads, are the plan",
+    "%s: the mail server's host name, environment and uploads, and every other container's uploads, are the plan",
     async (_n, config) => {
       const run = await runProgram(config);
       const plan = serverPlanOf(run, config);
@@ -48,6 +49,19 @@ describe("the containers run the plan", () => {
         uploads(planBackupFiles({ host: cfg.hostname, backup: cfg.backup }, run.outputs.backupKey)),
       );
       expect(backup.secretInputs).toContain("uploads");
+
+      const renewer = run.resources.find((r) => r.type === CONTAINER && r.name.endsWith("-acme-container"));
+      expect(!!renewer).toBe(!!cfg.tls.acme);
+      if (!renewer || !cfg.tls.acme) return;
+      const made = {
+        accountUri: resourceOf(run, "pulumi-nodejs:dynamic/acme:AcmeAccount").outputs!.uri,
+        token: resourceOf(run, "cloudflare:index/apiToken:ApiToken").outputs!.value,
+        accountKeyPem: resourceOf(run, "tls:index/privateKey:PrivateKey", "-account-key").outputs!.privateKeyPem,
+      };
+      expect(renewer.inputs.uploads).toEqual(
+        uploads(planRenewerFiles({ hostname: cfg.hostname, acme: cfg.tls.acme }, made)),
+      );
+      expect(renewer.secretInputs).toContain("uploads");
     },
   );
 });
