@@ -65,14 +65,14 @@ export class MailDns extends pulumi.ComponentResource {
   constructor(name: string, args: MailDnsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:dns:MailDns", name, {}, opts);
     this.prefix = name;
-    const keys = recordKeys(args.zones.flatMap((z) => z.records.map((r) => r.known)));
-    let n = 0;
-    this.records = args.zones.flatMap(({ zone, records }) => {
+    const planned = args.zones.flatMap(({ zone, records }) => {
       const importId = zone.importIds(records.map((r) => r.known));
-      return records.map(({ known, spec, dependsOn }) =>
-        this.record(keys[n++], zone.zoneId, known, spec, { import: importId(known), dependsOn }),
-      );
+      return records.map((r) => ({ ...r, zoneId: zone.zoneId, importId: importId(r.known) }));
     });
+    const keys = recordKeys(planned.map((r) => r.known));
+    this.records = planned.map((r, i) =>
+      this.record(keys[i], r.zoneId, r.known, r.spec, { import: r.importId, dependsOn: r.dependsOn }),
+    );
     this.registerOutputs({ recordIds: this.records.map((r) => r.id) });
   }
 

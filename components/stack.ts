@@ -56,16 +56,16 @@ export class MailStack extends pulumi.ComponentResource {
     const engine = dockerEngine(name, cfg.docker.host, this);
     const acme = cfg.tls.acme;
     const renewerContainer = `${cfg.docker.containerName}-certs`;
-    // tls.mode acme needs managed DNS (lib/config-tls.ts): the zone holding the host name is the domain's.
-    const hostZone = zones[cfg.domain];
+    // The domain's zone, when DNS is managed; it holds the host name too (lib/config.ts refuses one outside it).
+    const zone = zones[cfg.domain];
     const renewer =
-      acme && hostZone
+      acme && zone
         ? new AcmeRenewer(
             `${name}-acme`,
             {
               hostname: cfg.hostname,
               acme,
-              zoneId: hostZone.zoneId,
+              zoneId: zone.zoneId,
               containerName: renewerContainer,
               provider: engine,
             },
@@ -94,10 +94,10 @@ export class MailStack extends pulumi.ComponentResource {
     const wellKnown = planDomainWellKnown(server.domains[0]);
     const workerAccount = cfg.clientSetup.worker;
     const worker =
-      hostZone && workerAccount && wellKnown.site
+      zone && workerAccount && wellKnown.site
         ? new ClientSetupWorker(
             `${name}-client-setup`,
-            { accountId: workerAccount.accountId, zoneId: hostZone.zoneId, site: wellKnown.site },
+            { accountId: workerAccount.accountId, zoneId: zone.zoneId, site: wellKnown.site },
             child,
           )
         : undefined;
@@ -122,8 +122,7 @@ export class MailStack extends pulumi.ComponentResource {
         relay: cfg.relay,
         resend: cfg.resend,
         // Resend's records exist once its API has answered: they join the same DNS path then.
-        publish:
-          dns && hostZone && ((returned, formerly) => dns.publishReturned(hostZone, "resend", returned, formerly)),
+        publish: dns && zone && ((returned, formerly) => dns.publishReturned(zone, "resend", returned, formerly)),
       },
       child,
     );

@@ -96,9 +96,9 @@ export function planDomainRecords(domain: MailDomain, made: MadeValues): DnsReco
 
 /**
  * What the domain's zone will hold, as far as config knows before anything exists: its records (the DKIM key
- * and the ACME account not made yet) and, when Resend is provisioned, the set Resend documents, whose contents only its API will
- * give. What the records already in the zone are checked against (lib/dns-adoption.ts), which goes by type,
- * name and kind.
+ * and the ACME account not made yet) and, when Resend is provisioned, the set Resend documents, whose
+ * contents only its API will give. What the records already in the zone are checked against
+ * (lib/dns-adoption.ts), which goes by type, name and kind.
  */
 export function planZoneRecords(domain: MailDomain): DnsRecordSpec[] {
   const resend = domain.resend;

@@ -116,20 +116,13 @@ export function planServerFiles(input: ServerInput, credentials: ServerCredentia
     roles: ROLE_ADDRESSES,
   }));
   const signers = domains.map((d) => ({ domain: d.name, selector: d.dkim.selector }));
-  const hashOf = (address: string) => {
-    const hash = credentials.passwordHashes[address];
-    if (hash === undefined) throw new Error(`planServerFiles: no password hash for ${address}`);
-    return hash;
+  const given = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`planServerFiles: no ${what}`);
+    return value;
   };
-  const certificate = () => {
-    if (!credentials.tls) throw new Error("planServerFiles: no certificate to upload");
-    return credentials.tls;
-  };
-  const keyOf = (domain: string) => {
-    const pem = credentials.dkimPrivateKeys[domain];
-    if (pem === undefined) throw new Error(`planServerFiles: no DKIM key for ${domain}`);
-    return pem;
-  };
+  const hashOf = (address: string) => given(credentials.passwordHashes[address], `password hash for ${address}`);
+  const certificate = () => given(credentials.tls, "certificate to upload");
+  const keyOf = (domain: string) => given(credentials.dkimPrivateKeys[domain], `DKIM key for ${domain}`);
   // One key, selector and DNS record per domain whoever signs: Rspamd when it filters (docker-mailserver then
   // turns OpenDKIM off), else OpenDKIM. Only the signer's files are planned; docker-mailserver ignores the other's.
   const signingFiles: ServerFile[] =
