@@ -75,10 +75,12 @@ function recordResourceOptions() {
   const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: (req: any, cb: unknown) => unknown };
   const original = monitor.registerResource.bind(monitor);
   const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
-  const aliasOf = (alias: any) =>
-    alias.getUrn()
-      ? { urn: alias.getUrn() }
-      : { name: alias.getSpec().getName(), parentUrn: alias.getSpec().getParenturn() };
+  const aliasOf = (alias: any) => {
+    const spec = alias.getSpec();
+    return spec
+      ? { name: spec.getName(), type: spec.getType(), parentUrn: spec.getParenturn() }
+      : { urn: alias.getUrn() };
+  };
   monitor.registerResource = (req: any, cb: unknown) => {
     const options = {
       parent: req.getParent() ? nameOf(req.getParent()) : undefined,
