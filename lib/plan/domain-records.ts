@@ -1,8 +1,9 @@
 /**
  * Every record one mail domain publishes: the server's A/AAAA, MX, SPF, DMARC, DKIM, the relay's records
  * typed in from config, the client-setup records (TLS-RPT, SRV, `_mta-sts`: lib/well-known/plan.ts), and the
- * CAA record of the mail host when its certificate comes from ACME. Two
- * contents use values a resource makes (the DKIM key, the ACME account); which records exist never does.
+ * CAA record of the mail host when its certificate comes from ACME. Two contents use values a resource makes
+ * (the DKIM key, the ACME account); which records exist never does. The client-setup Worker's host names get
+ * no record here: its custom domains make their own (components/client-setup.ts).
  * Records that only exist once an API has answered (Resend provisioning) are not part of it: they join the
  * same Cloudflare path later (components/dns.ts), and this set never depends on them.
  */
@@ -27,7 +28,7 @@ export function dkimRecordName(domain: Pick<MailDomain, "name" | "dkim">): strin
 
 /** Values made by resources that some records' contents use. */
 export interface MadeValues {
-  /** The base64 SubjectPublicKeyInfo of the key OpenDKIM signs with. */
+  /** The base64 SubjectPublicKeyInfo of the key the server signs with (Rspamd or OpenDKIM). */
   dkimPublicKey: string;
   /** The renewer's ACME account URI (tls.mode acme), named by the CAA record. */
   acmeAccountUri: string;
