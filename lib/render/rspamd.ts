@@ -23,7 +23,9 @@ export function rspamdDkimKeyPath({ domain, selector }: RspamdDkimInput): string
 
 /**
  * `rspamd/override.d/dkim_signing.conf`: the default rspamd-dkim writes (`_setup_default_signing_conf`),
- * for the same key, selector and DNS record OpenDKIM would use, with one `domain` entry per signing domain. One change: `check_pubkey = false`. With
+ * for the same key, selector and DNS record OpenDKIM would use, with one `domain` entry per signing domain
+ * (rspamd-dkim's default covers one domain only; docker-mailserver 15.1.0's docs, config/best-practices/
+ * dkim_dmarc_spf.md, add further domains as further entries of the same `domain { … }` block). One change: `check_pubkey = false`. With
  * `true` Rspamd looks the record up before every signature and signs nothing while it cannot see it (before
  * DNS has propagated, during a resolver outage); here the key and the record are derived from one key in
  * Pulumi state and cannot disagree, and `mailstack doctor` checks the published record.
