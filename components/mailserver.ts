@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
+import * as command from "@pulumi/command";
 import { HEALTHCHECK, MAIL_PORTS } from "../lib/render/container-env";
 import { CERTS_MOUNT } from "../lib/render/acme";
-import { ServerFile, ServerPlan } from "../lib/plan/server-files";
+import { LiveFileSpec, ServerFile, ServerPlan } from "../lib/plan/server-files";
+import { APPLY_COMMAND, applyEnvironment, gatedStartCommand } from "../lib/render/live-apply";
 
 export interface MailServerArgs {
   /**
@@ -10,10 +12,14 @@ export interface MailServerArgs {
    * `apply` over them, and so a secret.
    */
   plan: Omit<ServerPlan, "files"> & { files: pulumi.Input<ServerFile[]> };
+  /** The files of the plan written into the running container (`liveFileSpecs`), known before the credentials. */
+  live: LiveFileSpec[];
   image: string;
   containerName: string;
   /** The engine (`dockerEngine`); undefined = the local one (or DOCKER_HOST). */
   provider?: docker.Provider;
+  /** `docker.host` from config, which the engine was made with: the live files go over the same connection. */
+  dockerHost?: string;
   /** Fail2ban runs in the container and bans with nftables: it needs the NET_ADMIN capability. */
   fail2ban: boolean;
   /** An AAAA record is published: the container needs IPv6 (its own network and `::` port bindings). */
@@ -60,6 +66,15 @@ export function publishedPorts(ipv6: boolean): { internal: number; external: num
   return MAIL_PORTS.flatMap((port) => ips.map((ip) => ({ internal: port, external: port, ip })));
 }
 
+/** The name a live file's Command gets after the component's: `postfix-accounts`, `sender-login-maps`. */
+export function liveFileKey(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1).replace(/\.[a-z]+$/, "");
+}
+
+function missing(path: string): never {
+  throw new Error(`MailServer: the plan has no ${path}, which liveFileSpecs lists`);
+}
+
 /** Planned files as the docker provider's `uploads`. */
 export function containerUploads(
   files: pulumi.Input<ServerFile[]>,
@@ -68,9 +83,12 @@ export function containerUploads(
 }
 
 /**
- * docker-mailserver on the local engine or a remote one over SSH, running the server plan: its files are
- * uploaded into the container before it starts (no 120-second account window); a change to any of them
- * replaces the container, which is safe because mail lives in the retained named volumes.
+ * docker-mailserver on the local engine or a remote one over SSH, running the server plan. Files read at start
+ * only (OpenDKIM's, the certificate, postfix-main.cf) are uploaded into the container before it starts; a
+ * change to them, to the image, environment or ports replaces the container, which is safe because mail
+ * lives in the retained named volumes. The live files (accounts, aliases, blocked addresses, sender logins,
+ * relay credentials) are written into the running container by one Command each (lib/render/live-apply.ts):
+ * a change to them updates that Command and leaves the container, its connections and its queue alone.
  */
 export class MailServer extends pulumi.ComponentResource {
   readonly container: docker.Container;
@@ -78,6 +96,8 @@ export class MailServer extends pulumi.ComponentResource {
   readonly network?: docker.Network;
   /** The engine the container runs on (undefined = the local one); the backup container shares it. */
   readonly provider?: docker.Provider;
+  /** The Commands that write the live files into the running container, in `args.live` order. */
+  readonly liveFiles: command.local.Command[];
 
   constructor(name: string, args: MailServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mailstack:mailserver:MailServer", name, {}, opts);
@@ -125,7 +145,10 @@ export class MailServer extends pulumi.ComponentResource {
             ? [{ volumeName: args.certificates.volume.name, containerPath: CERTS_MOUNT, readOnly: true }]
             : []),
         ],
-        uploads: containerUploads(args.plan.files),
+        // The live files are not uploads (a changed upload replaces the container: "upload" is ForceNew in
+        // terraform-provider-docker v4.5.0), so docker-mailserver's start waits for the Commands to write them.
+        uploads: containerUploads(pulumi.output(args.plan.files).apply((fs) => fs.filter((f) => !f.live))),
+        command: gatedStartCommand(args.live.map((f) => f.path)),
         restart: "always",
         stopTimeout: 60,
         destroyGraceSeconds: 60,
@@ -138,6 +161,27 @@ export class MailServer extends pulumi.ComponentResource {
         dependsOn: args.certificates ? [args.certificates.ready] : [],
       },
     );
+
+    // One Command per live file: `pulumi preview` names the file a change rewrites, and an unchanged file runs
+    // nothing. The content is stdin (a secret where the file holds credentials: the provider keeps a secret
+    // input secret in state); `triggers` holds the container's ID, so a new container gets every file again.
+    const container = this.container;
+    this.liveFiles = args.live.map((spec) => {
+      const content = pulumi
+        .output(args.plan.files)
+        .apply((fs) => fs.find((f) => f.path === spec.path)?.content ?? missing(spec.path));
+      return new command.local.Command(
+        `${name}-${liveFileKey(spec.path)}`,
+        {
+          create: APPLY_COMMAND,
+          stdin: spec.mode === "0600" ? pulumi.secret(content) : pulumi.unsecret(content),
+          environment: container.name.apply((n) => applyEnvironment(spec, n, args.dockerHost)),
+          triggers: [container.id],
+          addPreviousOutputInEnv: false,
+        },
+        { parent: this, dependsOn: [container] },
+      );
+    });
     this.registerOutputs({ containerId: this.container.id });
   }
 

@@ -4,7 +4,7 @@ import { ZoneAdoption } from "../lib/dns-adoption";
 import { DnsRecordSpec } from "../lib/dns-record";
 import { renderZoneFile } from "../lib/dns-format";
 import { MAIL_PORTS } from "../lib/render/container-env";
-import { planServerEnv, planServerFiles, serverInput } from "../lib/plan/server-files";
+import { liveFileSpecs, planServerEnv, planServerFiles, serverInput } from "../lib/plan/server-files";
 import { CLIENT_USERNAME, PlannedDeployment } from "../lib/planned";
 import { DkimKey } from "./dkim";
 import { TlsCertificate } from "./tls";
@@ -145,9 +145,11 @@ export class MailStack extends pulumi.ComponentResource {
       `${name}-server`,
       {
         plan: { hostname: server.hostname, env: planServerEnv(server), files },
+        live: liveFileSpecs(relay.password !== undefined),
         image: cfg.docker.image,
         containerName: cfg.docker.containerName,
         provider: engine,
+        dockerHost: cfg.docker.host,
         fail2ban: cfg.fail2ban,
         ipv6: !!cfg.serverIpv6,
         certificates: renewer && { volume: renewer.certsVolume, ready: renewer.container },

@@ -31,6 +31,30 @@ export interface ServerFile {
   content: string;
   /** Octal mode; password files and private keys are 0600. */
   mode: string;
+  /**
+   * How the running server takes a new version (see LIVE_FILES); absent: read at start only, so the file is
+   * part of the container and a change to it replaces the container.
+   */
+  live?: LiveApply;
+}
+
+/**
+ * How a running docker-mailserver 15.1 takes a new version of a file (target/scripts/check-for-changes.sh,
+ * helpers/change-detection.sh at v15.1.0):
+ * - `change-detector`: its changedetector service hashes the file every DMS_CONFIG_POLL (2) seconds and, on a
+ *   change, regenerates what derives from it (accounts: Dovecot's userdb and Postfix's vmailbox and vhost;
+ *   virtual: /etc/postfix/virtual; sasl-password: the relay maps), then runs `postfix reload` and
+ *   `dovecot reload`; once done it stores the new hash in /tmp/docker-mailserver-config-chksum.
+ * - `postfix-reload`: a table Postfix reads directly and the detector does not watch (the receive-access
+ *   table, `texthash:` wired at start by setup.d/postfix.sh; our pcre sender login map): `postfix reload`.
+ */
+export type LiveApply = "change-detector" | "postfix-reload";
+
+/** A file the running server takes without a new container: where, with which mode, and how it is applied. */
+export interface LiveFileSpec {
+  path: string;
+  mode: string;
+  live: LiveApply;
 }
 
 /** What the server is handed, for any target (a Docker container today). */
@@ -99,14 +123,31 @@ export function planServerEnv(input: ServerInput): string[] {
 const conf = (file: string) => `${CONFIG_DIR}/${file}`;
 
 /**
- * The files, in a fixed order. A table with nothing in it is left out: the docker provider refuses an upload
- * without content, and docker-mailserver does without postfix-virtual.cf and only wires
- * postfix-receive-access.cf when it exists.
+ * The files a config change rewrites in the running container (accounts and passwords, aliases and catch-all,
+ * blocked addresses, the sender login map derived from all three, the relay credentials), in plan order. All
+ * of them exist from the first start, empty tables included: setup.d/postfix.sh wires the receive-access table
+ * only when the file exists at start, so a first blocked address added later would otherwise never be
+ * checked. The relay credentials exist when mail goes through a relay (`relayCredentials`).
+ */
+export function liveFileSpecs(relayCredentials: boolean): LiveFileSpec[] {
+  return [
+    { path: conf("postfix-accounts.cf"), mode: "0600", live: "change-detector" as const },
+    { path: conf("postfix-virtual.cf"), mode: "0644", live: "change-detector" as const },
+    { path: conf("postfix-receive-access.cf"), mode: "0644", live: "postfix-reload" as const },
+    { path: SENDER_LOGIN_MAPS_PATH, mode: "0644", live: "postfix-reload" as const },
+    ...(relayCredentials
+      ? [{ path: conf("postfix-sasl-password.cf"), mode: "0600", live: "change-detector" as const }]
+      : []),
+  ];
+}
+
+/**
+ * The files, in a fixed order: the live ones first (`liveFileSpecs`), then those read at start only. A table
+ * read at start only and empty is left out (the docker provider refuses an upload without content).
  */
 export function planServerFiles(input: ServerInput, credentials: ServerCredentials): ServerFile[] {
   const { domains } = input;
   const file = (path: string, content: string, mode = "0644"): ServerFile => ({ path, content, mode });
-  const optional = (path: string, content: string) => (content ? [file(path, content)] : []);
   const mailboxes = domains.map((d) => ({
     domain: d.name,
     accounts: d.accounts,
@@ -139,37 +180,31 @@ export function planServerFiles(input: ServerInput, credentials: ServerCredentia
           file(conf("opendkim/TrustedHosts"), renderTrustedHosts()),
           ...signers.map((s) => file(conf(dkimKeyPath(s)), keyOf(s.domain), "0600")),
         ];
-  return [
-    file(
-      conf("postfix-accounts.cf"),
+  const liveContent: Record<string, () => string> = {
+    [conf("postfix-accounts.cf")]: () =>
       renderPostfixAccounts(
         domains.flatMap((d) => d.accounts.map((address) => ({ address, passwordHash: hashOf(address) }))),
       ),
-      "0600",
-    ),
-    ...optional(conf("postfix-virtual.cf"), renderPostfixVirtual(mailboxes)),
-    ...optional(conf("postfix-receive-access.cf"), renderPostfixReceiveAccess(domains.flatMap((d) => d.blocked))),
-    file(conf("postfix-main.cf"), renderPostfixMain()),
-    file(
-      SENDER_LOGIN_MAPS_PATH,
+    [conf("postfix-virtual.cf")]: () => renderPostfixVirtual(mailboxes),
+    [conf("postfix-receive-access.cf")]: () => renderPostfixReceiveAccess(domains.flatMap((d) => d.blocked)),
+    [SENDER_LOGIN_MAPS_PATH]: () =>
       renderSenderLoginMaps(
         domains.map((d, i) => ({ ...mailboxes[i], roles: routedRoles(mailboxes[i]), blocked: d.blocked })),
       ),
-    ),
+    // The relay credentials in the form every docker-mailserver 15.x reads (lib/render/postfix-sasl-password.ts).
+    [conf("postfix-sasl-password.cf")]: () =>
+      renderPostfixSaslPassword(input.relay, given(credentials.relayPassword, "relay password")),
+  };
+  return [
+    ...liveFileSpecs(credentials.relayPassword !== undefined).map((spec) => ({
+      ...spec,
+      content: liveContent[spec.path](),
+    })),
+    file(conf("postfix-main.cf"), renderPostfixMain()),
     ...signingFiles,
     ...(input.tls.type === "manual"
       ? [file(CERT_PATH, certificate().certificatePem), file(KEY_PATH, certificate().privateKeyPem, "0600")]
       : []),
-    // The relay credentials in the form every docker-mailserver 15.x reads (lib/render/postfix-sasl-password.ts).
-    ...(credentials.relayPassword === undefined
-      ? []
-      : [
-          file(
-            conf("postfix-sasl-password.cf"),
-            renderPostfixSaslPassword(input.relay, credentials.relayPassword),
-            "0600",
-          ),
-        ]),
   ];
 }
 

@@ -1,6 +1,7 @@
 /**
  * `postfix-receive-access.cf`: an access(5) table docker-mailserver applies at RCPT time. Empty when nothing
- * is blocked: the file is then not uploaded, and docker-mailserver only wires the table when it exists.
+ * is blocked; the file is there all the same, because docker-mailserver only wires the table when it exists at
+ * start (lib/plan/server-files.ts `liveFileSpecs`).
  */
 export function renderPostfixReceiveAccess(blocked: string[]): string {
   return blocked.map((b) => `${b} REJECT\n`).join("");

@@ -27,7 +27,7 @@ export function routedRoles(input: Pick<VirtualInput, "domain" | "accounts" | "a
  * self-alias before the wildcard is tried.
  * postmaster@ and abuse@ get a line of their own: docker-mailserver's POSTMASTER_ADDRESS only feeds
  * /etc/aliases (helpers/aliases.sh), which answers for local system domains, not for the mail domain.
- * Empty when there is nothing to say: the file is then not uploaded (docker-mailserver does without it).
+ * Empty when there is nothing to say (docker-mailserver then has an empty /etc/postfix/virtual, as without it).
  */
 export function renderPostfixVirtual(domains: VirtualInput[]): string {
   return domains.map(domainLines).join("");

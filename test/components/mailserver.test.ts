@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { planRenewerFiles } from "../../lib/render/acme";
 import { planBackupFiles } from "../../lib/render/backup";
 import { loopbackConfig } from "../daemons/harness/loopback-config";
-import { mailContainer, PROD_CONFIG, resourceOf, runProgram, SECOND_CONFIG } from "../support/run-program";
+import { gatedStartCommand } from "../../lib/render/live-apply";
+import { liveCommands, mailContainer, PROD_CONFIG, resourceOf, runProgram, SECOND_CONFIG } from "../support/run-program";
 import { ACME_CONFIG } from "../support/fixtures";
 import { containerAsWritten, containerReadBack, goDurationString, parseGoDuration } from "../support/docker-read-back";
 import { parsedConfig, serverPlanOf } from "../support/server-plan";
@@ -40,8 +41,20 @@ describe("the containers run the plan", () => {
       const server = mailContainer(run);
       expect(server.inputs.hostname).toBe(plan.hostname);
       expect(server.inputs.envs).toEqual(plan.env);
-      expect(server.inputs.uploads).toEqual(uploads(plan.files));
+      expect(server.inputs.uploads).toEqual(uploads(plan.files.filter((f) => !f.live)));
       expect(server.secretInputs).toContain("uploads");
+      // The live files: one Command each, the content on stdin (secret where it holds credentials), and the
+      // container's start waits for every one of them.
+      const live = plan.files.filter((f) => f.live);
+      const commands = liveCommands(run);
+      expect([...commands.keys()]).toEqual(live.map((f) => f.path));
+      for (const f of live) {
+        const c = commands.get(f.path)!;
+        expect(c.inputs.stdin ?? "", f.path).toBe(f.content);
+        expect(c.inputs.environment).toMatchObject({ MAILSTACK_MODE: f.mode, MAILSTACK_APPLY: f.live });
+        expect(c.secretInputs.includes("stdin"), f.path).toBe(f.mode === "0600");
+      }
+      expect(server.inputs.command).toEqual(gatedStartCommand(live.map((f) => f.path)));
 
       const cfg = parsedConfig(config);
       const backup = resourceOf(run, CONTAINER, "-backup-container");

@@ -3,6 +3,7 @@ import type { MailConfig } from "../../lib/config-types";
 import {
   planServer,
   planServerEnv,
+  liveFileSpecs,
   planServerFiles,
   ServerCredentials,
   ServerInput,
@@ -25,35 +26,41 @@ function credentials(cfg: MailConfig): ServerCredentials {
     relayPassword: cfg.relay.password,
   };
 }
+const content = (files: { path: string; content: string }[]) => new Map(files.map((f) => [f.path, f.content]));
 const filesOf = (config: Record<string, unknown>) => {
   const cfg = parsedConfig(config);
   return new Map(planServerFiles(serverInput(cfg), credentials(cfg)).map((f) => [f.path, f]));
 };
 
 describe("planServerFiles", () => {
-  it("plans every file docker-mailserver reads at first start, password files and keys 0600", () => {
+  it("plans every file docker-mailserver reads at first start, the live ones first, password files and keys 0600", () => {
     const cfg = parsedConfig(PROD_CONFIG);
     const files = planServerFiles(serverInput(cfg), credentials(cfg));
-    // Nothing is blocked, so there is no postfix-receive-access.cf: the provider refuses an empty upload.
-    expect(files.map((f) => [f.path, f.mode])).toEqual([
-      [`${CONF}/postfix-accounts.cf`, "0600"],
-      [`${CONF}/postfix-virtual.cf`, "0644"],
-      [`${CONF}/postfix-main.cf`, "0644"],
-      [`${CONF}/mailstack/sender-login-maps.pcre`, "0644"],
-      [`${CONF}/rspamd/dkim/rsa-mail-qladgk.com.private.txt`, "0600"],
-      [`${CONF}/rspamd/override.d/dkim_signing.conf`, "0644"],
-      [`${CONF}/rspamd/override.d/dmarc.conf`, "0644"],
-      [`${CONF}/rspamd/override.d/force_actions.conf`, "0644"],
-      ["/tmp/dms/custom-certs/cert.pem", "0644"],
-      ["/tmp/dms/custom-certs/key.pem", "0600"],
-      [`${CONF}/postfix-sasl-password.cf`, "0600"],
+    // The receive-access table exists though nothing is blocked: DMS wires it only if it is there at start.
+    expect(files.map((f) => [f.path, f.mode, f.live])).toEqual([
+      [`${CONF}/postfix-accounts.cf`, "0600", "change-detector"],
+      [`${CONF}/postfix-virtual.cf`, "0644", "change-detector"],
+      [`${CONF}/postfix-receive-access.cf`, "0644", "postfix-reload"],
+      [`${CONF}/mailstack/sender-login-maps.pcre`, "0644", "postfix-reload"],
+      [`${CONF}/postfix-sasl-password.cf`, "0600", "change-detector"],
+      [`${CONF}/postfix-main.cf`, "0644", undefined],
+      [`${CONF}/rspamd/dkim/rsa-mail-qladgk.com.private.txt`, "0600", undefined],
+      [`${CONF}/rspamd/override.d/dkim_signing.conf`, "0644", undefined],
+      [`${CONF}/rspamd/override.d/dmarc.conf`, "0644", undefined],
+      [`${CONF}/rspamd/override.d/force_actions.conf`, "0644", undefined],
+      ["/tmp/dms/custom-certs/cert.pem", "0644", undefined],
+      ["/tmp/dms/custom-certs/key.pem", "0600", undefined],
     ]);
-    const content = new Map(files.map((f) => [f.path, f.content]));
-    expect(content.get(`${CONF}/postfix-virtual.cf`)).toBe(
+    expect(files.filter((f) => f.live).map(({ path, mode, live }) => ({ path, mode, live }))).toEqual(
+      liveFileSpecs(true),
+    );
+    expect(liveFileSpecs(false).map((f) => f.path)).not.toContain(`${CONF}/postfix-sasl-password.cf`);
+    expect(content(files).get(`${CONF}/postfix-receive-access.cf`)).toBe("");
+    expect(content(files).get(`${CONF}/postfix-virtual.cf`)).toBe(
       "abuse@qladgk.com info@qladgk.com\npostmaster@qladgk.com postmaster@qladgk.com\nhi@qladgk.com hi@qladgk.com\ninfo@qladgk.com info@qladgk.com\n@qladgk.com info@qladgk.com\n",
     );
     // Rspamd signs with the key and selector of the published record (rspamd-dkim's default signing config).
-    expect(content.get(`${CONF}/rspamd/override.d/dkim_signing.conf`)).toContain(
+    expect(content(files).get(`${CONF}/rspamd/override.d/dkim_signing.conf`)).toContain(
       'qladgk.com {\n        path = "/tmp/docker-mailserver/rspamd/dkim/rsa-mail-qladgk.com.private.txt";\n        selector = "mail";',
     );
   });
@@ -101,6 +108,7 @@ describe("planServerFiles", () => {
 
   // terraform-provider-docker v4.5.0 (resource_docker_container_funcs.go) fails the create with "error with upload
   // content: one of 'content', 'content_base64', or 'source' must be set" for an upload whose content is empty.
+  // The live files are no uploads: an empty table is written as an empty file.
   const minimal = { ...PROD_CONFIG, accounts: ["hi", "postmaster", "abuse"], catchAll: undefined };
   it.each([
     ["prod", PROD_CONFIG],
@@ -108,13 +116,10 @@ describe("planServerFiles", () => {
     ["no alias, no catch-all, nothing blocked", minimal],
     ["direct sending", { ...minimal, relay: { provider: "none" }, relayPassword: undefined, resend: {} }],
     ["daemon suite", loopbackConfig({ hi: "hi-Loopback-1", alice: "alice-Loopback-1", bob: "bob-Loopback-1" })],
-  ])("%s: every file has content, so the docker provider accepts every upload", (_name, config) => {
+  ])("%s: every file uploaded has content, so the docker provider accepts every upload", (_name, config) => {
     const files = filesOf(config);
-    for (const f of files.values()) expect(f.content, f.path).toMatch(/\S/);
-    if (config === minimal) {
-      expect(files.has(`${CONF}/postfix-virtual.cf`)).toBe(false);
-      expect(files.has(`${CONF}/postfix-receive-access.cf`)).toBe(false);
-    }
+    for (const f of files.values()) if (!f.live) expect(f.content, f.path).toMatch(/\S/);
+    if (config === minimal) expect(files.get(`${CONF}/postfix-receive-access.cf`)?.content).toBe("");
   });
 
   it("uploads no certificate when the ACME renewer's is used, and points docker-mailserver at it", () => {

@@ -300,5 +300,27 @@ async function planPreview(
     return { op: d.replaces?.length ? "replace" : "update", result: inputsOnly };
   }
   const same = !containsUnknown(args.inputs) && isDeepStrictEqual(news, withoutSecretsOrUnknowns(prior.inputs));
-  return same ? { op: "same", result: { id: prior.id, state: prior.state } } : { op: "change", result: fresh };
+  if (same) return { op: "same", result: { id: prior.id, state: prior.state } };
+  const olds = withoutSecretsOrUnknowns(prior.inputs) as Record<string, any>;
+  const changed = [...new Set([...Object.keys(news), ...Object.keys(olds)])].filter(
+    (k) => containsUnknown(args.inputs[k]) || !isDeepStrictEqual(news[k], olds[k]),
+  );
+  return { op: changeOp(args.type, changed), result: fresh };
+}
+
+/**
+ * Update or replace, where the provider's schema is modelled here:
+ * - command:local:Command: `triggers` replaces (the SDK adds replaceOnChanges `triggers[*]`,
+ *   @pulumi/command 1.2.1 local/command.js), any other input is an update that runs the command again
+ *   (pulumi-command v1.2.1 provider/pkg/provider/local/commandController.go, Update);
+ * - docker:index/container:Container: every field is ForceNew except these few (terraform-provider-docker
+ *   v4.5.0 internal/provider/resource_docker_container.go); MailServer adds replaceOnChanges `healthcheck`.
+ * Anything else is a "change": only the real provider's schema says which.
+ */
+const CONTAINER_IN_PLACE = ["restart", "maxRetryCount", "destroyGraceSeconds", "mustRun", "start", "wait", "rm"];
+function changeOp(type: string, changed: string[]): PreviewOp {
+  if (type === "command:local:Command") return changed.includes("triggers") ? "replace" : "update";
+  if (type === "docker:index/container:Container")
+    return changed.every((k) => CONTAINER_IN_PLACE.includes(k)) ? "update" : "replace";
+  return "change";
 }

@@ -142,10 +142,22 @@ export function mailContainer(run: ProgramRun): RegisteredResource {
   return resourceOf(run, "docker:index/container:Container", "-server-container");
 }
 
-/** The mail server container's uploaded files, by path inside the container. */
+/** The Commands that write the live files into the mail server's container (components/mailserver.ts), by path. */
+export function liveCommands(run: ProgramRun): Map<string, RegisteredResource> {
+  return new Map(
+    run.resources
+      .filter((r) => r.type === "command:local:Command" && r.name.includes("-server-"))
+      .map((r) => [r.inputs.environment.MAILSTACK_FILE as string, r]),
+  );
+}
+
+/** Every file the mail server's container holds, by path inside it: its uploads and the live files. */
 export function containerFiles(run: ProgramRun): Map<string, string> {
   const c = mailContainer(run);
-  return new Map((c.inputs.uploads as { file: string; content: string }[]).map((u) => [u.file, u.content]));
+  return new Map([
+    ...(c.inputs.uploads as { file: string; content: string }[]).map((u): [string, string] => [u.file, u.content]),
+    ...[...liveCommands(run)].map(([path, r]): [string, string] => [path, r.inputs.stdin ?? ""]),
+  ]);
 }
 
 /** The mail server container's environment as an object. */
