@@ -305,7 +305,9 @@ async function planPreview(
   const changed = [...new Set([...Object.keys(news), ...Object.keys(olds)])].filter(
     (k) => containsUnknown(args.inputs[k]) || !isDeepStrictEqual(news[k], olds[k]),
   );
-  return { op: changeOp(args.type, changed), result: fresh };
+  const op = changeOp(args.type, changed);
+  // A replacement's ID is the new resource's, unknown until it exists (the mock monitor sends "" for it).
+  return { op, result: op === "replace" ? { id: undefined, state: fresh.state } : fresh };
 }
 
 /**
