@@ -139,3 +139,26 @@ describe("config changes", () => {
     expect(after.outputs.dkim).toEqual(before.outputs.dkim);
   });
 });
+
+describe("messages", () => {
+  it("name only stack outputs the program exports", async () => {
+    const run = await runProgram({ ...PROD_CONFIG, relayPassword: undefined, resendApiKey: "re_full_access_key" });
+    const exported = new Set([...Object.keys(run.outputs), ...run.secretOutputs]);
+    const named = new Set<string>();
+    const sources = execFileSync("git", ["ls-files", "components", "lib", "index.ts"], { cwd: ROOT })
+      .toString()
+      .split("\n")
+      .filter((f) => f.endsWith(".ts"));
+    for (const file of sources) {
+      // Code only: a comment may speak of a resource's outputs.
+      const text = fs
+        .readFileSync(path.join(ROOT, file), "utf8")
+        .split("\n")
+        .filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line))
+        .join("\n");
+      for (const m of text.matchAll(/\\?`(\w+)\\?` output|stack output (\w+)/g)) named.add(m[1] ?? m[2]);
+    }
+    expect(named.size).toBeGreaterThan(0);
+    expect([...named].filter((n) => !exported.has(n))).toEqual([]);
+  });
+});

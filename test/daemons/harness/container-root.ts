@@ -48,52 +48,72 @@ export interface CommandResult {
 
 const IMAGE_ENV = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"];
 
+/**
+ * A scratch root for the spec, and the shell script that enters it: run as `unshare --mount --propagation
+ * private /bin/sh -c SETUP sh ARGV…`, it binds the mounts (in the spec's order: a mount inside another's
+ * target needs its mount point in that mount's source) and execs ARGV chrooted, with the container's
+ * environment. `remove()` deletes the scratch root once no namespace uses it.
+ */
+export function makeContainerRoot(spec: ContainerRoot): { root: string; setup: string; remove(): void } {
+  const root = mkdtempSync("/tmp/mailstack-container-");
+  chmodSync(root, 0o755);
+  for (const dir of ["usr", "etc", "dev", "proc", "root", "var/cache", "tmp"])
+    mkdirSync(join(root, dir), { recursive: true });
+  chmodSync(join(root, "tmp"), 0o1777);
+  // Debian 12 has merged /usr: the top-level directories are links into it.
+  for (const link of ["bin", "sbin", "lib", "lib64"]) symlinkSync(`usr/${link}`, join(root, link));
+  for (const u of spec.uploads) {
+    mkdirSync(join(root, dirname(u.file)), { recursive: true });
+    writeFileSync(join(root, u.file), u.content, { mode: parseInt(u.permissions, 8) });
+    chmodSync(join(root, u.file), parseInt(u.permissions, 8));
+  }
+  const binds: [string, string, boolean][] = [
+    ["/usr", "/usr", true],
+    ["/etc", "/etc", true],
+    ["/dev", "/dev", false],
+    ...spec.mounts.map((m): [string, string, boolean] => [m.source, m.target, m.readOnly]),
+  ];
+  for (const [source, target] of binds) {
+    // A file (e.g. /etc/resolv.conf, a binary) is bound onto a file: an empty one stands for the mount point.
+    if (statSync(source).isFile()) {
+      mkdirSync(dirname(join(root, target)), { recursive: true });
+      if (!existsSync(join(root, target))) writeFileSync(join(root, target), "");
+    } else mkdirSync(join(root, target), { recursive: true });
+  }
+  const setup = [
+    "set -e",
+    ...binds.flatMap(([source, target, readOnly]) => [
+      `mount --bind '${source}' '${root}${target}'`,
+      ...(readOnly ? [`mount -o remount,bind,ro '${root}${target}'`] : []),
+    ]),
+    `mount -t proc proc '${root}/proc'`,
+    `exec chroot '${root}' /usr/bin/env -i ${[...IMAGE_ENV, ...(spec.envs ?? [])].map((e) => `'${e}'`).join(" ")} "$@"`,
+  ].join("\n");
+  const remove = () => {
+    // The binds lived in the namespace only; never recurse into a directory that is still a mount point.
+    const mounted = readFileSync("/proc/self/mountinfo", "utf8")
+      .split("\n")
+      .some((l) => l.split(" ")[4]?.startsWith(root));
+    if (!mounted) rmSync(root, { recursive: true, force: true });
+    else process.stderr.write(`${root} still has mounts in the test's namespace; left in place\n`);
+  };
+  return { root, setup, remove };
+}
+
 /** `sh -c command` inside the container root, with `stdin` fed to it. */
 export async function runInContainerRoot(
   spec: ContainerRoot,
   command: string,
   options: { stdin?: string; timeoutMs?: number } = {},
 ): Promise<CommandResult> {
-  const root = mkdtempSync("/tmp/mailstack-container-");
-  chmodSync(root, 0o755);
+  const { setup, remove } = makeContainerRoot(spec);
   try {
-    for (const dir of ["usr", "etc", "dev", "proc", "root", "var/cache", "tmp"])
-      mkdirSync(join(root, dir), { recursive: true });
-    chmodSync(join(root, "tmp"), 0o1777);
-    // Debian 12 has merged /usr: the top-level directories are links into it.
-    for (const link of ["bin", "sbin", "lib", "lib64"]) symlinkSync(`usr/${link}`, join(root, link));
-    for (const u of spec.uploads) {
-      mkdirSync(join(root, dirname(u.file)), { recursive: true });
-      writeFileSync(join(root, u.file), u.content, { mode: parseInt(u.permissions, 8) });
-      chmodSync(join(root, u.file), parseInt(u.permissions, 8));
-    }
-    const binds: [string, string, boolean][] = [
-      ["/usr", "/usr", true],
-      ["/etc", "/etc", true],
-      ["/dev", "/dev", false],
-      ...spec.mounts.map((m): [string, string, boolean] => [m.source, m.target, m.readOnly]),
-    ];
-    for (const [source, target] of binds) {
-      // A file (e.g. /etc/resolv.conf, a binary) is bound onto a file: an empty one stands for the mount point.
-      if (statSync(source).isFile()) {
-        mkdirSync(dirname(join(root, target)), { recursive: true });
-        if (!existsSync(join(root, target))) writeFileSync(join(root, target), "");
-      } else mkdirSync(join(root, target), { recursive: true });
-    }
-    const setup = [
-      "set -e",
-      ...binds.flatMap(([source, target, readOnly]) => [
-        `mount --bind '${source}' '${root}${target}'`,
-        ...(readOnly ? [`mount -o remount,bind,ro '${root}${target}'`] : []),
-      ]),
-      `mount -t proc proc '${root}/proc'`,
-      `exec chroot '${root}' /usr/bin/env -i ${[...IMAGE_ENV, ...(spec.envs ?? [])].map((e) => `'${e}'`).join(" ")} /bin/sh -c "$MAILSTACK_COMMAND"`,
-    ].join("\n");
     return await new Promise<CommandResult>((resolve, reject) => {
-      const child = spawn("unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", setup], {
-        env: { PATH: process.env.PATH, MAILSTACK_COMMAND: command },
-        stdio: ["pipe", "pipe", "pipe"],
-      });
+      const child = spawn(
+        "unshare",
+        ["--mount", "--propagation", "private", "/bin/sh", "-c", setup, "sh", "/bin/sh", "-c", command],
+        { env: { PATH: process.env.PATH }, stdio: ["pipe", "pipe", "pipe"] },
+      );
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => (stdout += d));
@@ -107,11 +127,6 @@ export async function runInContainerRoot(
       child.stdin.end(options.stdin ?? "");
     });
   } finally {
-    // The binds lived in the namespace only; never recurse into a directory that is still a mount point.
-    const mounted = readFileSync("/proc/self/mountinfo", "utf8")
-      .split("\n")
-      .some((l) => l.split(" ")[4]?.startsWith(root));
-    if (!mounted) rmSync(root, { recursive: true, force: true });
-    else process.stderr.write(`${root} still has mounts in the test's namespace; left in place\n`);
+    remove();
   }
 }
