@@ -12,6 +12,7 @@ import { CERT_PATH, ContainerEnvInput, KEY_PATH, renderContainerEnv } from "../r
 import { CONFIG_DIR, SENDER_LOGIN_MAPS_PATH } from "../render/dms-paths";
 import { dkimKeyPath, renderKeyTable, renderSigningTable, renderTrustedHosts } from "../render/opendkim";
 import { renderPostfixAccounts } from "../render/postfix-accounts";
+import { renderDovecotLocal } from "../render/dovecot-local";
 import { renderPostfixMain } from "../render/postfix-main";
 import { renderPostfixReceiveAccess } from "../render/postfix-receive-access";
 import { renderPostfixSaslPassword } from "../render/postfix-sasl-password";
@@ -45,10 +46,12 @@ export interface ServerFile {
  *   change, regenerates what derives from it (accounts: Dovecot's userdb and Postfix's vmailbox and vhost;
  *   virtual: /etc/postfix/virtual; sasl-password: the relay maps), then runs `postfix reload` and
  *   `dovecot reload`; once done it stores the new hash in /tmp/docker-mailserver-config-chksum.
+ * - `accounts`: the change detector, then the IMAP sessions of every login whose password changed or that was
+ *   removed are ended (lib/render/live-apply.ts); every other session stays (lib/render/dovecot-local.ts).
  * - `postfix-reload`: a table Postfix reads directly and the detector does not watch (the receive-access
  *   table, `texthash:` wired at start by setup.d/postfix.sh; our pcre sender login map): `postfix reload`.
  */
-export type LiveApply = "change-detector" | "postfix-reload";
+export type LiveApply = "change-detector" | "accounts" | "postfix-reload";
 
 /** A file the running server takes without a new container: where, with which mode, and how it is applied. */
 export interface LiveFileSpec {
@@ -131,7 +134,7 @@ const conf = (file: string) => `${CONFIG_DIR}/${file}`;
  */
 export function liveFileSpecs(relayCredentials: boolean): LiveFileSpec[] {
   return [
-    { path: conf("postfix-accounts.cf"), mode: "0600", live: "change-detector" as const },
+    { path: conf("postfix-accounts.cf"), mode: "0600", live: "accounts" as const },
     { path: conf("postfix-virtual.cf"), mode: "0644", live: "change-detector" as const },
     { path: conf("postfix-receive-access.cf"), mode: "0644", live: "postfix-reload" as const },
     { path: SENDER_LOGIN_MAPS_PATH, mode: "0644", live: "postfix-reload" as const },
@@ -201,6 +204,7 @@ export function planServerFiles(input: ServerInput, credentials: ServerCredentia
       content: liveContent[spec.path](),
     })),
     file(conf("postfix-main.cf"), renderPostfixMain()),
+    file(conf("dovecot.cf"), renderDovecotLocal()),
     ...signingFiles,
     ...(input.tls.type === "manual"
       ? [file(CERT_PATH, certificate().certificatePem), file(KEY_PATH, certificate().privateKeyPem, "0600")]

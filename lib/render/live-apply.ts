@@ -27,6 +27,9 @@ export const APPLY_TIMEOUT_SECONDS = 120;
  * - change-detector: wait until its detector has stored the new file's hash, which it does after it has
  *   regenerated what derives from the file and reloaded Postfix and Dovecot (check-for-changes.sh
  *   `_check_for_changes`: the hash file is replaced last);
+ * - accounts: the same, then `doveadm kick` every login whose line changed or went away (its password changed
+ *   or the account was removed): the reload leaves sessions under way alone (dovecot.cf, shutdown_clients = no),
+ *   so these are ended by name — a leaked password stops working for sessions opened with it too;
  * - postfix-reload: `postfix reload` (new smtpd processes read the table; sessions under way finish as they
  *   are). Skipped while Postfix is not running (a container restart): it reads the table when it starts.
  * Before the first start (the gate still waiting) there is nothing to reload: docker-mailserver's setup
@@ -40,6 +43,10 @@ tmp=$(mktemp "$dir/.mailstack-XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 cat >"$tmp"
 chmod "$mode" "$tmp"
+ended=
+if [ "$how" = accounts ] && [ -f "$file" ]; then
+  ended=$(grep -vxF -f "$tmp" "$file" | cut -d'|' -f1 | sort -u || true)
+fi
 mv -f "$tmp" "$file"
 trap - EXIT
 waited=0
@@ -59,10 +66,14 @@ if [ ! -e ${DMS_CHECKSUMS} ]; then
   until [ -e ${DMS_CHECKSUMS} ]; do tick "docker-mailserver has not finished its first start"; done
 fi
 case "$how" in
-  change-detector)
+  change-detector | accounts)
     line="$(sha512sum -- "$file" | cut -d' ' -f1)  $file"
     until grep -qxF "$line" ${DMS_CHECKSUMS}; do tick "docker-mailserver's change detector has not applied it"; done
-    echo "mailstack: $file applied (docker-mailserver's change detector reloaded Postfix and Dovecot)" ;;
+    echo "mailstack: $file applied (docker-mailserver's change detector reloaded Postfix and Dovecot)"
+    for login in $ended; do
+      doveadm kick "$login" >/dev/null 2>&1 || true
+      echo "mailstack: ended the IMAP sessions of $login (password changed or account removed)"
+    done ;;
   postfix-reload)
     if postfix status >/dev/null 2>&1; then
       postfix reload

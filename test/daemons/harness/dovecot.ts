@@ -256,3 +256,8 @@ export function startDovecot(p: DovecotPaths): void {
 export function stopDovecot(p: DovecotPaths): void {
   spawnSync("/usr/bin/doveadm", ["-c", p.conf, "stop"], { stdio: "ignore", timeout: 15_000 });
 }
+
+/** `doveadm reload`, as docker-mailserver's change detector runs `dovecot reload`: sessions under way stay. */
+export function reloadDovecot(p: DovecotPaths): void {
+  spawnSync("/usr/bin/doveadm", ["-c", p.conf, "reload"], { stdio: "ignore", timeout: 15_000 });
+}

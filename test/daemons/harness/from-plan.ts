@@ -127,3 +127,21 @@ export function filesFromPlan(plan: ServerPlan): MailServerFiles {
     relay,
   };
 }
+
+/**
+ * The same server after the config directory changed: `changed` holds new contents by path relative to it,
+ * and what derives from them (accounts, virtual, mail domains, relay credentials) follows.
+ */
+export function withConfigFiles(files: MailServerFiles, changed: Record<string, string>): MailServerFiles {
+  const configFiles = { ...files.configFiles, ...changed };
+  const accountsCf = configFiles["postfix-accounts.cf"] ?? "";
+  const virtualCf = configFiles["postfix-virtual.cf"] ?? "";
+  return {
+    ...files,
+    configFiles,
+    accountsCf,
+    virtualCf,
+    domains: mailDomains(accountsCf, virtualCf),
+    relay: files.env.DEFAULT_RELAY_HOST ? relayWiring(files.env, configFiles["postfix-sasl-password.cf"]) : undefined,
+  };
+}

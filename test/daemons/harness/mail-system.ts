@@ -169,6 +169,7 @@ export class MailSystem {
     const sieve = sieveWiring(files.env, this.rspamdController);
     writeDovecot(
       this.dovecot,
+      // dovecot.cf is DMS's local.conf, which Debian's dovecot.conf includes last.
       dovecotConf(this.dovecot, {
         hostname: files.hostname,
         imapPort: ports.imap,
@@ -176,7 +177,7 @@ export class MailSystem {
         certFile: this.certFile,
         keyFile,
         sieve,
-      }),
+      }) + (files.configFiles["dovecot.cf"] ?? ""),
       files.accountsCf,
       sieve,
     );

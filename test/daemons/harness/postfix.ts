@@ -31,7 +31,9 @@ export function postfixPaths(root: string): PostfixPaths {
     dataDir: join(root, "postfix-data"),
     log: join(root, "logs", "postfix.log"),
     syslog: syslogPaths(root),
-    dmsConfigDir: join(root, "config"),
+    // The container's /tmp (test/daemons/harness/docker-stand-in.ts mounts it there): DMS's config directory
+    // and its change detector's checksums live in it.
+    dmsConfigDir: join(root, "container-tmp", "docker-mailserver"),
     resolvConf: join(root, "postfix", "resolv.conf"),
   };
 }
@@ -100,8 +102,6 @@ export function writePostfix(p: PostfixPaths, files: MailServerFiles, ports: Pos
   writeFileSync(join(p.configDir, "main.cf"), mainCf(files, p, o));
   writeFileSync(join(p.configDir, "master.cf"), masterCf(ports, o));
   if (o.dns) writeFileSync(p.resolvConf, `nameserver ${o.dns.host}\noptions timeout:2 attempts:2\n`);
-  if (files.relay?.saslPasswd !== undefined)
-    writeFileSync(join(p.configDir, "sasl_passwd"), files.relay.saslPasswd, { mode: 0o600 });
   // Shipped by the image (target/postfix/sender_login_maps.pcre) and created at start by helpers/aliases.sh.
   writeFileSync(join(p.configDir, "sender_login_maps.pcre"), DMS_SENDER_LOGIN_MAPS_PCRE);
   writeFileSync(join(p.configDir, "regexp"), "");
@@ -126,18 +126,26 @@ function applyMainOverride(p: PostfixPaths, files: MailServerFiles): void {
   writeFileSync(join(p.configDir, "main.cf"), merged);
 }
 
-/**
- * The config volume as uploaded, and what docker-mailserver derives from it at start and on change: the vhost
- * list, vmailbox, and /etc/postfix/virtual (a copy of postfix-virtual.cf, empty without it).
- */
+/** The config directory as the container holds it, and what docker-mailserver derives from it at start. */
 export function writeDmsConfig(p: PostfixPaths, files: MailServerFiles): void {
   for (const [name, content] of Object.entries(files.configFiles)) {
     mkdirSync(dirname(join(p.dmsConfigDir, name)), { recursive: true, mode: 0o755 });
     writeFileSync(join(p.dmsConfigDir, name), content);
   }
+  writeDerivedMaps(p, files);
+}
+
+/**
+ * What docker-mailserver derives from the config directory at start and on a detected change: the vhost list,
+ * vmailbox, /etc/postfix/virtual (a copy of postfix-virtual.cf, empty without it) and, with relay credentials,
+ * sasl_passwd (helpers/relay.sh).
+ */
+export function writeDerivedMaps(p: PostfixPaths, files: MailServerFiles): void {
   writeFileSync(join(p.configDir, "virtual"), files.configFiles["postfix-virtual.cf"] ?? "");
   writeFileSync(join(p.configDir, "vhost"), files.domains.map((d) => `${d}\n`).join(""));
   writeFileSync(join(p.configDir, "vmailbox"), vmailboxFromAccounts(files.accountsCf));
+  if (files.relay?.saslPasswd !== undefined)
+    writeFileSync(join(p.configDir, "sasl_passwd"), files.relay.saslPasswd, { mode: 0o600 });
 }
 
 /** Every `postfix` command runs in the logging namespace, so the daemons it starts log to the harness's rsyslogd. */
