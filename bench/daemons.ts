@@ -8,13 +8,20 @@
  * shared pages counted in every process) and proportional set (PSS, each shared page split between its users:
  * what the processes add up to); messages/second for 200 messages through the inbound path (one sending server,
  * one connection; in 2 and 3 it announces an internet address with XCLIENT so that Rspamd runs every check) and
- * the relay path (587 AUTH → signed → relay). Figures only, no assertions. Run: npx tsx bench/daemons.ts
+ * the relay path (587 AUTH → signed → relay); and a live config change (issue 12): from running the updated
+ * Commands (stand-in docker CLI, DMS's change detector polling every 2 s as in the image) to the change being
+ * effective for a new SMTP client. Figures only, no assertions. Run: npx tsx bench/daemons.ts
  */
 import { readdirSync, readFileSync } from "node:fs";
 import nodemailer from "nodemailer";
 import { assertDaemonsInstalled } from "../test/daemons/harness/daemons-available";
 import { InternetSession, RawMessage, wellConfiguredSender } from "../test/daemons/harness/internet-client";
-import { LoopbackStack, SCENARIO, startLoopbackStack } from "../test/daemons/harness/loopback-stack";
+import { LoopbackStack, relayToCapture, SCENARIO, startLoopbackStack } from "../test/daemons/harness/loopback-stack";
+import { ChangeDetector } from "../test/daemons/harness/change-detector";
+import { installDockerStandIn, runLikeCommandProvider } from "../test/daemons/harness/docker-stand-in";
+import { loopbackConfig } from "../test/daemons/harness/loopback-config";
+import { SmtpConversation } from "../test/daemons/harness/smtp-conversation";
+import { liveCommands, mailContainer, runProgram } from "../test/support/run-program";
 import { openImap, sendMail, tlsTrust, waitForInbox } from "../test/daemons/harness/mail-clients";
 import { MailSystem } from "../test/daemons/harness/mail-system";
 
@@ -178,6 +185,80 @@ async function relayBatch(stack: LoopbackStack): Promise<void> {
   }
 }
 
+/** The RCPT reply a new outside client gets for an address. */
+async function rcptCode(system: MailSystem, address: string): Promise<number> {
+  const { conversation } = await SmtpConversation.open(system.ports.smtp, "127.0.0.2");
+  try {
+    await conversation.send("EHLO bench.example");
+    await conversation.send("MAIL FROM:<someone@outside.test>");
+    return (await conversation.send(`RCPT TO:<${address}>`)).code;
+  } finally {
+    conversation.close();
+  }
+}
+
+/**
+ * One live change of each kind: the Commands a second `pulumi up` updates, run as the command provider runs
+ * them; the time until they return (they wait for docker-mailserver to apply the file) and until a new client
+ * sees the change.
+ */
+async function liveChanges(stack: LoopbackStack, overrides: Record<string, unknown>): Promise<void> {
+  const { system, run: first, stateDir } = stack;
+  const detector = new ChangeDetector(system, (f) => relayToCapture(f, system.ports.relay));
+  detector.start();
+  const docker = installDockerStandIn(system, {
+    container: mailContainer(first).inputs.name,
+    dockerHost: "unix:///var/run/docker.sock",
+  });
+  try {
+    let previous = first;
+    const base = { ...loopbackConfig(PASSWORDS), ...overrides };
+    const steps: [string, Record<string, unknown>, string, 554 | "delivered"][] = [
+      ["block an address", { blocked: ["blocked", "leak1"] }, `leak1@${SCENARIO.domain}`, 554],
+      [
+        "add an alias (to bob)",
+        { blocked: ["blocked", "leak1"], aliases: { team: ["alice", "bob"], news: "bob" } },
+        `news@${SCENARIO.domain}`,
+        "delivered",
+      ],
+    ];
+    for (const [label, change, probe, expected] of steps) {
+      const next = await runProgram({ ...base, ...change }, { stateDir });
+      const old = liveCommands(previous);
+      const updated = [...liveCommands(next)].filter(
+        ([path, c]) => JSON.stringify(c.inputs) !== JSON.stringify(old.get(path)?.inputs),
+      );
+      const t = performance.now();
+      const runs = await Promise.all(updated.map(([, c]) => runLikeCommandProvider(c, docker)));
+      const returned = performance.now() - t;
+      for (const r of runs) if (r.code !== 0) throw new Error(`${label}: ${r.stderr}`);
+      // A blocked address: a new client's RCPT is refused. A new alias: a message sent to it reaches bob (before,
+      // the catch-all took it for hi).
+      let probes = 0;
+      if (expected === 554) await until(async () => (probes++, (await rcptCode(system, probe)) === 554), 30_000, label);
+      else {
+        const subject = `live-${Date.now()}`;
+        await sendMail(
+          system,
+          "smtp",
+          { from: "someone@outside.test", to: probe, subject, text: "x" },
+          undefined,
+          "127.0.0.2",
+        );
+        await waitForInbox(system, bob, PASSWORDS.bob, subject, 1, 30_000);
+      }
+      const effective = performance.now() - t;
+      console.log(
+        `  live: ${label.padEnd(22)} ${updated.length} command(s) returned in ${seconds(returned)} s, effective (${expected === 554 ? `554 at RCPT, probe ${probes}` : "delivered to the new target"}) after ${seconds(effective)} s`,
+      );
+      previous = next;
+    }
+  } finally {
+    detector.stop();
+    docker.remove();
+  }
+}
+
 /** `npx tsx bench/daemons.ts 2 3` runs only those setups. */
 const SETUPS = process.argv.length > 2 ? ALL_SETUPS.filter((_, i) => process.argv.includes(String(i + 1))) : ALL_SETUPS;
 
@@ -220,6 +301,7 @@ async function run(setup: (typeof SETUPS)[number]): Promise<void> {
       `  ${label(`relay ${COUNT} msgs`)}accepted in ${seconds(relaySent - relayStart)} s, relayed in ${seconds(relayDone - relayStart)} s → ${(COUNT / ((relayDone - relayStart) / 1000)).toFixed(1)} msg/s`,
     );
     printMemory(stack.system, `after ${2 * COUNT} msgs`);
+    await liveChanges(stack, { spam: setup.spam });
   } finally {
     await stack.stop();
   }
