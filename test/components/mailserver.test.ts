@@ -3,7 +3,14 @@ import { planRenewerFiles } from "../../lib/render/acme";
 import { planBackupFiles } from "../../lib/render/backup";
 import { loopbackConfig } from "../daemons/harness/loopback-config";
 import { gatedStartCommand } from "../../lib/render/live-apply";
-import { liveCommands, mailContainer, PROD_CONFIG, resourceOf, runProgram, SECOND_CONFIG } from "../support/run-program";
+import {
+  liveCommands,
+  mailContainer,
+  PROD_CONFIG,
+  resourceOf,
+  runProgram,
+  SECOND_CONFIG,
+} from "../support/run-program";
 import { ACME_CONFIG } from "../support/fixtures";
 import { containerAsWritten, containerReadBack, goDurationString, parseGoDuration } from "../support/docker-read-back";
 import { parsedConfig, serverPlanOf } from "../support/server-plan";
