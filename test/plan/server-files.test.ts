@@ -38,12 +38,13 @@ describe("planServerFiles", () => {
     const files = planServerFiles(serverInput(cfg), credentials(cfg));
     // The receive-access table exists though nothing is blocked: DMS wires it only if it is there at start.
     expect(files.map((f) => [f.path, f.mode, f.live])).toEqual([
-      [`${CONF}/postfix-accounts.cf`, "0600", "change-detector"],
+      [`${CONF}/postfix-accounts.cf`, "0600", "accounts"],
       [`${CONF}/postfix-virtual.cf`, "0644", "change-detector"],
       [`${CONF}/postfix-receive-access.cf`, "0644", "postfix-reload"],
       [`${CONF}/mailstack/sender-login-maps.pcre`, "0644", "postfix-reload"],
       [`${CONF}/postfix-sasl-password.cf`, "0600", "change-detector"],
       [`${CONF}/postfix-main.cf`, "0644", undefined],
+      [`${CONF}/dovecot.cf`, "0644", undefined],
       [`${CONF}/rspamd/dkim/rsa-mail-qladgk.com.private.txt`, "0600", undefined],
       [`${CONF}/rspamd/override.d/dkim_signing.conf`, "0644", undefined],
       [`${CONF}/rspamd/override.d/dmarc.conf`, "0644", undefined],
