@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { ACME_CONFIG } from "../support/fixtures";
-import { PERMISSION_GROUP_IDS as PERMISSION_GROUP_IDS_FOR_TESTS } from "../support/mocks";
+import { PERMISSION_GROUP_IDS as PERMISSION_GROUP_IDS_FOR_TESTS } from "../../preview/mocks";
 import { mailContainer, newStateDir, ProgramRun, resourceOf, runProgram } from "../support/run-program";
 import {
   CERTS_MOUNT,

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mailstackMocks, Registered } from "../support/mocks";
+import { mailstackMocks, Registered } from "../../preview/mocks";
 import { PROD_CERT } from "../support/fixtures";
 
 type Components = {

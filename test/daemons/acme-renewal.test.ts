@@ -29,7 +29,7 @@ import { FakeCloudflare, startFakeCloudflare } from "../fakes/cloudflare-dns-api
 import { startZoneDns, ZoneDns } from "../fakes/zone-dns";
 import { makeCa, makeServerCert, TestCa } from "../support/certificates";
 import { ACME_CONFIG } from "../support/fixtures";
-import { PERMISSION_GROUP_IDS } from "../support/mocks";
+import { PERMISSION_GROUP_IDS } from "../../preview/mocks";
 import { ProgramRun, resourceOf, runProgram } from "../support/run-program";
 import { acmeAccountProvider } from "../../components/acme-account";
 import { CERTS_MOUNT, RENEWER, renderAccountJson, renderRenewerScript, STATUS_FILE } from "../../lib/render/acme";

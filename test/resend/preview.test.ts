@@ -1,6 +1,6 @@
 /**
  * What `pulumi preview` shows for Resend provisioning, with the engine's treatment of dynamic providers
- * modelled over the previous run's state (test/support/mocks.ts planPreview): the real serialized `diff`
+ * modelled over the previous run's state (preview/mocks.ts planPreview): the real serialized `diff`
  * runs, and a dynamic resource with any diff gets unknown outputs, which spread to everything built on them.
  */
 import * as fs from "node:fs";

@@ -1,5 +1,5 @@
 import { RawConfig } from "../../lib/config";
-import { toPulumiConfig } from "./pulumi-config";
+import { toPulumiConfig } from "../../preview/pulumi-config";
 
 /** The RawConfig lib/stack-config.ts would build from this test config (same JSON encoding as Pulumi). */
 export function rawConfig(

@@ -1,23 +1,9 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { execFile } from "node:child_process";
-import type { Registered } from "./mocks";
 import { FakeCloudflare, startFakeCloudflare } from "../fakes/cloudflare-api";
+import { evaluateProgram, ProgramRun, RegisteredResource } from "../../preview/evaluate";
 
-export type RegisteredResource = Registered;
-export { UNKNOWN } from "./mocks";
+export { newStateDir, UNKNOWN } from "../../preview/evaluate";
+export type { ProgramRun, RegisteredResource } from "../../preview/evaluate";
 export { PROD_CONFIG, PROD_SECRETS, SECOND_CONFIG, SECOND_SECRETS } from "./fixtures";
-
-export interface ProgramRun {
-  resources: RegisteredResource[];
-  /** Stack outputs with secrets unwrapped. */
-  outputs: Record<string, any>;
-  /** Names of outputs that are secret. */
-  secretOutputs: string[];
-  /** Time from importing index.ts to every output resolved, in the child (excludes process start-up). */
-  evaluationMs: number;
-}
 
 export interface RunOptions {
   /** Config keys (without `mailstack:`) stored as secrets. Defaults to every known secret key present. */
@@ -41,7 +27,6 @@ export interface RunOptions {
 /** The zone ID a run's own fake Cloudflare gives the domain when config names none. */
 export const DEFAULT_ZONE_ID = "f".repeat(32);
 
-const ROOT = path.resolve(__dirname, "../..");
 /** The config keys a run stores as secrets when present (unless `RunOptions.secretKeys` says otherwise). */
 export const DEFAULT_SECRETS = [
   "passwords",
@@ -54,11 +39,6 @@ export const DEFAULT_SECRETS = [
   "backupS3SecretAccessKey",
   "cloudflare:apiToken",
 ];
-
-/** A fresh directory standing for one stack's state. */
-export function newStateDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "mailstack-state-"));
-}
 
 /**
  * Runs the real index.ts with this stack config under Pulumi mocks, in a child process, and returns every
@@ -91,43 +71,8 @@ export async function withCloudflare<T>(
 }
 
 function runChild(config: Record<string, unknown>, opts: RunOptions): Promise<ProgramRun> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailstack-run-"));
-  const inputFile = path.join(dir, "input.json");
-  const outputFile = path.join(dir, "output.json");
   const secretKeys = opts.secretKeys ?? DEFAULT_SECRETS.filter((k) => config[k] !== undefined);
-  // Without a state directory from the caller the run has its own, removed afterwards.
-  const stateDir = opts.stateDir ?? newStateDir();
-  fs.writeFileSync(
-    inputFile,
-    JSON.stringify({ config, secretKeys, stateDir, resendRecords: opts.resendRecords, preview: opts.preview }),
-  );
-  const node = path.join(ROOT, "node_modules/.bin/node");
-  const tsx = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
-  return new Promise((resolve, reject) => {
-    execFile(
-      node,
-      [tsx, path.join(__dirname, "program-child.ts"), inputFile, outputFile],
-      { cwd: ROOT, maxBuffer: 64 << 20 },
-      (err, _stdout, stderr) => {
-        try {
-          if (err) {
-            const partial = fs.existsSync(outputFile)
-              ? (JSON.parse(fs.readFileSync(outputFile, "utf8")) as { error: string; resources: RegisteredResource[] })
-              : undefined;
-            return reject(
-              Object.assign(new Error(partial?.error ?? (stderr.trim() || err.message)), {
-                resources: partial?.resources ?? [],
-              }),
-            );
-          }
-          resolve(JSON.parse(fs.readFileSync(outputFile, "utf8")) as ProgramRun);
-        } finally {
-          fs.rmSync(dir, { recursive: true, force: true });
-          if (!opts.stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
-        }
-      },
-    );
-  });
+  return evaluateProgram(config, { ...opts, secretKeys });
 }
 
 /** The first registered resource of a type (optionally with a name suffix); throws when there is none. */

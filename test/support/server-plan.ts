@@ -20,7 +20,7 @@ export function parsedConfig(config: Record<string, unknown>): MailConfig {
   );
 }
 
-/** What a resource of the run computed (its outputs under the mocks, test/support/mocks.ts). */
+/** What a resource of the run computed (its outputs under the mocks, preview/mocks.ts). */
 const computed = (run: ProgramRun, type: string, nameEndsWith: string, output: string): string => {
   const value = resourceOf(run, type, nameEndsWith).outputs?.[output];
   if (typeof value !== "string") throw new Error(`the run's *${nameEndsWith} has no ${output}`);

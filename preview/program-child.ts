@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { mailstackMocks, Registered, UNKNOWN, unwrapSecrets } from "./mocks";
 import { toPulumiConfig } from "./pulumi-config";
+import type { Diagnostic } from "./evaluate";
 
 interface ChildInput {
   config: Record<string, unknown>;
@@ -13,10 +14,12 @@ interface ChildInput {
   stateDir: string;
   resendRecords?: unknown[];
   preview?: boolean;
+  stack?: string;
 }
 
 const [inputFile, outputFile] = process.argv.slice(2);
 const registered: Registered[] = [];
+const diagnostics: Diagnostic[] = [];
 
 async function main() {
   const input = JSON.parse(fs.readFileSync(inputFile, "utf8")) as ChildInput;
@@ -28,15 +31,16 @@ async function main() {
       registered,
     ),
     "mailstack",
-    "test",
+    input.stack ?? "test",
     input.preview ?? false,
   );
 
   recordResourceOptions();
+  recordDiagnostics();
 
   const started = performance.now();
   // index.ts is an async program (`export = async () => outputs`), run the way Pulumi's loader runs it.
-  const main = (await import("../../index")) as unknown as { default: () => Promise<Record<string, unknown>> };
+  const main = (await import("../index")) as unknown as { default: () => Promise<Record<string, unknown>> };
   const program = await main.default();
   const outputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];
@@ -56,7 +60,10 @@ async function main() {
   const evaluationMs = performance.now() - started;
   for (const r of registered) r.options = pendingOptions.get(`${r.type}::${r.name}`);
   secretOutputs.sort(); // the program returns a plain object: its key order means nothing
-  fs.writeFileSync(outputFile, JSON.stringify({ resources: registered, outputs, secretOutputs, evaluationMs }));
+  fs.writeFileSync(
+    outputFile,
+    JSON.stringify({ resources: registered, outputs, secretOutputs, diagnostics, evaluationMs }),
+  );
 }
 
 /** Unknown values (a preview) as the string "<unknown>", so they survive JSON. */
@@ -97,11 +104,29 @@ function recordResourceOptions() {
 }
 const pendingOptions = new Map<string, Registered["options"]>();
 
+/**
+ * Without an engine (mocks), `pulumi.log` writes to the console; the engine would show these under
+ * "Diagnostics", per resource. Record them with the resource they were logged against, and still print them.
+ */
+function recordDiagnostics() {
+  const log = pulumi.log as unknown as Record<string, (message: string, resource?: pulumi.Resource) => void>;
+  const methods = { info: "info", warn: "warning", error: "error" } as const;
+  for (const [method, severity] of Object.entries(methods)) {
+    const original = log[method].bind(pulumi.log);
+    log[method] = (message, resource) => {
+      const r = resource as unknown as { __pulumiType?: string; __name?: string } | undefined;
+      const at = r?.__pulumiType && r.__name ? { type: r.__pulumiType, name: r.__name } : undefined;
+      diagnostics.push({ severity, message, resource: at });
+      original(message, resource);
+    };
+  }
+}
+
 main().then(
   () => process.exit(0),
   (e: Error) => {
     // Also report what had been registered when it failed: a config error must leave nothing behind.
-    fs.writeFileSync(outputFile, JSON.stringify({ error: e.message, resources: registered }));
+    fs.writeFileSync(outputFile, JSON.stringify({ error: e.message, resources: registered, diagnostics }));
     process.stderr.write(`${e.message}\n`);
     process.exit(1);
   },

@@ -280,7 +280,8 @@ const dynamicProviders = new Map<string, pulumi.dynamic.ResourceProvider>();
  *   (sdk/go/common/resource/plugin/provider_plugin.go, Create/Update with req.Preview);
  * - any other resource is the same when its inputs are, and otherwise a change (update or replace: only the
  *   real provider's schema says which);
- * - a resource the last run did not have is a create.
+ * - a resource the last run did not have is a create; the provider is not called, so what it would compute
+ *   (keys, certificates, generated passwords, IDs) is unknown: its state is its inputs.
  * Resources the last run had and the preview does not register are planned deletes (compare the runs).
  */
 async function planPreview(
@@ -290,7 +291,7 @@ async function planPreview(
 ): Promise<{ op: PreviewOp; result: MockResult }> {
   const dynamic = args.type.startsWith("pulumi-nodejs:dynamic");
   const inputsOnly = { id: prior?.id ?? fresh.id, state: args.inputs };
-  if (!prior) return { op: "create", result: dynamic ? inputsOnly : fresh };
+  if (!prior) return { op: "create", result: inputsOnly };
   const news = withoutSecretsOrUnknowns(args.inputs) as Record<string, any>;
   if (dynamic) {
     const text = args.inputs.__provider as string;
