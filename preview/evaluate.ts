@@ -49,6 +49,8 @@ export interface EvaluateOptions {
   cwd?: string;
   /** The stack's name, as `pulumi.getStack()` returns it. */
   stack?: string;
+  /** See MockOptions.inventedTag. */
+  inventedTag?: string;
 }
 
 /** An evaluation that failed: the program's message, and what it had registered by then. */
@@ -85,6 +87,7 @@ export function evaluateProgram(config: Record<string, unknown>, opts: EvaluateO
       resendRecords: opts.resendRecords,
       preview: opts.preview,
       stack: opts.stack,
+      inventedTag: opts.inventedTag,
     }),
   );
   const node = path.join(ROOT, "node_modules/.bin/node");

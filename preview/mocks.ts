@@ -110,6 +110,11 @@ export interface MockOptions {
   resendRecords?: unknown[];
   /** A `pulumi preview` over the state the last non-preview run left in stateDir (see `planPreview`). */
   preview?: boolean;
+  /**
+   * Appended to what the mocks invent that a provider would compute (IDs, image digests, Resend's IDs and
+   * key), so that two runs with different tags tell what is known before a create from what is not.
+   */
+  inventedTag?: string;
 }
 
 type MockResult = { id: string | undefined; state: Record<string, any> };
@@ -151,7 +156,8 @@ export function mailstackMocks(opts: MockOptions, registered: Registered[]): pul
 
 /** What each provider would return for a resource (what an `up` stores in state). */
 function newState(opts: MockOptions, args: pulumi.runtime.MockResourceArgs, inputs: Record<string, any>): MockResult {
-  const id = `${args.name}-id`;
+  const tag = opts.inventedTag ?? "";
+  const id = `${args.name}-id${tag}`;
   const stateKey = `${args.type}::${args.name}`;
   switch (args.type) {
     case "tls:index/privateKey:PrivateKey": {
@@ -186,7 +192,7 @@ function newState(opts: MockOptions, args: pulumi.runtime.MockResourceArgs, inpu
     case "docker:index/remoteImage:RemoteImage":
       return {
         id,
-        state: { ...args.inputs, imageId: `sha256:${createHash("sha256").update(inputs.name).digest("hex")}` },
+        state: { ...args.inputs, imageId: `sha256:${createHash("sha256").update(inputs.name + tag).digest("hex")}` },
       };
     case "pulumi-nodejs:dynamic/acme:AcmeAccount": {
       // The CA's account URL for this key: one per key and server, as a CA answers newAccount.
@@ -210,21 +216,21 @@ function newState(opts: MockOptions, args: pulumi.runtime.MockResourceArgs, inpu
     }
     case "pulumi-nodejs:dynamic/resend:ResendDomain":
       return {
-        id: "dom_123",
+        id: `dom_123${tag}`,
         state: {
           ...args.inputs,
-          domainId: "dom_123",
+          domainId: `dom_123${tag}`,
           records: opts.resendRecords ?? [],
           status: "not_started",
           adopted: false,
         },
       };
     case "pulumi-nodejs:dynamic/resend:ResendVerification":
-      return { id: "ver_123", state: { ...args.inputs, status: "verified", unverifiedRecords: [] } };
+      return { id: `ver_123${tag}`, state: { ...args.inputs, status: "verified", unverifiedRecords: [] } };
     case "pulumi-nodejs:dynamic/resend:ResendSendingKey":
       return {
-        id: "key_123",
-        state: { ...args.inputs, keyId: "key_123", token: secretOf("re_minted_sending_key") },
+        id: `key_123${tag}`,
+        state: { ...args.inputs, keyId: `key_123${tag}`, token: secretOf(`re_minted_sending_key${tag}`) },
       };
     default:
       return { id, state: args.inputs };

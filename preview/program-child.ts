@@ -15,6 +15,7 @@ interface ChildInput {
   resendRecords?: unknown[];
   preview?: boolean;
   stack?: string;
+  inventedTag?: string;
 }
 
 const [inputFile, outputFile] = process.argv.slice(2);
@@ -27,7 +28,12 @@ async function main() {
   pulumi.runtime.setAllConfig(values, secretKeys);
   await pulumi.runtime.setMocks(
     mailstackMocks(
-      { stateDir: input.stateDir, resendRecords: input.resendRecords, preview: input.preview },
+      {
+        stateDir: input.stateDir,
+        resendRecords: input.resendRecords,
+        preview: input.preview,
+        inventedTag: input.inventedTag,
+      },
       registered,
     ),
     "mailstack",
