@@ -6,6 +6,7 @@
  * Run: npm run bench:addresses
  */
 import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
 import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -139,7 +140,7 @@ async function measure(planned: string, file: string): Promise<void> {
 }
 
 async function run() {
-  const dir = mkdtempSync("/tmp/mailstack-bench-addresses-");
+  const dir = mkdtempSync(join(tmpdir(), "mailstack-bench-addresses-"));
   try {
     const planned = join(dir, "planned.json");
     writeFileSync(planned, JSON.stringify(PLANNED));

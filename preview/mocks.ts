@@ -192,7 +192,12 @@ function newState(opts: MockOptions, args: pulumi.runtime.MockResourceArgs, inpu
     case "docker:index/remoteImage:RemoteImage":
       return {
         id,
-        state: { ...args.inputs, imageId: `sha256:${createHash("sha256").update(inputs.name + tag).digest("hex")}` },
+        state: {
+          ...args.inputs,
+          imageId: `sha256:${createHash("sha256")
+            .update(inputs.name + tag)
+            .digest("hex")}`,
+        },
       };
     case "pulumi-nodejs:dynamic/acme:AcmeAccount": {
       // The CA's account URL for this key: one per key and server, as a CA answers newAccount.

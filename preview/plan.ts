@@ -87,7 +87,8 @@ export function known(a: unknown, b: unknown): unknown {
   if (isDeepStrictEqual(a, b)) return a;
   if (typeof a === "string" && typeof b === "string") {
     const [la, lb] = [a.split("\n"), b.split("\n")];
-    if (la.length > 1 && la.length === lb.length) return la.map((line, i) => (line === lb[i] ? line : AFTER_CREATE)).join("\n");
+    if (la.length > 1 && la.length === lb.length)
+      return la.map((line, i) => (line === lb[i] ? line : AFTER_CREATE)).join("\n");
     return AFTER_CREATE;
   }
   if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) return a.map((x, i) => known(x, b[i]));

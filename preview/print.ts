@@ -54,7 +54,9 @@ function notes(plan: StackPlan, projectDir: string): string[][] {
       `stand-ins were used for ${plan.stackConfig.standIns.join(", ")}`,
     ]);
   if (plan.zoneStandIn)
-    notes.push(["the Cloudflare zone was taken to be empty: `pulumi up` reads it first and stops on records in the way"]);
+    notes.push([
+      "the Cloudflare zone was taken to be empty: `pulumi up` reads it first and stops on records in the way",
+    ]);
   return notes;
 }
 
@@ -133,7 +135,14 @@ function container(plan: StackPlan, c: RegisteredResource): string[] {
     const head = `        ${u.file} (${u.permissions ?? "0644"})`;
     if (masked) out.push(`${head}: ${SECRET}`);
     else if (u.content === AFTER_CREATE) out.push(`${head}: ${AFTER_CREATE}`);
-    else out.push(`${head}:`, ...String(u.content).trimEnd().split("\n").map((l) => `            ${l}`.trimEnd()));
+    else
+      out.push(
+        `${head}:`,
+        ...String(u.content)
+          .trimEnd()
+          .split("\n")
+          .map((l) => `            ${l}`.trimEnd()),
+      );
   }
   return [...out, ""];
 }
@@ -170,7 +179,13 @@ function value(head: string, v: unknown, indent: string): string[] {
   const inner = `${indent}    `;
   if (v === AFTER_CREATE || v === SECRET) return [`${head}${v}`];
   if (typeof v === "string" && v.includes("\n"))
-    return [`${head}(text)`, ...v.trimEnd().split("\n").map((l) => `${inner}${l}`.trimEnd())];
+    return [
+      `${head}(text)`,
+      ...v
+        .trimEnd()
+        .split("\n")
+        .map((l) => `${inner}${l}`.trimEnd()),
+    ];
   if (Array.isArray(v)) {
     if (!v.length) return [`${head}[]`];
     return [`${head}[`, ...v.flatMap((x, i) => value(`${inner}[${i}]: `, x, inner)), `${indent}]`];

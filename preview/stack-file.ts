@@ -41,8 +41,7 @@ export function readStackFile(projectDir: string, stack: string): StackConfig {
       standIns.push(at);
     });
   }
-  for (const [key, value] of Object.entries(projectDefaults(projectDir)))
-    if (!(key in config)) config[key] = value;
+  for (const [key, value] of Object.entries(projectDefaults(projectDir))) if (!(key in config)) config[key] = value;
   return { config, secretKeys: [...secretKeys], standIns, file };
 }
 

@@ -26,7 +26,9 @@ export async function startZoneStandIn(): Promise<ZoneStandIn> {
       res.end(JSON.stringify(body([])));
     } else {
       res.statusCode = 404;
-      res.end(JSON.stringify({ success: false, errors: [{ code: 7003, message: "not in the stand-in" }], result: null }));
+      res.end(
+        JSON.stringify({ success: false, errors: [{ code: 7003, message: "not in the stand-in" }], result: null }),
+      );
     }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

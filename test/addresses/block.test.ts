@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AddressBook } from "../../addresses/address-book";
@@ -31,7 +32,7 @@ describe("the stack config's blocked list (stand-in pulumi config get --json)", 
   const env = () => ({ PATH: pathWithStandIns(), STANDIN_PULUMI_DIR: dir, STANDIN_PULUMI_STACK: "prod" });
   const withConfig = (config: unknown) => writeFileSync(join(dir, "config.json"), JSON.stringify(config));
   beforeAll(() => {
-    dir = mkdtempSync("/tmp/mailstack-block-");
+    dir = mkdtempSync(join(tmpdir(), "mailstack-block-"));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -4,6 +4,7 @@
  * and the `mailstack` launcher.
  */
 import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -34,7 +35,7 @@ const LOG = [
 ];
 
 beforeAll(() => {
-  dir = mkdtempSync("/tmp/mailstack-addresses-cli-");
+  dir = mkdtempSync(join(tmpdir(), "mailstack-addresses-cli-"));
   plannedFile = join(dir, "planned.json");
   writeFileSync(plannedFile, JSON.stringify(PLANNED));
   logDir = join(dir, "engine", "mailserver", "var", "log", "mail");

@@ -4,6 +4,7 @@
  * logrotate as DMS rotates it, then read by `mailstack addresses` from the directory and from the "container"
  * (a stand-in docker CLI serving that directory). Nothing in the log is written by hand.
  */
+import { tmpdir } from "node:os";
 import {
   lstatSync,
   mkdirSync,
@@ -79,7 +80,7 @@ describe.skipIf(!daemonsRunnable())("mailstack addresses on the mail log of real
       relatedSenders: { steam: ["valvesoftware.com"] },
       docker: { host: DOCKER_HOST },
     });
-    scratch = mkdtempSync("/tmp/mailstack-addresses-");
+    scratch = mkdtempSync(join(tmpdir(), "mailstack-addresses-"));
     plannedFile = join(scratch, "planned.json");
     // What `pulumi stack output --json` prints: secret outputs are masked.
     writeFileSync(plannedFile, JSON.stringify({ ...stack.outputs, passwords: "[secret]" }));

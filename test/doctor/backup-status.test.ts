@@ -3,6 +3,7 @@
  * directory), with snapshots dated by `restic backup --time` so that fresh, late and stale are exact.
  */
 import { execFileSync, spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
@@ -71,7 +72,7 @@ describe.skipIf(!existsSync(RESTIC) && !REQUIRE_DAEMONS)("mailstack backup statu
     });
 
   beforeAll(() => {
-    dir = mkdtempSync("/tmp/mailstack-backup-status-");
+    dir = mkdtempSync(join(tmpdir(), "mailstack-backup-status-"));
     repository = join(dir, "repository");
     data = join(dir, "mail");
     mkdirSync(join(data, "example.test", "alice", "cur"), { recursive: true });

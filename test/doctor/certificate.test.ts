@@ -3,6 +3,7 @@
  * files over the stand-in docker CLI, and the certificate port 465 presents (a TLS server with an SMTP banner).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createSecureContext, createServer, Server } from "node:tls";
 import { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -23,7 +24,7 @@ let dir: string;
 let server: Server;
 let served = older;
 beforeAll(async () => {
-  dir = mkdtempSync("/tmp/mailstack-doctor-cert-");
+  dir = mkdtempSync(join(tmpdir(), "mailstack-doctor-cert-"));
   const live = join(dir, "engine", "mailserver-certs", "etc", "letsencrypt");
   mkdirSync(join(live, "live", HOST), { recursive: true });
   writeFileSync(join(live, "live", HOST, "fullchain.pem"), latest.cert + ca.cert);

@@ -10,6 +10,7 @@
  * reads is exercised; the secret key is not checked.
  */
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require("@20minutes/s3rver") as new (options: Record<string, unknown>) => {
@@ -29,7 +30,7 @@ export interface FakeS3 {
 }
 
 export async function startFakeS3(bucket: string): Promise<FakeS3> {
-  const directory = mkdtempSync("/tmp/mailstack-s3-");
+  const directory = mkdtempSync(join(tmpdir(), "mailstack-s3-"));
   const server = new S3rver({
     address: "127.0.0.1",
     port: 0,

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +15,7 @@ import { pathWithStandIns } from "../fixtures/run-addresses";
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync("/tmp/mailstack-sources-");
+  dir = mkdtempSync(join(tmpdir(), "mailstack-sources-"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
