@@ -50,8 +50,11 @@ export async function planStack(projectDir: string, stack: string): Promise<Stac
   };
   const base = { stack, stackConfig, zoneStandIn: !!zone };
   try {
-    const [a, b] = await Promise.all([evaluate("-a"), evaluate("-b")]);
-    return { ...base, ...merge(a, b) };
+    // Both runs end (and clean up) before anything is returned, also when one fails.
+    const [a, b] = await Promise.allSettled([evaluate("-a"), evaluate("-b")]);
+    if (a.status === "rejected") throw a.reason;
+    if (b.status === "rejected") throw b.reason;
+    return { ...base, ...merge(a.value, b.value) };
   } catch (e) {
     const failed = e as EvaluationError;
     return {
