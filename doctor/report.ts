@@ -43,9 +43,16 @@ export function renderTable(results: CheckResult[], options: { colour: boolean; 
       lines.push(options.colour ? `\x1b[1m${group}\x1b[0m` : group);
     }
     const detail = result.status === "skip" ? `skipped: ${result.detail}` : result.detail;
-    lines.push(`  ${paint(result.status, SYMBOL[result.status])} ${result.name.padEnd(nameWidth)}  ${detail}`);
+    const head = `  ${SYMBOL[result.status]} ${result.name.padEnd(nameWidth)}  `;
+    const [first, ...rest] = wrap(detail, head.length);
+    lines.push(`  ${paint(result.status, SYMBOL[result.status])} ${result.name.padEnd(nameWidth)}  ${first}`, ...rest);
     if (result.fix && (result.status === "fail" || result.status === "warn")) {
-      lines.push(`  ${" ".repeat(nameWidth + 4)}${paint(result.status, "fix:")} ${result.fix}`);
+      // A fix is prose, then (after a line break) text to paste: the prose is wrapped, the rest kept as is.
+      const [prose, ...paste] = result.fix.split("\n");
+      const indent = " ".repeat(nameWidth + 4);
+      const [fixFirst, ...fixRest] = wrap(prose, indent.length + 7);
+      lines.push(`  ${indent}${paint(result.status, "fix:")} ${fixFirst}`, ...fixRest);
+      lines.push(...paste.map((line) => `  ${line}`));
     }
   }
   const s = summarize(results);
@@ -54,6 +61,23 @@ export function renderTable(results: CheckResult[], options: { colour: boolean; 
     `${paint("pass", `${s.pass} passed`)}, ${paint("warn", `${s.warn} warnings`)}, ${paint("fail", `${s.fail} failed`)}, ${paint("skip", `${s.skip} skipped`)}`,
   );
   return lines.join("\n") + "\n";
+}
+
+/** Report lines fit this many columns; longer words (a URL, a value) are not cut. */
+export const WIDTH = 100;
+
+/** `text` in lines of at most WIDTH columns, the first after a `start`-column head, the rest indented to it. */
+function wrap(text: string, start: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && start + line.length + 1 + word.length > WIDTH) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return lines.map((l, i) => (i ? " ".repeat(start) + l : l));
 }
 
 /** The `--json` report: stable keys for scripts. */

@@ -1,5 +1,5 @@
 /**
- * `npm run plan -- --stack <name>`: what `pulumi up` would create for a stack, without the Pulumi CLI, a
+ * `npm run plan -- --stack <name> [--diagram]`: what `pulumi up` would create for a stack, without the Pulumi CLI, a
  * Docker engine or any cloud account (preview/plan.ts). Exit status 0, or 1 when the program stops with an
  * error (printed as `pulumi up` prints it), 2 on a usage error.
  */
@@ -7,14 +7,20 @@ import { parseArgs } from "node:util";
 import * as path from "node:path";
 import { planStack } from "./plan";
 import { formatPlan } from "./print";
+import { mermaidGraph } from "./diagram";
 
-const USAGE = "usage: npm run plan -- --stack <name> [--cwd <project directory>]";
+const USAGE = "usage: npm run plan -- --stack <name> [--cwd <project directory>] [--diagram]";
 
 async function main(): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
-      options: { stack: { type: "string", short: "s" }, cwd: { type: "string" }, help: { type: "boolean" } },
+      options: {
+        stack: { type: "string", short: "s" },
+        cwd: { type: "string" },
+        diagram: { type: "boolean" },
+        help: { type: "boolean" },
+      },
     }));
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
@@ -36,7 +42,8 @@ async function main(): Promise<number> {
     process.stderr.write(`error: ${(e as Error).message}\n`);
     return 2;
   }
-  process.stdout.write(formatPlan(plan, projectDir));
+  // --diagram: the resource graph as a Mermaid flowchart (preview/diagram.ts) instead of the listing.
+  process.stdout.write(values.diagram && !plan.error ? mermaidGraph(plan.resources) : formatPlan(plan, projectDir));
   return plan.error ? 1 : 0;
 }
 

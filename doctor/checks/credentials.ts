@@ -49,7 +49,7 @@ async function checkSubmissionLogin(context: DoctorContext): Promise<CheckResult
     timeoutMs: context.options.timeoutMs,
     user: account.user,
     password: account.password,
-    wrongPasswordFix: `Check the password of ${account.user} (docker-mailserver: setup email update ${account.user}).`,
+    wrongPasswordFix: passwordFix(account.user),
   });
 }
 
@@ -75,12 +75,7 @@ async function checkImapLogin(context: DoctorContext): Promise<CheckResult> {
   try {
     const result = await client.login(account.user, account.password);
     if (result.status === "OK") return pass(GROUP, check, `${account.user} logged in`);
-    return fail(
-      GROUP,
-      check,
-      `login refused: ${result.status} ${result.text}`,
-      `Check the password of ${account.user} (docker-mailserver: setup email update ${account.user}).`,
-    );
+    return fail(GROUP, check, `login refused: ${result.status} ${result.text}`, passwordFix(account.user));
   } catch (error) {
     return fail(GROUP, check, `IMAP conversation failed: ${errorText(error)}`, "Check the mail server logs.");
   } finally {
@@ -172,4 +167,13 @@ async function smtpLogin(login: SmtpLogin): Promise<CheckResult> {
   } finally {
     await client.quit();
   }
+}
+
+/** The stack holds every mailbox password: read it there, or set a new one there. */
+function passwordFix(user: string): string {
+  const local = user.split("@")[0];
+  return (
+    `Use the password in \`pulumi stack output passwords --show-secrets\`; to set another: \`pulumi config set ` +
+    `--secret --path 'passwords.${local}' <password>\`, then \`pulumi up\`.`
+  );
 }

@@ -1,14 +1,6 @@
 import { DnsRecordSpec } from "../../lib/dns-record";
-import {
-  formatCaa,
-  formatSrv,
-  normalizeName,
-  parseCaa,
-  parseSrv,
-  recordKey,
-  unquoteTxt,
-  zoneLine,
-} from "../../lib/dns-format";
+import { formatCaa, formatSrv, normalizeName, parseCaa, parseSrv, recordKey, unquoteTxt } from "../../lib/dns-format";
+import { publishFix } from "../lib/fix";
 import { DoctorContext } from "../context";
 import { CheckResult, errorText, fail, pass } from "../types";
 
@@ -58,10 +50,16 @@ async function checkRecordSet(context: DoctorContext, planned: DnsRecordSpec[]):
     );
   if (!published.length) problems.push("nothing published");
   const fixes: string[] = [];
-  if (missing.length) fixes.push(`publish ${missing.map((m) => fixLine(m.record)).join(" and ")}`);
-  if (extra.length) fixes.push(`remove the other ${type} record${extra.length > 1 ? "s" : ""} at ${name}`);
-  const fix = fixes.join("; ");
-  return fail(GROUP, key, problems.join("; ") + why, fix.charAt(0).toUpperCase() + fix.slice(1) + ".");
+  // mailstack never publishes these: they were made elsewhere (mailstack marks its own with "mailstack:").
+  if (extra.length)
+    fixes.push(
+      `Remove the other ${type} record${extra.length > 1 ? "s" : ""} at ${name} (${extra.map((e) => show(type, e)).join(", ")}): mailstack did not make ${extra.length > 1 ? "them" : "it"}.`,
+    );
+  if (missing.length) {
+    const fix = publishFix(missing.map((m) => m.record));
+    fixes.push(fix.charAt(0).toUpperCase() + fix.slice(1));
+  }
+  return fail(GROUP, key, problems.join("; ") + why, fixes.join(" "));
 }
 
 /** Live values in the same normal form as `plannedValue`. */
@@ -117,11 +115,6 @@ export function sameTxtKind(a: string, b: string): boolean {
 }
 
 const show = (type: string, value: string) => (type === "TXT" ? `"${abbreviate(value)}"` : value);
-
-/** The record as a zone-file line, for a fix the user can paste (a long TXT value shortened). */
-function fixLine(record: DnsRecordSpec): string {
-  return zoneLine(record.type === "TXT" ? { ...record, content: abbreviate(record.content, 90) } : record);
-}
 
 /** Shortens long values (DKIM keys) for a one-line detail. */
 function abbreviate(value: string, max = 60): string {

@@ -4,6 +4,8 @@ import { assessDmarc, findDmarcRecords } from "../lib/dmarc";
 import { normalizeName, unquoteTxt } from "../../lib/dns-format";
 import { evaluateSpf, findSpfRecords, SpfEvaluation } from "../lib/spf";
 import { CheckResult, errorText, fail, pass, skip, warn } from "../types";
+import { DnsRecordSpec } from "../../lib/dns-record";
+import { configFix, publishFix } from "../lib/fix";
 
 const GROUP = "Mail authentication";
 
@@ -28,16 +30,10 @@ async function checkSpf(context: DoctorContext): Promise<CheckResult[]> {
       ),
     ];
   }
-  const planned = plannedSpf(context);
+  const planned = plannedTxt(context, domain, (v) => findSpfRecords([v]).length === 1);
   if (records.length === 0) {
-    return [
-      fail(
-        GROUP,
-        name,
-        "no SPF record at the apex",
-        `Publish one TXT record at ${domain}: "${planned ?? `v=spf1 mx -all`}".`,
-      ),
-    ];
+    const fix = planned ? publishFix([planned]) : `publish one SPF record at ${domain}.`;
+    return [fail(GROUP, name, "no SPF record at the apex", fix.charAt(0).toUpperCase() + fix.slice(1))];
   }
   if (records.length > 1) {
     return [
@@ -45,7 +41,7 @@ async function checkSpf(context: DoctorContext): Promise<CheckResult[]> {
         GROUP,
         name,
         `${records.length} SPF records (receivers treat this as a permanent error): ${records.map((r) => `"${r}"`).join(", ")}`,
-        `Merge them into a single TXT record at ${domain}${planned ? `: "${planned}"` : ""}.`,
+        `Merge them into a single TXT record at ${domain}${planned ? `: ${unquoteTxt(planned.content)} (mailstack's; remove the others)` : ""}.`,
       ),
     ];
   }
@@ -116,14 +112,18 @@ export function judgeSpf(
   return fail(GROUP, check, detail, fix);
 }
 
-function plannedSpf(context: DoctorContext): string | undefined {
-  const record = context.planned.dnsRecords.find(
-    (r) =>
-      r.type === "TXT" &&
-      normalizeName(r.name) === normalizeName(context.planned.domain) &&
-      findSpfRecords([unquoteTxt(r.content)]).length === 1,
+/** The planned TXT record at `name` whose value is of the kind `is` tells (SPF, DKIM, DMARC). */
+function plannedTxt(context: DoctorContext, name: string, is: (value: string) => boolean): DnsRecordSpec | undefined {
+  return context.planned.dnsRecords.find(
+    (r) => r.type === "TXT" && normalizeName(r.name) === normalizeName(name) && is(unquoteTxt(r.content)),
   );
-  return record && unquoteTxt(record.content);
+}
+
+/** The fix for a record that is missing or wrong: the planned one, as DNS records proposes it too. */
+function plannedFix(record: DnsRecordSpec | undefined, otherwise: string): string {
+  if (!record) return otherwise;
+  const fix = publishFix([record]);
+  return fix.charAt(0).toUpperCase() + fix.slice(1);
 }
 
 async function checkDkim(context: DoctorContext): Promise<CheckResult> {
@@ -141,14 +141,15 @@ async function checkDkim(context: DoctorContext): Promise<CheckResult> {
       "Check that the resolver answers, or pass --resolver.",
     );
   }
-  const publishFix = `Publish the planned DKIM key at ${name} as one TXT record (split into quoted strings of at most 255 characters, all of them).`;
-  if (records.length === 0) return fail(GROUP, check, "no DKIM record published", publishFix);
+  const planned = plannedTxt(context, name, (v) => /(^|;)\s*(v=DKIM1|p=)/i.test(v));
+  const publish = plannedFix(planned, `Publish the planned DKIM key at ${name}.`);
+  if (records.length === 0) return fail(GROUP, check, "no DKIM record published", publish);
   if (records.length > 1)
     return fail(
       GROUP,
       check,
       `${records.length} DKIM records at one selector; verifiers pick one at random`,
-      `Keep only the planned key at ${name}.`,
+      `Remove every DKIM record at ${name} but the planned one. ${publish}`,
     );
   const verdict = compareDkimRecord(records[0], publicKey);
   switch (verdict.status) {
@@ -159,17 +160,17 @@ async function checkDkim(context: DoctorContext): Promise<CheckResult> {
         GROUP,
         check,
         `key is truncated: ${verdict.publishedLength} of ${verdict.plannedLength} characters published`,
-        `Publish the whole key at ${name}: every quoted string of the planned TXT value, not only the first 255 characters.`,
+        `The whole key, every quoted string, not only the first 255 characters. ${publish}`,
       );
     case "different":
       return fail(
         GROUP,
         check,
         `published key differs from the planned key: ${verdict.reason}`,
-        `Replace the TXT record at ${name} with the planned one (or re-run \`pulumi up\`).`,
+        `Replace the TXT record at ${name} with the planned one. ${publish}`,
       );
     case "invalid":
-      return fail(GROUP, check, `invalid DKIM record: ${verdict.reason}`, publishFix);
+      return fail(GROUP, check, `invalid DKIM record: ${verdict.reason}`, publish);
   }
 }
 
@@ -187,18 +188,26 @@ async function checkDmarc(context: DoctorContext): Promise<CheckResult> {
       "Check that the resolver answers, or pass --resolver.",
     );
   }
-  if (records.length === 0)
-    return fail(GROUP, check, "no DMARC record", `Publish a TXT record at ${name}: "v=DMARC1; p=quarantine".`);
+  // One answer per record: a missing or broken record gets the planned one, as in the DNS records section.
+  const planned = plannedTxt(context, name, (v) => findDmarcRecords([v]).length === 1);
+  const publish = plannedFix(planned, `Publish a DMARC record at ${name}.`);
+  if (records.length === 0) return fail(GROUP, check, "no DMARC record", publish);
   if (records.length > 1)
     return fail(
       GROUP,
       check,
       `${records.length} DMARC records (receivers then ignore DMARC)`,
-      `Keep exactly one TXT record at ${name}.`,
+      `Remove every DMARC record at ${name} but the planned one. ${publish}`,
     );
   const verdict = assessDmarc(records[0], context.planned.domain);
   if (verdict.status === "pass") return pass(GROUP, check, verdict.detail);
-  return verdict.status === "warn"
-    ? warn(GROUP, check, verdict.detail, verdict.fix!)
-    : fail(GROUP, check, verdict.detail, verdict.fix!);
+  if (verdict.status === "fail") return fail(GROUP, check, verdict.detail, publish);
+  // p=none: the record is as planned; the policy is a setting.
+  const next = planned && /p=none/i.test(unquoteTxt(planned.content)) ? "quarantine" : undefined;
+  return warn(
+    GROUP,
+    check,
+    verdict.detail,
+    next ? configFix(`--path dmarc.policy ${next}`, "once the aggregate reports look clean (later: reject)") : publish,
+  );
 }

@@ -1,4 +1,5 @@
 import { DoctorContext, dialPort, serverAddress } from "../context";
+import { NOT_AS_PLANNED } from "../lib/fix";
 import { SmtpClient } from "../net/smtp-client";
 import { CheckResult, errorText, fail, pass, skip } from "../types";
 
@@ -36,7 +37,7 @@ export async function checkOpenRelay(context: DoctorContext): Promise<CheckResul
         GROUP,
         check,
         `OPEN RELAY: RCPT TO:<${PROBE_RECIPIENT}> accepted without authentication (${rcpt.code} ${rcpt.text})`,
-        "Restrict relaying to authenticated users (Postfix: smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination) and check mynetworks.",
+        `mailstack's container relays for logged-in users only (smtpd_relay_restrictions = permit_sasl_authenticated, …): ${NOT_AS_PLANNED}.`,
       ),
     ];
   } catch (error) {

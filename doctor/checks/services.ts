@@ -1,4 +1,5 @@
 import { DoctorContext, dialPort, serverAddress, serverTls } from "../context";
+import { NOT_AS_PLANNED } from "../lib/fix";
 import { assessCertificate } from "../lib/certificate";
 import { normalizeName } from "../../lib/dns-format";
 import { readPresentedCertificate } from "../net/certificate-reader";
@@ -113,7 +114,9 @@ async function checkSmtpService(context: DoctorContext, service: MailService, gr
     }
     if (named) results.push(pass(group, "reachable", `banner "${bannerText}"`));
     else {
-      const fix = `Set the server's hostname to ${hostname} (docker-mailserver: the container's hostname / OVERRIDE_HOSTNAME), so the banner names it.`;
+      // mailstack sets the container's hostname from config: a banner naming another host means the
+      // container is not the planned one yet, or another server answers at this address.
+      const fix = `Run \`pulumi up\`: the container then runs as ${hostname}. If it already does, another server answers at ${serverAddress(context)}: check serverIp and the A record of ${hostname}.`;
       results.push(
         service.port === 25
           ? fail(group, "reachable", `banner "${bannerText}" does not name ${hostname}`, fix)
@@ -132,7 +135,7 @@ async function checkSmtpService(context: DoctorContext, service: MailService, gr
           group,
           "no AUTH before TLS",
           `AUTH ${before.extensions.get("AUTH")} offered on an unencrypted connection`,
-          "Only offer AUTH after STARTTLS (Postfix: smtpd_tls_auth_only = yes).",
+          `mailstack's container offers AUTH only after STARTTLS (smtpd_tls_auth_only = yes): ${NOT_AS_PLANNED}.`,
         ),
       );
     } else {
@@ -174,7 +177,7 @@ async function checkSmtpService(context: DoctorContext, service: MailService, gr
                 group,
                 "AUTH after TLS",
                 "AUTH is not offered after STARTTLS: mail clients cannot log in",
-                "Enable SASL authentication on submission (Postfix: smtpd_sasl_auth_enable = yes).",
+                `mailstack's container offers AUTH on submission (smtpd_sasl_auth_enable = yes): ${NOT_AS_PLANNED}.`,
               ),
         );
       } catch (error) {

@@ -30,7 +30,10 @@ export function assessCertificate(cert: PresentedCertificate, hostname: string, 
   const expires = new Date(cert.leaf.valid_to);
   const daysLeft = Math.floor((expires.getTime() - now.getTime()) / DAY_MS);
   const chain = `chain: ${cert.chain.join(" ← ")}`;
-  const renew = `Renew the certificate for ${hostname} (docker-mailserver picks up renewed Let's Encrypt certificates; re-run \`pulumi up\` for a managed one).`;
+  const renew =
+    `Renew the certificate for ${hostname}: with tls.mode acme the renewer does it by itself (see the Certificate ` +
+    `section); with tls.mode manual put the renewed chain and key where tls.certFile and tls.keyFile point (or in ` +
+    `tlsCertificate/tlsPrivateKey), then \`pulumi up\`.`;
   if (expires.getTime() <= now.getTime()) {
     return {
       status: "fail",
@@ -45,7 +48,7 @@ export function assessCertificate(cert: PresentedCertificate, hostname: string, 
       status: "fail",
       daysLeft,
       detail: `not valid for ${hostname} (certificate names: ${certificateNames(cert.leaf).join(", ") || "none"}); ${chain}`,
-      fix: `Issue the certificate for ${hostname} (SSL_DOMAIN / the certificate's subjectAltName must name the MX host).`,
+      fix: `Issue the certificate for ${hostname} (its subjectAltName must name the mail host), then \`pulumi up\`; or remove tls.mode manual and let tls.mode acme issue it.`,
     };
   }
   if (!cert.trusted) {
@@ -53,7 +56,7 @@ export function assessCertificate(cert: PresentedCertificate, hostname: string, 
       status: "fail",
       daysLeft,
       detail: `not trusted (${cert.trustError ?? "unknown reason"}); ${chain}`,
-      fix: `Serve a certificate from a public CA (e.g. Let's Encrypt) including the intermediate certificates.`,
+      fix: `Use a certificate from a public CA with its intermediates in tls.certFile, or tls.mode acme (Let's Encrypt, renewed by itself), then \`pulumi up\`.`,
     };
   }
   const summary = `valid for ${hostname}, ${daysLeft} days left (until ${expires.toISOString().slice(0, 10)})${cert.protocol ? `, ${cert.protocol}` : ""}; ${chain}`;

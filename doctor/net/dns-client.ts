@@ -1,4 +1,5 @@
 import { promises as dns } from "node:dns";
+import { isIPv4 } from "node:net";
 import { Caa, normalizeName, Srv } from "../../lib/dns-format";
 import { withTimeout } from "./timeout";
 
@@ -83,6 +84,19 @@ export function createDnsClient(resolverAddress: string | undefined, timeoutMs: 
       ),
     resolve: (name, type) =>
       withTimeout(resolver.resolve(name, type) as Promise<unknown[]>, timeoutMs + 200, `DNS ${type} ${name}`),
-    ptr: (ip) => query(`PTR ${ip}`, async () => (await resolver.reverse(ip)).map(normalizeName)),
+    // resolvePtr, not reverse(): c-ares' reverse() answers ENOTFOUND ("no PTR") when the resolver is not
+    // even reached, where resolvePtr reports ECONNREFUSED or ETIMEOUT.
+    ptr: (ip) => query(`PTR ${ip}`, async () => (await resolver.resolvePtr(reverseName(ip))).map(normalizeName)),
   };
+}
+
+/** The in-addr.arpa / ip6.arpa name of an address. */
+export function reverseName(ip: string): string {
+  if (isIPv4(ip)) return `${ip.split(".").reverse().join(".")}.in-addr.arpa`;
+  const [head, tail = ""] = ip.toLowerCase().split("::");
+  const groups = (part: string) => (part ? part.split(":") : []);
+  const missing = 8 - groups(head).length - groups(tail).length;
+  const full = [...groups(head), ...Array(ip.includes("::") ? missing : 0).fill("0"), ...groups(tail)];
+  const nibbles = full.map((g) => g.padStart(4, "0")).join("");
+  return `${[...nibbles].reverse().join(".")}.ip6.arpa`;
 }

@@ -83,10 +83,14 @@ describe("DNS checks", () => {
     const record = findCheck(report, "DNS records", `TXT _dmarc.${DOMAIN}`);
     expect(record).toMatchObject({ status: "fail" });
     expect(record.detail).toContain("nothing published");
-    expect(record.fix).toContain(`Publish _dmarc.${DOMAIN}. 3600 IN TXT "v=DMARC1; p=quarantine`);
+    expect(record.fix).toMatch(/^Mailstack publishes it on `pulumi up` .*`pulumi stack output zoneFile`:\n/);
+    expect(record.fix).toContain(`\n    _dmarc.${DOMAIN}. 3600 IN TXT "v=DMARC1; p=quarantine`);
+    expect(record.fix).not.toMatch(/\.\.(\s|$)/);
+    // One answer per record: Mail authentication proposes the same record.
     expect(findCheck(report, "Mail authentication", "DMARC")).toMatchObject({
       status: "fail",
       detail: "no DMARC record",
+      fix: record.fix,
     });
   });
 
@@ -116,7 +120,11 @@ describe("DNS checks", () => {
     const dkim = findCheck(report, "Mail authentication", "DKIM");
     expect(dkim.status).toBe("fail");
     expect(dkim.detail).toMatch(/key is truncated: 237 of \d+ characters published/);
-    expect(dkim.fix).toContain("Publish the whole key");
+    expect(dkim.fix).toContain("not only the first 255 characters");
+    // The whole planned key, pasteable: the multi-line zone form's strings join to the planned value.
+    const strings = [...dkim.fix!.matchAll(/^ {8}"([^"]*)"$/gm)].map((m) => m[1]).join("");
+    expect(strings).toContain(`p=${good.planned.dkim.publicKey}`);
+    expect(dkim.fix).not.toContain("…");
   });
 
   it("two SPF records fail (permerror) and name the conflict", async () => {
@@ -125,7 +133,7 @@ describe("DNS checks", () => {
     const spf = findCheck(report, "Mail authentication", `SPF ${DOMAIN}`);
     expect(spf.status).toBe("fail");
     expect(spf.detail).toContain("2 SPF records");
-    expect(spf.fix).toContain('Merge them into a single TXT record at example.test: "v=spf1 mx -all"');
+    expect(spf.fix).toContain("Merge them into a single TXT record at example.test: v=spf1 mx -all (mailstack's");
     expect(findCheck(report, "DNS records", `TXT ${DOMAIN}`).detail).toContain(
       'conflicting extra record: "v=spf1 include:other.test ~all"',
     );
@@ -286,7 +294,15 @@ describe("DNS checks", () => {
     ]);
     const report = parseReport(run);
     expect(run.code).toBe(1);
-    expect(findCheck(report, "DNS records", `MX ${DOMAIN}`).detail).toContain("could not query");
+    // Reported once, as what it is; the DNS checks are skipped for it (the PTR is not "missing").
+    expect(report.checks.filter((c) => c.group === "DNS resolver")).toEqual([
+      expect.objectContaining({ status: "fail", detail: "resolver 127.0.0.1:9 does not answer (ECONNREFUSED)" }),
+    ]);
+    expect(report.checks.filter((c) => c.status === "fail")).toHaveLength(1);
+    expect(findCheck(report, "DNS records", `MX ${DOMAIN}`)).toMatchObject({ status: "skip" });
+    expect(findCheck(report, "Reverse DNS", "PTR 127.0.0.2").detail).toBe(
+      "not checked: resolver 127.0.0.1:9 does not answer (ECONNREFUSED)",
+    );
     expect(findCheck(report, "Port 25 SMTP", "TLS certificate").status).toBe("pass");
   });
 });

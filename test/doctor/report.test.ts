@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { exitCode, renderJson, renderTable, shouldColour } from "../../doctor/report";
-import { CheckResult } from "../../doctor/types";
+import { CheckResult, fail } from "../../doctor/types";
 
 describe("report", () => {
   const results: CheckResult[] = [
@@ -33,5 +33,24 @@ describe("report", () => {
     expect(shouldColour(false, {})).toBe(false);
     expect(shouldColour(true, { NO_COLOR: "1" })).toBe(false);
     expect(shouldColour(true, {}, false)).toBe(false);
+  });
+});
+
+describe("report width", () => {
+  it("wraps details and fixes to 100 columns and keeps the text to paste whole", () => {
+    const text = renderTable(
+      [
+        fail(
+          "Ports",
+          "TLS certificate",
+          `valid for mail.example.test, 80 days left; chain: ${Array(6).fill("CN=Some Long Intermediate Name").join(" ← ")}`,
+          `Mailstack publishes it on \`pulumi up\` (run \`pulumi refresh\` first if a record was deleted by hand); with dns: none, copy it from the zone file:\n    mail.example.test. 300 IN A 203.0.113.25`,
+        ),
+      ],
+      { colour: false },
+    );
+    for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(100);
+    expect(text).toContain("\n      mail.example.test. 300 IN A 203.0.113.25\n");
+    expect(text.replace(/\n {5,}/g, " ")).toContain(Array(6).fill("CN=Some Long Intermediate Name").join(" ← "));
   });
 });

@@ -242,7 +242,8 @@ describe("credentials (from the environment only)", () => {
     );
     const smtp = findCheck(report, "Credentials", "SMTP AUTH on 587");
     expect(smtp).toMatchObject({ status: "fail", detail: expect.stringContaining("535") });
-    expect(smtp.fix).toContain(`setup email update ${USER}`);
+    expect(smtp.fix).toContain("pulumi stack output passwords --show-secrets");
+    expect(smtp.fix).toContain(`pulumi config set --secret --path 'passwords.${USER.split("@")[0]}' <password>`);
     expect(findCheck(report, "Credentials", "IMAP LOGIN on 993")).toMatchObject({
       status: "fail",
       detail: expect.stringContaining("AUTHENTICATIONFAILED"),

@@ -7,19 +7,27 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
-import { AFTER_CREATE, known, planStack } from "../../preview/plan";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mermaidGraph } from "../../preview/diagram";
+import { AFTER_CREATE, known, planStack, StackPlan } from "../../preview/plan";
 import { formatPlan } from "../../preview/print";
 import { seedProject } from "./seed-project";
 
 const ROOT = path.resolve(__dirname, "../..");
 const EXPECTED = path.join(__dirname, "prod.plan.txt");
 const seed = seedProject();
+let seedPlan: StackPlan;
+beforeAll(async () => {
+  seedPlan = await planStack(seed, "prod");
+});
 afterAll(() => fs.rmSync(seed, { recursive: true, force: true }));
+
+/** Where the READMEs hold the graph. */
+const GRAPH = /(<!-- graph:begin[^\n]*-->\n)([\s\S]*?)(<!-- graph:end -->)/;
 
 describe("npm run plan", () => {
   it("prints the seed's stack as stored: the tree, the records, the containers and files, the outputs", async () => {
-    const text = formatPlan(await planStack(seed, "prod"), seed);
+    const text = formatPlan(seedPlan, seed);
     if (process.env.MAILSTACK_UPDATE_EXPECTATIONS === "1") fs.writeFileSync(EXPECTED, text);
     expect(text).toBe(fs.readFileSync(EXPECTED, "utf8"));
   });
@@ -29,7 +37,12 @@ describe("npm run plan", () => {
     const key = fs.readFileSync(path.join(__dirname, "fixtures/certs/mail.qladgk.com.key"), "utf8");
     expect(text).not.toContain("PRIVATE KEY");
     expect(text).not.toContain(key.split("\n")[1]);
-    for (const file of ["postfix-accounts.cf", "postfix-sasl-password.cf", "key.pem", "rsa-mail-qladgk.com.private.txt"])
+    for (const file of [
+      "postfix-accounts.cf",
+      "postfix-sasl-password.cf",
+      "key.pem",
+      "rsa-mail-qladgk.com.private.txt",
+    ])
       expect(text).toMatch(new RegExp(`${file.replace(/\./g, "\\.")} \\(0600\\): \\[secret\\]`));
     expect(text).toMatch(/passwords +: \[secret\]/);
     expect(text).toMatch(/stand-ins were used for relayPassword, cloudflare:apiToken/);
@@ -68,8 +81,42 @@ describe("npm run plan", () => {
         "      - cloudflare:apiToken is not set;",
       ].join("\n"),
     );
-    expect(run.stdout).toMatch(/^ {6}- mailstack:relayPassword is required for the resend relay: pulumi config set --secret relayPassword/m);
-    expect(run.stdout).toMatch(/^ {6}- mailstack:tls\.certFile names "certs\/mail\.qladgk\.com\.crt", which cannot be read/m);
+    expect(run.stdout).toMatch(
+      /^ {6}- mailstack:relayPassword is required for the resend relay: pulumi config set --secret relayPassword/m,
+    );
+    expect(run.stdout).toMatch(
+      /^ {6}- mailstack:tls\.certFile names "certs\/mail\.qladgk\.com\.crt", which cannot be read/m,
+    );
+  });
+});
+
+describe("the README's graph", () => {
+  it("is the seed's plan as a Mermaid flowchart, in both READMEs", () => {
+    const block = "```mermaid\n" + mermaidGraph(seedPlan.resources) + "```\n";
+    for (const readme of ["README.md", "README.zh-CN.md"]) {
+      const file = path.join(ROOT, readme);
+      const text = fs.readFileSync(file, "utf8");
+      if (process.env.MAILSTACK_UPDATE_EXPECTATIONS === "1")
+        fs.writeFileSync(
+          file,
+          text.replace(GRAPH, (_, begin, _old, end) => begin + block + end),
+        );
+      const current = GRAPH.exec(fs.readFileSync(file, "utf8"));
+      expect(current, `${readme} has no <!-- graph:begin --> … <!-- graph:end --> block`).not.toBeNull();
+      expect(
+        current![2],
+        `${readme}'s graph is stale: MAILSTACK_UPDATE_EXPECTATIONS=1 npx vitest run test/preview`,
+      ).toBe(block);
+    }
+  });
+
+  it("draws every resource of a component inside it and every dependency between resources", () => {
+    const graph = mermaidGraph(seedPlan.resources);
+    expect(graph).toContain('subgraph mailstack_server["MailServer mailstack-server"]');
+    expect(graph).toContain("mailstack_dkim_key --> mailstack_dns_txt_mail__domainkey_qladgk_com");
+    expect(graph).toContain("mailstack_server_mail_data --> mailstack_backup_container");
+    const nodes = seedPlan.resources.filter((r) => !seedPlan.resources.some((c) => c.options?.parent === r.name));
+    for (const r of nodes) expect(graph).toContain(`${r.name.replace(/[^A-Za-z0-9]/g, "_")}["`);
   });
 });
 
