@@ -20,14 +20,16 @@ export function mermaidGraph(resources: RegisteredResource[], root = "mailstack"
     const parent = r.options?.parent ?? "";
     children.set(parent, [...(children.get(parent) ?? []), r]);
   }
-  const strip = (name: string, prefix: string) => (name.startsWith(`${prefix}-`) ? name.slice(prefix.length + 1) : name);
+  const strip = (name: string, prefix: string) =>
+    name.startsWith(`${prefix}-`) ? name.slice(prefix.length + 1) : name;
   const lines = ["flowchart LR"];
   for (const component of children.get(root) ?? []) {
     const inside = children.get(component.name) ?? [];
     const label = `${shortType(component.type)} ${component.name}`;
     if (!inside.length) continue;
     lines.push(`  subgraph ${id(component.name)}["${label}"]`);
-    for (const r of inside) lines.push(`    ${id(r.name)}["${shortType(r.type)}<br/>${strip(r.name, component.name)}"]`);
+    for (const r of inside)
+      lines.push(`    ${id(r.name)}["${shortType(r.type)}<br/>${strip(r.name, component.name)}"]`);
     lines.push("  end");
   }
   const edges = new Set<string>();

@@ -17,6 +17,7 @@
  *  - the container trusts the test CA through SSL_CERT_FILE, and /etc/resolv.conf names the stand-in DNS.
  */
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import { Agent } from "node:https";
 import { join } from "node:path";
@@ -114,7 +115,7 @@ describe.runIf(run)("the renewer against Pebble, DNS-01 through the Cloudflare A
     accountUri = account.outs!.uri;
     const acmeConfig = parseConfig(rawConfig(config(pebble.directory), ["cloudflare:apiToken"])).tls.acme!;
 
-    scratch = mkdtempSync("/tmp/mailstack-acme-");
+    scratch = mkdtempSync(join(tmpdir(), "mailstack-acme-"));
     writeFileSync(join(scratch, "resolv.conf"), `nameserver ${STAND_IN}\n`);
     uploads = [
       ...[...files.values()].map((u) =>

@@ -7,6 +7,7 @@
  * messages, flags, folders and UIDs over IMAPS. A wrong key restores nothing and says why.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { daemonsRunnable } from "./harness/daemons-available";
@@ -142,7 +143,7 @@ describe.skipIf(!daemonsRunnable())("backup and restore of the mail on real daem
       backupS3AccessKeyId: S3_CREDENTIALS.accessKeyId,
       backupS3SecretAccessKey: S3_CREDENTIALS.secretAccessKey,
     });
-    scratch = mkdtempSync("/tmp/mailstack-restore-");
+    scratch = mkdtempSync(join(tmpdir(), "mailstack-restore-"));
     localRepo = join(scratch, "local-repository");
     mkdirSync(localRepo);
 

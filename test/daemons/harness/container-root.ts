@@ -6,6 +6,7 @@
  * root is removed afterwards.
  */
 import { spawn } from "node:child_process";
+import { tmpdir } from "node:os";
 import {
   chmodSync,
   existsSync,
@@ -55,7 +56,7 @@ const IMAGE_ENV = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin
  * environment. `remove()` deletes the scratch root once no namespace uses it.
  */
 export function makeContainerRoot(spec: ContainerRoot): { root: string; setup: string; remove(): void } {
-  const root = mkdtempSync("/tmp/mailstack-container-");
+  const root = mkdtempSync(join(tmpdir(), "mailstack-container-"));
   chmodSync(root, 0o755);
   for (const dir of ["usr", "etc", "dev", "proc", "root", "var/cache", "tmp"])
     mkdirSync(join(root, dir), { recursive: true });

@@ -1,4 +1,5 @@
 import { ChildProcess } from "node:child_process";
+import { tmpdir } from "node:os";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { onCleanup } from "./cleanup";
@@ -141,7 +142,7 @@ export class MailSystem {
     if (files.env.ENABLE_RSPAMD === "1" && !options.dns)
       throw new Error("Rspamd needs the test's DNS server (MailSystem.start options.dns), or it would ask the host's");
     // mkdtemp makes a 0700 folder: postfix and dovecot's unprivileged processes must traverse it.
-    const root = mkdtempSync("/tmp/mailstack-daemons-");
+    const root = mkdtempSync(join(tmpdir(), "mailstack-daemons-"));
     chmodSync(root, 0o755);
     const system = new MailSystem(root, files, ports, options);
     try {

@@ -5,6 +5,7 @@
  * reused, so every issuance solves a fresh DNS-01 challenge.
  */
 import { ChildProcess, spawn } from "node:child_process";
+import { tmpdir } from "node:os";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent } from "node:https";
 import { join } from "node:path";
@@ -24,7 +25,7 @@ export interface Pebble {
 }
 
 export async function startPebble(ca: TestCa, opts: { validitySeconds: number }): Promise<Pebble> {
-  const dir = mkdtempSync("/tmp/mailstack-pebble-");
+  const dir = mkdtempSync(join(tmpdir(), "mailstack-pebble-"));
   const [acmePort, mgmtPort, dnsPort, challMgmtPort] = await freePorts(4);
   const tls = makeServerCert(ca, ["localhost"], undefined, ["127.0.0.1"]);
   writeFileSync(join(dir, "cert.pem"), tls.cert);
