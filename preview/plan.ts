@@ -75,7 +75,7 @@ function merge(a: ProgramRun, b: ProgramRun): Omit<StackPlan, "stack" | "stackCo
   const others = new Map(b.resources.map((r) => [`${r.type}::${r.name}`, r]));
   const resources = a.resources.map((r) => {
     const other = others.get(`${r.type}::${r.name}`);
-    return { ...r, importId: r.importId, inputs: known(r.inputs, other?.inputs) as Record<string, unknown> };
+    return { ...r, inputs: known(r.inputs, other?.inputs) as Record<string, unknown> };
   });
   return {
     resources,

@@ -148,13 +148,13 @@ function container(plan: StackPlan, c: RegisteredResource): string[] {
 }
 
 function diagnostics(plan: StackPlan, stackName: string): string[] {
-  const all = [...plan.diagnostics.map((d) => ({ ...d, at: d.resource }))];
-  if (plan.error) all.push({ severity: "error", message: plan.error, at: undefined, resource: undefined });
+  const all = [...plan.diagnostics];
+  if (plan.error) all.push({ severity: "error", message: plan.error });
   if (!all.length) return [];
   const out = ["Diagnostics:"];
   const groups = new Map<string, typeof all>();
   for (const d of all) {
-    const key = d.at ? `${d.at.type} (${d.at.name})` : `${STACK_TYPE} (${stackName})`;
+    const key = d.resource ? `${d.resource.type} (${d.resource.name})` : `${STACK_TYPE} (${stackName})`;
     groups.set(key, [...(groups.get(key) ?? []), d]);
   }
   for (const [where, list] of groups) {
