@@ -66,18 +66,24 @@ export function renderTable(results: CheckResult[], options: { colour: boolean; 
 /** Report lines fit this many columns; longer words (a URL, a value) are not cut. */
 export const WIDTH = 100;
 
-/** `text` in lines of at most WIDTH columns, the first after a `start`-column head, the rest indented to it. */
+/**
+ * `text` in lines of at most WIDTH columns, the first after a `start`-column head, the rest indented to it —
+ * or less, so that the longest word (a value, a URL) still fits on a line of its own.
+ */
 function wrap(text: string, start: number): string[] {
+  const words = text.split(" ");
+  const indent = Math.max(6, Math.min(start, WIDTH - Math.max(...words.map((w) => w.length))));
   const lines: string[] = [];
   let line = "";
-  for (const word of text.split(" ")) {
-    if (line && start + line.length + 1 + word.length > WIDTH) {
+  for (const word of words) {
+    const at = lines.length ? indent : start;
+    if (line && at + line.length + 1 + word.length > WIDTH) {
       lines.push(line);
       line = word;
     } else line = line ? `${line} ${word}` : word;
   }
   lines.push(line);
-  return lines.map((l, i) => (i ? " ".repeat(start) + l : l));
+  return lines.map((l, i) => (i ? " ".repeat(indent) + l : l));
 }
 
 /** The `--json` report: stable keys for scripts. */

@@ -9,12 +9,13 @@ import { zoneLine } from "../../lib/dns-format";
 export const PASTE = "\n    ";
 
 /**
- * A record as pasteable zone-file text. A TXT value longer than a line (a DKIM key) is written in BIND's
+ * A record as pasteable zone-file text. A TXT line that would not fit the report (printed 6 columns in,
+ * at most 100 wide; a DKIM key) is written in BIND's
  * multi-line form — `( "…" "…" )`, strings of 64 characters, which DKIM verifiers join back into one value.
  */
 export function zoneText(record: DnsRecordSpec): string[] {
   const line = zoneLine(record);
-  if (record.type !== "TXT" || line.length <= 96) return [line];
+  if (record.type !== "TXT" || line.length <= 92) return [line];
   const value = record.content
     .match(/"((?:[^"\\]|\\.)*)"/g)!
     .map((s) => s.slice(1, -1))

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { zoneLine } from "../../lib/dns-format";
 import { ZoneRecord } from "../support/dns-server";
 import { makeDkimPublicKey } from "../support/certificates";
 import {
@@ -33,8 +34,14 @@ afterAll(async () => {
 
 /** Serves `zone` and runs the doctor with --json. */
 async function doctorWith(zone: ZoneRecord[]) {
+  const run = await doctorRun(zone, ["--json"]);
+  return { run, report: parseReport(run) };
+}
+
+/** Serves `zone` and runs the doctor against the lab. */
+async function doctorRun(zone: ZoneRecord[], extra: string[]) {
   lab.dns.zone = zone;
-  const run = await runDoctor([
+  return runDoctor([
     "--planned",
     plannedFile,
     "--resolver",
@@ -47,11 +54,10 @@ async function doctorWith(zone: ZoneRecord[]) {
     DNSBL_ZONE,
     "--timeout",
     "2000",
-    "--json",
+    ...extra,
     ...servers.portArgs(),
     ...lab.webPortArgs,
   ]);
-  return { run, report: parseReport(run) };
 }
 
 const without = (zone: ZoneRecord[], drop: (r: ZoneRecord) => boolean) => zone.filter((r) => !drop(r));
@@ -77,6 +83,27 @@ describe("DNS checks", () => {
     expect(findCheck(report, "DNS records", `TXT ${DOMAIN}`).status).toBe("pass");
   });
 
+  it("an empty zone: every fix is mailstack's (pulumi up, the zoneFile line), one per record, pasteable", async () => {
+    const zone = good.zone.filter((r) => r.type === "PTR");
+    const { report } = await doctorWith(zone);
+    const fixes = report.checks.filter((c) => c.fix).map((c) => `${c.group} / ${c.name}: ${c.fix}`);
+    expect(fixes.length).toBeGreaterThan(5);
+    for (const fix of fixes) {
+      expect(fix).not.toMatch(/\.\.(\s|$)/);
+      expect(fix).not.toMatch(/setup email|OVERRIDE_HOSTNAME|picks up renewed|…/);
+    }
+    // Each planned record the empty zone lacks is proposed with its exact zoneFile line.
+    const zoneLines = good.planned.dnsRecords.map((r) => zoneLine(r));
+    for (const c of report.checks.filter((c) => c.group === "DNS records" && c.status === "fail")) {
+      const [, ...paste] = c.fix!.split("\n");
+      expect(paste.length, c.name).toBeGreaterThan(0);
+      if (paste.length === 1) expect(zoneLines).toContain(paste[0].trim());
+    }
+    // Printed, every line fits 100 columns.
+    const printed = await doctorRun(zone, ["--no-color"]);
+    for (const line of printed.printed.split("\n")) expect(line.length, line).toBeLessThanOrEqual(100);
+  });
+
   it("a missing record fails with the zone line to publish", async () => {
     const { run, report } = await doctorWith(without(good.zone, isTxtAt(`_dmarc.${DOMAIN}`)));
     expect(run.code).toBe(1);
@@ -84,7 +111,8 @@ describe("DNS checks", () => {
     expect(record).toMatchObject({ status: "fail" });
     expect(record.detail).toContain("nothing published");
     expect(record.fix).toMatch(/^Mailstack publishes it on `pulumi up` .*`pulumi stack output zoneFile`:\n/);
-    expect(record.fix).toContain(`\n    _dmarc.${DOMAIN}. 3600 IN TXT "v=DMARC1; p=quarantine`);
+    // The record as zone-file text; too long for one report line, in BIND's multi-line form.
+    expect(record.fix).toContain(`\n    _dmarc.${DOMAIN}. 3600 IN TXT (\n        "v=DMARC1; p=quarantine`);
     expect(record.fix).not.toMatch(/\.\.(\s|$)/);
     // One answer per record: Mail authentication proposes the same record.
     expect(findCheck(report, "Mail authentication", "DMARC")).toMatchObject({
