@@ -3,7 +3,8 @@
  * renewer container (volumes, schedule, files, wait) beside the mail server, the CAA record, secrecy and
  * idempotence. The renewer's own behaviour against a real ACME server is in test/daemons/acme-renewal.test.ts.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACME_CONFIG } from "../support/fixtures";
 import { PERMISSION_GROUP_IDS as PERMISSION_GROUP_IDS_FOR_TESTS } from "../../preview/mocks";
 import { mailContainer, newStateDir, ProgramRun, resourceOf, runProgram } from "../support/run-program";
@@ -34,6 +35,7 @@ describe("tls.mode acme (the default for a new stack on Cloudflare)", () => {
     stateDir = newStateDir();
     run = await runProgram(ACME_CONFIG, { stateDir });
   });
+  afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
   it("mints a token that can edit DNS and read the zone, in this zone only", () => {
     const token = resourceOf(run, TOKEN);

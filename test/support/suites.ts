@@ -53,8 +53,9 @@ export default function isolateTmp(): () => void {
   fs.chmodSync(dir, 0o755);
   process.env.TMPDIR = dir;
   return () => {
-    // tsx keeps its transpile cache in the temporary directory: that is not a test's state.
-    const left = fs.readdirSync(dir).filter((name) => !name.startsWith("tsx-"));
+    // tsx's transpile cache and Node's module compile cache live in the temporary directory: they are caches,
+    // not a test's state.
+    const left = fs.readdirSync(dir).filter((name) => !name.startsWith("tsx-") && name !== "node-compile-cache");
     fs.rmSync(dir, { recursive: true, force: true });
     if (left.length)
       throw new Error(`tests left state in the temporary directory (removed now): ${left.sort().join(", ")}`);
