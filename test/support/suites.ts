@@ -43,6 +43,8 @@ export class DaemonSuitesNotice {
   }
 }
 
+const CACHES = /^(tsx-|node-compile-cache$|v8-compile-cache)/;
+
 /**
  * Global setup: every test process gets its own temporary directory (TMPDIR, which os.tmpdir() reads), and
  * the run fails when something is left in it — a test or fixture that does not clean up after itself.
@@ -53,9 +55,8 @@ export default function isolateTmp(): () => void {
   fs.chmodSync(dir, 0o755);
   process.env.TMPDIR = dir;
   return () => {
-    // tsx's transpile cache and Node's module compile cache live in the temporary directory: they are caches,
-    // not a test's state.
-    const left = fs.readdirSync(dir).filter((name) => !name.startsWith("tsx-") && name !== "node-compile-cache");
+    // Compile caches (tsx's, Node's, v8-compile-cache's) live in the temporary directory: not a test's state.
+    const left = fs.readdirSync(dir).filter((name) => !CACHES.test(name));
     fs.rmSync(dir, { recursive: true, force: true });
     if (left.length)
       throw new Error(`tests left state in the temporary directory (removed now): ${left.sort().join(", ")}`);
