@@ -7,9 +7,10 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readStackFile } from "../../preview/stack-file";
-import { mailContainer, newStateDir, ProgramRun, runProgram } from "../support/run-program";
+import { newStateDir, ProgramRun, runProgram } from "../support/run-program";
+import { serverPlanOf } from "../support/server-plan";
 import { daemonsRunnable } from "./harness/daemons-available";
-import { ContainerInputs, filesFromContainer } from "./harness/from-container";
+import { filesFromPlan } from "./harness/from-plan";
 import { needsDns, startLoopbackDns } from "./harness/loopback-stack";
 import { allocateMailPorts, MailSystem } from "./harness/mail-system";
 import { marker, openImap, sendMail, waitForInbox } from "./harness/mail-clients";
@@ -27,7 +28,8 @@ describe.skipIf(!daemonsRunnable())("the local stack (Pulumi.local.yaml) on real
 
   beforeAll(async () => {
     run = await runProgram(local.config, { stateDir, secretKeys: local.secretKeys });
-    const files = filesFromContainer(mailContainer(run).inputs as ContainerInputs);
+    // The server's plan, which test/components proves is what the container gets.
+    const files = filesFromPlan(serverPlanOf(run, local.config));
     if (needsDns(files)) dns = await startLoopbackDns(run.outputs.dnsRecords);
     system = await MailSystem.start(files, await allocateMailPorts(), { dns });
   });
