@@ -13,6 +13,7 @@ const SECRET = "[secret]";
 const STACK_TYPE = "pulumi:pulumi:Stack";
 const CONTAINER = "docker:index/container:Container";
 const IMAGE = "docker:index/remoteImage:RemoteImage";
+const COMMAND = "command:local:Command";
 
 export function formatPlan(plan: StackPlan, projectDir: string): string {
   const out: string[] = [];
@@ -128,23 +129,35 @@ function container(plan: StackPlan, c: RegisteredResource): string[] {
   const where = engine ? `the Docker engine at ${String(engine.inputs.host)}` : "the local Docker engine";
   const out = [`Container ${c.name}, on ${where}:`, ...properties(inputs, "    ")];
   const uploads = (c.inputs.uploads ?? []) as { file: string; content: unknown; permissions?: string }[];
-  if (uploads.length) out.push("    files:");
-  for (const u of uploads) {
-    // 0600 is how the program marks a file holding a secret (a key, passwords, credentials).
-    const masked = u.permissions === "0600";
-    const head = `        ${u.file} (${u.permissions ?? "0644"})`;
-    if (masked) out.push(`${head}: ${SECRET}`);
-    else if (u.content === AFTER_CREATE) out.push(`${head}: ${AFTER_CREATE}`);
-    else
-      out.push(
-        `${head}:`,
-        ...String(u.content)
-          .trimEnd()
-          .split("\n")
-          .map((l) => `            ${l}`.trimEnd()),
-      );
+  if (uploads.length) out.push("    files (uploaded before the container starts):");
+  for (const u of uploads) out.push(...file(u.file, u.permissions ?? "0644", u.content, false));
+  // The mail data files are written into the running container by one Command each (components/mailserver.ts):
+  // the file, its mode and how the server takes it are the Command's environment, the content its stdin.
+  const live = plan.resources.filter((r) => r.type === COMMAND && r.options?.parent === c.options?.parent);
+  if (live.length) out.push("    files (written into the running container with docker exec, live on change):");
+  for (const cmd of live) {
+    const env = (cmd.inputs.environment ?? {}) as Record<string, unknown>;
+    const path = typeof env.MAILSTACK_FILE === "string" ? env.MAILSTACK_FILE : cmd.name;
+    const mode = typeof env.MAILSTACK_MODE === "string" ? env.MAILSTACK_MODE : "0644";
+    out.push(...file(path, mode, cmd.inputs.stdin, cmd.secretInputs.includes("stdin")));
   }
   return [...out, ""];
+}
+
+/** One file a container gets: its content, or [secret] when it is a secret or 0600 (how the program marks a
+ * file holding a key, passwords or credentials). */
+function file(path: string, mode: string, content: unknown, secret: boolean): string[] {
+  const head = `        ${path} (${mode})`;
+  if (secret || mode === "0600") return [`${head}: ${SECRET}`];
+  if (content === AFTER_CREATE) return [`${head}: ${AFTER_CREATE}`];
+  if (content === "" || content === undefined) return [`${head}: (empty)`];
+  return [
+    `${head}:`,
+    ...String(content)
+      .trimEnd()
+      .split("\n")
+      .map((l) => `            ${l}`.trimEnd()),
+  ];
 }
 
 function diagnostics(plan: StackPlan, stackName: string): string[] {
