@@ -4,6 +4,7 @@
  * the daemons (test/daemons/live-config.test.ts).
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { gatedStartCommand, IN_CONTAINER_SCRIPT, STARTED_MARKER } from "../../lib/render/live-apply";
@@ -12,7 +13,7 @@ import { daemonsRunnable } from "../daemons/harness/daemons-available";
 import { runInContainerRoot } from "../daemons/harness/container-root";
 
 const ACCOUNTS = "a@example.org|{SHA512-CRYPT}$6$x\n";
-const scratch = mkdtempSync("/tmp/mailstack-live-apply-");
+const scratch = mkdtempSync(join(tmpdir(), "mailstack-live-apply-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe.skipIf(!daemonsRunnable())("the live-file scripts in a container", () => {

@@ -8,7 +8,8 @@
  */
 import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
+import { tmpdir } from "node:os";
 import type { RegisteredResource } from "../../support/run-program";
 import { makeContainerRoot } from "./container-root";
 import { MailSystem } from "./mail-system";
@@ -28,8 +29,10 @@ export function installDockerStandIn(system: MailSystem, o: { container: string;
   const containerTmp = dirname(system.postfix.dmsConfigDir);
   const containerRun = join(root, "container-run");
   const shims = join(root, "container-sbin");
-  // The harness's root at its own path inside the container, so the shim's `postfix -c` finds its instance.
-  for (const d of [join(containerTmp, basename(root)), containerRun, shims]) mkdirSync(d, { recursive: true });
+  // The harness's root at its own path inside the container, so the shim's `postfix -c` finds its instance. Under
+  // /tmp (the run's TMPDIR is a folder there) its mount point must be in what is bound onto the container's /tmp.
+  const rootMountPoint = root.startsWith("/tmp/") ? [join(containerTmp, relative("/tmp", root))] : [];
+  for (const d of [...rootMountPoint, containerRun, shims]) mkdirSync(d, { recursive: true });
   // The container's postfix and doveadm are the harness's instances.
   writeFileSync(join(shims, "postfix"), `#!/bin/sh\nexec /usr/sbin/postfix -c ${q(system.postfix.configDir)} "$@"\n`, {
     mode: 0o755,
@@ -47,7 +50,7 @@ export function installDockerStandIn(system: MailSystem, o: { container: string;
     ],
     envs: Object.entries(system.files.env).map(([k, v]) => `${k}=${v}`),
   });
-  const binDir = mkdtempSync("/tmp/mailstack-docker-cli-");
+  const binDir = mkdtempSync(join(tmpdir(), "mailstack-docker-cli-"));
   chmodSync(binDir, 0o755);
   const log = join(binDir, "argv.log");
   writeFileSync(join(binDir, "enter.sh"), container.setup);
