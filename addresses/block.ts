@@ -1,4 +1,4 @@
-import { isAddress } from "../lib/config-reader";
+import { isAddress } from "../lib/mail-syntax";
 import { InputError } from "../doctor/planned-input";
 import { AddressBook } from "./address-book";
 import { runPulumi, shellQuote, stackArgs } from "../doctor/pulumi-cli";
@@ -54,7 +54,7 @@ export function blockTarget(input: string, book: AddressBook): string {
   if (!raw.includes("@") && book.domains.length !== 1)
     throw new InputError(`--block ${input}: give the full address (this server has ${book.domains.join(", ")})`);
   const address = raw.includes("@") ? raw : `${raw}@${book.domains[0]}`;
-  if (!isAddress(address)) throw new InputError(`--block ${input}: not a valid address`);
+  if (!isAddress(address, "tagged")) throw new InputError(`--block ${input}: not a valid address`);
   const { kind, domain } = book.info(address);
   if (!book.domains.includes(domain))
     throw new InputError(

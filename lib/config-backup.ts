@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { isTimeZone, normalizeSchedule } from "./backup-schedule";
 import { BackupConfig, BackupDestination, BucketLookup } from "./config-types";
-import { field, Reader, show, unknownFields } from "./config-reader";
+import { Scope, show } from "./config-reader";
 
 /**
  * restic's official image (Docker Hub, built by restic's release workflow from docker/Dockerfile.release:
@@ -22,42 +22,44 @@ const PLAIN = /^[\x21-\x7e]+$/;
  * Backups are on unless `backup.enabled` is false; without a destination they go to the server's disk,
  * with a warning that this does not survive the loss of the server.
  */
-export function readBackup(r: Reader, warnings: string[]): BackupConfig {
-  const obj = r.object("backup");
-  unknownFields(r, obj, "backup", ["enabled", "schedule", "timezone", "destination", "retention", "image"]);
-  const enabled = field(r, obj, "enabled", "backup.enabled", "boolean") ?? true;
+export const BACKUP_KEYS = ["backup", "backupKey", "backupS3AccessKeyId", "backupS3SecretAccessKey"];
 
-  const rawSchedule = field(r, obj, "schedule", "backup.schedule", "string") ?? DEFAULT_SCHEDULE;
+export function readBackup(scope: Scope): BackupConfig {
+  const s = scope.object("backup");
+  s?.only(["enabled", "schedule", "timezone", "destination", "retention", "image"]);
+  const enabled = s?.boolean("enabled") ?? true;
+
+  const rawSchedule = s?.string("schedule") ?? DEFAULT_SCHEDULE;
   const normalized = normalizeSchedule(rawSchedule);
-  if ("error" in normalized) r.fail("backup.schedule", `is ${show(rawSchedule)} and ${normalized.error}`);
-  const timezone = field(r, obj, "timezone", "backup.timezone", "string") ?? "UTC";
+  if ("error" in normalized) s!.fail("schedule", `is ${show(rawSchedule)} and ${normalized.error}`);
+  const timezone = s?.string("timezone") ?? "UTC";
   if (!isTimeZone(timezone))
-    r.fail("backup.timezone", `is ${show(timezone)}; expected an IANA time zone such as UTC or Europe/Berlin`);
+    s!.fail("timezone", `is ${show(timezone)}; expected an IANA time zone such as UTC or Europe/Berlin`);
 
-  const retentionObj = nested(r, obj, "retention");
-  unknownFields(r, retentionObj, "backup.retention", ["daily", "weekly", "monthly"]);
+  const rs = s?.object("retention");
+  rs?.only(["daily", "weekly", "monthly"]);
   const retention = { ...DEFAULT_RETENTION };
   for (const period of ["daily", "weekly", "monthly"] as const) {
-    const n = field(r, retentionObj, period, `backup.retention.${period}`, "number");
+    const n = rs?.number(period);
     if (n === undefined) continue;
     if (!Number.isInteger(n) || n < 0 || n > 1000)
-      r.fail(`backup.retention.${period}`, `is ${show(n)}; expected a whole number of snapshots to keep, 0–1000`);
+      rs!.fail(period, `is ${show(n)}; expected a whole number of snapshots to keep, 0–1000`);
     else retention[period] = n;
   }
   if (retention.daily + retention.weekly + retention.monthly === 0)
-    r.fail("backup.retention", "keeps no snapshot at all; set at least one of daily, weekly, monthly above 0");
+    scope.fail("backup.retention", "keeps no snapshot at all; set at least one of daily, weekly, monthly above 0");
 
-  const image = field(r, obj, "image", "backup.image", "string") ?? RESTIC_IMAGE;
-  if (/\s/.test(image)) r.fail("backup.image", `is ${show(image)}; expected an image reference like ${RESTIC_IMAGE}`);
+  const image = s?.string("image") ?? RESTIC_IMAGE;
+  if (/\s/.test(image)) s!.fail("image", `is ${show(image)}; expected an image reference like ${RESTIC_IMAGE}`);
 
-  const key = r.secret("backupKey");
+  const key = scope.secret("backupKey");
   if (key !== undefined && (!PLAIN.test(key) || key.length < 8))
-    r.fail(
+    scope.fail(
       "backupKey",
       "must be the repository's key: one line of at least 8 printable characters without spaces (value not shown)",
     );
 
-  const destination = readDestination(r, nested(r, obj, "destination"), enabled, warnings);
+  const destination = readDestination(scope, s?.object("destination"), enabled);
   return {
     enabled,
     schedule: "cron" in normalized ? normalized.cron : DEFAULT_SCHEDULE,
@@ -69,42 +71,32 @@ export function readBackup(r: Reader, warnings: string[]): BackupConfig {
   };
 }
 
-function readDestination(
-  r: Reader,
-  obj: Record<string, unknown> | undefined,
-  enabled: boolean,
-  warnings: string[],
-): BackupDestination {
-  if (!obj) {
+function readDestination(scope: Scope, d: Scope | undefined, enabled: boolean): BackupDestination {
+  if (!d) {
     if (enabled)
-      warnings.push(
-        `mailstack:backup.destination is not set: backups go to ${DEFAULT_LOCAL_PATH} on the mail server's own disk, which does not survive losing the server; set an S3 destination (see README, "Backups")`,
+      scope.warn(
+        "backup.destination",
+        `is not set: backups go to ${DEFAULT_LOCAL_PATH} on the mail server's own disk, which does not survive losing the server; set an S3 destination (see README, "Backups")`,
       );
     return { type: "local", path: DEFAULT_LOCAL_PATH };
   }
-  const type = field(r, obj, "type", "backup.destination.type", "string");
+  const type = d.string("type");
   if (type === "local") {
-    unknownFields(r, obj, "backup.destination", ["type", "path"]);
-    const given = field(r, obj, "path", "backup.destination.path", "string") ?? DEFAULT_LOCAL_PATH;
+    d.only(["type", "path"]);
+    const given = d.string("path") ?? DEFAULT_LOCAL_PATH;
     const path = given.length > 1 ? given.replace(/\/+$/, "") : given;
     if (!posix.isAbsolute(path) || posix.normalize(path) !== path || path === "/")
-      r.fail(
-        "backup.destination.path",
-        `is ${show(given)}; expected an absolute directory on the server, e.g. /srv/mail-backup`,
-      );
+      d.fail("path", `is ${show(given)}; expected an absolute directory on the server, e.g. /srv/mail-backup`);
     else if (!PLAIN.test(path) || /[:,]/.test(path))
-      r.fail("backup.destination.path", `is ${show(given)}; a bind-mounted path may not contain spaces, ':' or ','`);
+      d.fail("path", `is ${show(given)}; a bind-mounted path may not contain spaces, ':' or ','`);
     return { type: "local", path };
   }
   if (type !== "s3") {
-    r.fail(
-      "backup.destination.type",
-      `is ${show(type)}; expected "s3" (any S3-compatible bucket) or "local" (a directory on the server)`,
-    );
+    d.fail("type", `is ${show(type)}; expected "s3" (any S3-compatible bucket) or "local" (a directory on the server)`);
     return { type: "local", path: DEFAULT_LOCAL_PATH };
   }
-  unknownFields(r, obj, "backup.destination", ["type", "endpoint", "bucket", "path", "region", "bucketLookup"]);
-  const endpoint = (field(r, obj, "endpoint", "backup.destination.endpoint", "string") ?? "").replace(/\/+$/, "");
+  d.only(["type", "endpoint", "bucket", "path", "region", "bucketLookup"]);
+  const endpoint = (d.string("endpoint") ?? "").replace(/\/+$/, "");
   let url: URL | undefined;
   try {
     url = new URL(endpoint);
@@ -119,37 +111,36 @@ function readDestination(
     url.username ||
     !PLAIN.test(endpoint)
   )
-    r.fail(
-      "backup.destination.endpoint",
+    d.fail(
+      "endpoint",
       `is ${show(endpoint || undefined)}; expected the S3 service URL without a bucket, e.g. https://s3.eu-central-1.amazonaws.com`,
     );
   else if (url.protocol === "http:" && !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname))
-    warnings.push(
-      `mailstack:backup.destination.endpoint is plain http: the data is encrypted by restic, but the S3 requests and their metadata are not; use https`,
+    d.warn(
+      "endpoint",
+      `is plain http: the data is encrypted by restic, but the S3 requests and their metadata are not; use https`,
     );
-  const bucket = field(r, obj, "bucket", "backup.destination.bucket", "string");
+  const bucket = d.string("bucket");
   if (!bucket || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
-    r.fail("backup.destination.bucket", `is ${show(bucket)}; expected an S3 bucket name (3–63 of a-z, 0-9, '.', '-')`);
-  const path = (field(r, obj, "path", "backup.destination.path", "string") ?? "").replace(/^\/+|\/+$/g, "");
+    d.fail("bucket", `is ${show(bucket)}; expected an S3 bucket name (3–63 of a-z, 0-9, '.', '-')`);
+  const path = (d.string("path") ?? "").replace(/^\/+|\/+$/g, "");
   if (path && (!/^[A-Za-z0-9._/-]+$/.test(path) || path.split("/").some((p) => p === "" || p === "." || p === "..")))
-    r.fail(
-      "backup.destination.path",
-      `is ${show(path)}; expected a key prefix inside the bucket, e.g. mail/example.com`,
-    );
-  const region = field(r, obj, "region", "backup.destination.region", "string");
+    d.fail("path", `is ${show(path)}; expected a key prefix inside the bucket, e.g. mail/example.com`);
+  const region = d.string("region");
   if (region && !/^[a-z0-9-]+$/.test(region))
-    r.fail("backup.destination.region", `is ${show(region)}; expected a region name such as eu-central-1`);
-  const bucketLookup = field(r, obj, "bucketLookup", "backup.destination.bucketLookup", "string") ?? "auto";
+    d.fail("region", `is ${show(region)}; expected a region name such as eu-central-1`);
+  const bucketLookup = d.string("bucketLookup") ?? "auto";
   if (!BUCKET_LOOKUPS.includes(bucketLookup as BucketLookup))
-    r.fail(
-      "backup.destination.bucketLookup",
+    d.fail(
+      "bucketLookup",
       `is ${show(bucketLookup)}; expected auto, path (https://endpoint/bucket) or dns (https://bucket.endpoint)`,
     );
 
   const credential = (key: string, what: string) => {
-    const value = r.secret(key);
-    if (!value) return r.fail(key, `is required for an S3 destination: pulumi config set --secret ${key} <${what}>`);
-    if (!PLAIN.test(value)) return r.fail(key, "must be one line without spaces (value not shown)");
+    const value = scope.secret(key);
+    if (!value)
+      return scope.fail(key, `is required for an S3 destination: pulumi config set --secret ${key} <${what}>`);
+    if (!PLAIN.test(value)) return scope.fail(key, "must be one line without spaces (value not shown)");
     return value;
   };
   return {
@@ -162,16 +153,4 @@ function readDestination(
     accessKeyId: enabled ? (credential("backupS3AccessKeyId", "access key ID") ?? "") : "",
     secretAccessKey: enabled ? (credential("backupS3SecretAccessKey", "secret access key") ?? "") : "",
   };
-}
-
-/** An object inside `backup`, e.g. `backup.retention`. */
-function nested(
-  r: Reader,
-  obj: Record<string, unknown> | undefined,
-  name: string,
-): Record<string, unknown> | undefined {
-  const v = obj?.[name];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "object" || Array.isArray(v)) return r.fail(`backup.${name}`, `must be an object (got ${show(v)})`);
-  return v as Record<string, unknown>;
 }

@@ -1,5 +1,6 @@
 import { ClientSetupConfig } from "./config-types";
-import { field, isAddress, Reader, show, unknownFields } from "./config-reader";
+import { Scope, show } from "./config-reader";
+import { addressProblem, asciiLower } from "./mail-syntax";
 import { MTA_STS_DEFAULT_MAX_AGE, MTA_STS_MAX_AGE_LIMIT, MTA_STS_MODES, MtaStsMode } from "./well-known/mta-sts";
 import { tlsRptUri } from "./well-known/tls-rpt";
 
@@ -14,7 +15,14 @@ import { tlsRptUri } from "./well-known/tls-rpt";
  *
  * The switches live apart from the settings because Pulumi.yaml declares `mtaSts` and `tlsRpt` as objects and
  * the CLI fills in `{}` when they are unset: an object cannot also be the switch.
+ *
+ * What reaches the Worker's script (lib/well-known/worker.ts) is the domain and host name (checked by their own
+ * section), these switches and numbers, and documents rendered from them; the script embeds it as JSON. The
+ * report URIs land in the `_smtp._tls` TXT record, whose URI list `,` and `!` and whose fields `;` separate
+ * (RFC 8460 §3).
  */
+export const CLIENT_SETUP_KEYS = ["cloudflareAccountId", "clientSetup", "mtaSts", "tlsRpt"];
+
 export interface ClientSetupContext {
   domain: string;
   hostname: string;
@@ -30,28 +38,32 @@ export interface ClientSetupContext {
 /** At least a day: a shorter cache protects nothing between two fetches (RFC 8461 §3.2 expects weeks). */
 const MIN_MAX_AGE = 86_400;
 
-/** Reads the section; what does not stop the run is added to `warnings`. */
-export function readClientSetup(r: Reader, ctx: ClientSetupContext, warnings: string[]): ClientSetupConfig {
+/** An https:// report URL as the TXT record can carry it: no whitespace, quotes, controls, `,`, `;` or `!`. */
+// eslint-disable-next-line no-control-regex
+const REPORT_URL = /^https:\/\/[^\s,;!"\\\x00-\x1f\x7f]+$/i;
+
+export function readClientSetup(scope: Scope, ctx: ClientSetupContext): ClientSetupConfig {
   const { domain, managedDns } = ctx;
+  const warnings = scope.r.warnings;
 
   // --- the Worker -------------------------------------------------------------------------------------
-  const accountId = r.string("cloudflareAccountId");
+  const accountId = scope.string("cloudflareAccountId");
   if (accountId && !/^[0-9a-f]{32}$/.test(accountId))
-    r.fail(
+    scope.fail(
       "cloudflareAccountId",
       `is ${show(accountId)}; expected the 32-character hex account ID (Cloudflare dashboard → Workers & Pages, or the zone's Overview page)`,
     );
-  const obj = r.object("clientSetup");
-  unknownFields(r, obj, "clientSetup", ["worker", "mtaSts", "tlsRpt", "autoconfig", "autodiscover", "apex", "srv"]);
-  const flag = (name: string, fallback: boolean) => field(r, obj, name, `clientSetup.${name}`, "boolean") ?? fallback;
-  const wantWorker = field(r, obj, "worker", "clientSetup.worker", "boolean");
+  const s = scope.object("clientSetup");
+  s?.only(["worker", "mtaSts", "tlsRpt", "autoconfig", "autodiscover", "apex", "srv"]);
+  const flag = (name: string, fallback: boolean) => s?.boolean(name) ?? fallback;
+  const wantWorker = s?.boolean("worker");
   if (wantWorker && !managedDns)
-    r.fail(
-      "clientSetup.worker",
+    s!.fail(
+      "worker",
       "is true but dns is none: the Worker lives on Cloudflare with the zone; with dns: none host the files yourself (stack output wellKnown) or set dns: cloudflare",
     );
   else if (wantWorker && !accountId)
-    r.fail(
+    scope.fail(
       "cloudflareAccountId",
       "is required for clientSetup.worker: the Cloudflare account ID to deploy the Worker to (and give cloudflare:apiToken Account → Workers Scripts → Edit)",
     );
@@ -60,8 +72,7 @@ export function readClientSetup(r: Reader, ctx: ClientSetupContext, warnings: st
     warnings.push(
       "MTA-STS and mail client autoconfiguration are not served: set mailstack:cloudflareAccountId (and give cloudflare:apiToken Account → Workers Scripts → Edit) to serve them from a Cloudflare Worker, or set clientSetup.worker: false to silence this",
     );
-  if (accountId && !managedDns)
-    warnings.push("mailstack:cloudflareAccountId is not used with dns: none (no Worker is deployed)");
+  if (accountId && !managedDns) scope.warn("cloudflareAccountId", "is not used with dns: none (no Worker is deployed)");
   // Served by the Worker, or by the user with dns: none; with managed DNS and no Worker, nobody serves them.
   const served = !!worker || !managedDns;
 
@@ -72,18 +83,18 @@ export function readClientSetup(r: Reader, ctx: ClientSetupContext, warnings: st
   // --- MTA-STS ----------------------------------------------------------------------------------------
   // Published when something serves the policy, unless switched off; switched on without the Worker, the
   // user serves it (the policy is in the outputs).
-  const stsObj = r.object("mtaSts");
-  unknownFields(r, stsObj, "mtaSts", ["mode", "maxAge"]);
-  const mode = (field(r, stsObj, "mode", "mtaSts.mode", "string") ?? "testing") as MtaStsMode;
+  const sts = scope.object("mtaSts");
+  sts?.only(["mode", "maxAge"]);
+  const mode = (sts?.string("mode") ?? "testing") as MtaStsMode;
   if (!MTA_STS_MODES.includes(mode))
-    r.fail(
-      "mtaSts.mode",
+    sts!.fail(
+      "mode",
       `is ${show(mode)}; expected testing (failures reported, mail still delivered), enforce (mail only over valid TLS) or none (withdrawing a policy)`,
     );
-  const maxAge = field(r, stsObj, "maxAge", "mtaSts.maxAge", "number") ?? MTA_STS_DEFAULT_MAX_AGE;
+  const maxAge = sts?.number("maxAge") ?? MTA_STS_DEFAULT_MAX_AGE;
   if (!Number.isInteger(maxAge) || maxAge < MIN_MAX_AGE || maxAge > MTA_STS_MAX_AGE_LIMIT)
-    r.fail(
-      "mtaSts.maxAge",
+    sts!.fail(
+      "maxAge",
       `is ${show(maxAge)}; expected whole seconds from ${MIN_MAX_AGE} (a day) to ${MTA_STS_MAX_AGE_LIMIT} (a year), e.g. 604800 (a week)`,
     );
   const mtaSts = flag("mtaSts", served) ? { mode, maxAge } : undefined;
@@ -93,7 +104,7 @@ export function readClientSetup(r: Reader, ctx: ClientSetupContext, warnings: st
     );
   const untrusted = ctx.untrustedCertificate;
   if (mtaSts && untrusted && mode === "enforce")
-    r.fail(
+    scope.fail(
       "mtaSts.mode",
       `is enforce with a certificate from ${untrusted}: senders that enforce MTA-STS refuse a certificate no public CA vouches for, so their mail would bounce; get a publicly trusted certificate (tls.mode acme with Let's Encrypt, or manual), or use mtaSts.mode testing`,
     );
@@ -103,23 +114,24 @@ export function readClientSetup(r: Reader, ctx: ClientSetupContext, warnings: st
     );
 
   // --- TLS-RPT ----------------------------------------------------------------------------------------
-  const rptObj = r.object("tlsRpt");
-  unknownFields(r, rptObj, "tlsRpt", ["rua"]);
-  const given = rptObj?.rua;
+  const rpt = scope.object("tlsRpt");
+  rpt?.only(["rua"]);
+  const given = rpt?.value("rua");
   const targets = given === undefined ? [`postmaster@${domain}`] : Array.isArray(given) ? given : [given];
   const rua: string[] = [];
   for (const target of targets) {
     const value = typeof target === "string" ? target.trim() : "";
-    const address = value.replace(/^mailto:/i, "").toLowerCase();
-    if (isAddress(address)) rua.push(tlsRptUri(address));
-    else if (/^https:\/\/[^\s,;!]+$/i.test(value)) rua.push(value);
+    const address = asciiLower(value.replace(/^mailto:/i, ""));
+    const problem = address.includes("@") && !/^https:/i.test(value) ? addressProblem(address, "outside") : "";
+    if (problem === undefined) rua.push(tlsRptUri(address));
+    else if (!problem && REPORT_URL.test(value) && URL.canParse(value)) rua.push(value);
     else
-      r.fail(
-        "tlsRpt.rua",
-        `has ${show(target)}; expected an address for the daily reports (e.g. tls-reports@${domain}) or an https:// URL`,
+      rpt!.fail(
+        "rua",
+        `has ${show(target)}${problem ? `, an address that ${problem}` : ""}; expected an address for the daily reports (e.g. tls-reports@${domain}) or an https:// URL`,
       );
   }
-  if (targets.length === 0) r.fail("tlsRpt.rua", "is empty; give an address, or set clientSetup.tlsRpt: false");
+  if (targets.length === 0) rpt!.fail("rua", "is empty; give an address, or set clientSetup.tlsRpt: false");
   const tlsRpt = flag("tlsRpt", true) ? { rua } : undefined;
 
   // --- names the Worker takes over must not be the mail server's -------------------------------------
@@ -131,7 +143,7 @@ export function readClientSetup(r: Reader, ctx: ClientSetupContext, warnings: st
       ...(apex && (autoconfig || autodiscover) ? [domain] : []),
     ];
     if (taken.includes(ctx.hostname))
-      r.fail(
+      scope.fail(
         "hostname",
         `is ${show(ctx.hostname)}, a name the client-setup Worker serves (${taken.join(", ")}); use another host name such as mail.${domain}${ctx.hostname === domain ? ", or set clientSetup.apex: false" : ""}`,
       );

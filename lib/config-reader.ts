@@ -1,127 +1,197 @@
 /**
- * The reading half of config validation: raw values as Pulumi stores them, typed field access, and the
- * name/address/IP predicates. lib/config.ts decides what is valid; this only reads and records problems.
+ * The reading half of config validation: raw values as Pulumi hands them to the program, a collector of
+ * problems and warnings, and `Scope`, typed access to one level of the configuration that names the full key in
+ * every message. The section readers (lib/config-*.ts) take a Scope, so the same reader serves the stack's top
+ * level today and one entry of a `domains` list later. They decide what is valid; this file only reads.
  */
-import { isIPv4 } from "node:net";
+import { distance } from "fastest-levenshtein";
 
-/** Raw stack configuration as Pulumi stores it: strings, objects as JSON text. */
+/** Raw stack configuration as Pulumi stores it: strings, objects and arrays as JSON text. */
 export interface RawConfig {
   /** `mailstack:*` values by key without the namespace. */
   values: Record<string, string | undefined>;
-  /** Keys (without namespace) whose values are stored as secrets. */
-  secretKeys: ReadonlySet<string>;
-  /** Whether a Cloudflare API token is available (`cloudflare:apiToken` or CLOUDFLARE_API_TOKEN). */
-  hasCloudflareToken: boolean;
+  /**
+   * Full keys (`mailstack:relayPassword`, `cloudflare:apiToken`) whose values are stored as secrets, as the Pulumi
+   * CLI lists them for the program; undefined when it did not say, so no value can be shown to be a secret.
+   */
+  secretKeys: ReadonlySet<string> | undefined;
+  /** Where the Cloudflare API token comes from: `cloudflare:apiToken` in the stack, `CLOUDFLARE_API_TOKEN`, or nowhere. */
+  cloudflareToken: "config" | "environment" | undefined;
+  /** Variables of the deploying machine that change what a value means (the Docker client's TLS material). */
+  environment: Readonly<Record<string, string | undefined>>;
   /** Reads a file named in config (relative to the project directory). */
   readFile: (path: string) => string;
   now: Date;
 }
 
-export const show = (v: unknown) => JSON.stringify(v);
-export const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-const LOCAL_PART = /^(?!\.)(?!.*\.\.)[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}(?<!\.)$/;
+const PRIVATE_KEY_PEM = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 
-export function isDomainName(s: string): boolean {
-  const labels = s.split(".");
-  return (
-    s.length <= 253 &&
-    labels.length >= 2 &&
-    labels.every((l) => LABEL.test(l)) &&
-    /^[a-z]{2,63}$|^xn--/.test(labels[labels.length - 1])
-  );
+/** Whether a text holds a PEM private key (any kind: PKCS#1, PKCS#8, EC, encrypted). */
+export const containsPrivateKey = (text: string) => PRIVATE_KEY_PEM.test(text);
+
+/** Characters a terminal would not show, or would act on, written as `\uXXXX` instead. */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\x00-\x1f\x7f-\x9f\u00a0\u00ad\u2000-\u200f\u2028-\u202f\u205f-\u206f\ufeff]/g;
+const visible = (text: string) => text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
+/**
+ * A value as messages show it: JSON-quoted, invisible characters spelled out, cut at 100 characters, and never a
+ * private key (a key pasted into the wrong setting must not end up in the terminal or CI logs).
+ */
+export function show(v: unknown): string {
+  const text = visible(JSON.stringify(v) ?? String(v));
+  if (containsPrivateKey(text)) return "(a value holding a private key, not shown)";
+  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
 }
 
-export function isAddress(s: string): boolean {
-  const at = s.lastIndexOf("@");
-  return at > 0 && LOCAL_PART.test(s.slice(0, at)) && isDomainName(s.slice(at + 1));
-}
+/** A key as messages show it (keys come from config too): `mailstack:` added to our own, nothing invisible. */
+const qualified = (key: string) => visible(key.includes(":") ? key : `mailstack:${key}`);
 
-/** Addresses that must never be published in an A/AAAA record for a public mail server. */
-export function isNonPublicIp(ip: string): boolean {
-  if (isIPv4(ip)) {
-    const [a, b] = ip.split(".").map(Number);
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      a >= 224
-    );
-  }
-  const x = ip.toLowerCase();
-  return x === "::" || x === "::1" || /^f[cd]/.test(x) || /^fe[89ab]/.test(x) || /^ff/.test(x);
-}
-
-/** Collects problems while reading; `fail` records one and returns undefined so parsing can go on. */
-export class Reader {
+/** Collects every problem and warning, so one run reports them all. */
+export class Problems {
   readonly problems: string[] = [];
-  constructor(readonly raw: RawConfig) {}
+  readonly warnings: string[] = [];
 
+  /** Records a problem with `key`; returns undefined so a reader can `return r.fail(…)` and go on. */
   fail(key: string, message: string): undefined {
-    this.problems.push(`mailstack:${key} ${message}`);
+    this.problems.push(`${qualified(key)} ${message}`);
     return undefined;
   }
-  string(key: string): string | undefined {
-    const v = this.raw.values[key];
-    return v === undefined || v.trim() === "" ? undefined : v.trim();
+  warn(key: string, message: string): void {
+    this.warnings.push(`${qualified(key)} ${message}`);
   }
-  /** A secret's raw value, untrimmed (a password may end in a space); empty means unset. */
-  secret(key: string): string | undefined {
-    const v = this.raw.values[key];
-    return v === undefined || v === "" ? undefined : v;
+}
+
+/** The closest known name to a mistyped one, if any is close enough to be what was meant. */
+export function suggest(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  const same = known.find((k) => k.toLowerCase() === lower);
+  if (same) return same;
+  let best: { name: string; d: number } | undefined;
+  for (const k of known) {
+    const d = distance(lower, k.toLowerCase());
+    if (!best || d < best.d) best = { name: k, d };
   }
-  /** A structured value; Pulumi stores objects and arrays as JSON text. */
-  json(key: string): unknown {
-    const v = this.raw.values[key];
-    if (v === undefined || v.trim() === "") return undefined;
-    try {
-      return JSON.parse(v);
-    } catch {
-      // A plain string where an object/array was expected: let the caller report the type.
-      return v;
+  // Up to one edit per three characters (`blockd` → `blocked`, `selecter` → `selector`) …
+  if (best && best.d <= Math.max(1, Math.floor(lower.length / 3))) return best.name;
+  // … or a name cut short or run on (`block` → `blocked`, `aliasess` → `aliases`).
+  return lower.length >= 4
+    ? known.find((k) => k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase()))
+    : undefined;
+}
+
+/** ` (did you mean "x"?)` or nothing. */
+export function didYouMean(name: string, known: readonly string[]): string {
+  const s = suggest(name, known);
+  return s ? ` (did you mean ${show(s)}?)` : "";
+}
+
+/**
+ * One level of the configuration: the stack's top level (values are Pulumi's strings, objects and arrays as JSON
+ * text) or an object inside it (values already decoded). Every message names the full key (`dkim.selector`).
+ */
+export class Scope {
+  private constructor(
+    readonly r: Problems,
+    private readonly values: Readonly<Record<string, unknown>>,
+    /** `""` at the top, `"dkim."` inside `dkim`. */
+    private readonly prefix: string,
+    /** Top level: values are text that may hold JSON. */
+    private readonly encoded: boolean,
+    private readonly secretOf: (name: string) => boolean,
+  ) {}
+
+  /** The stack's top level. */
+  static top(r: Problems, raw: RawConfig): Scope {
+    return new Scope(r, raw.values, "", true, (name) => raw.secretKeys?.has(`mailstack:${name}`) ?? false);
+  }
+
+  /** The full key of a name in this scope, for messages. */
+  key(name: string): string {
+    return this.prefix + name;
+  }
+  /** Names that are set (an empty value is unset). */
+  names(): string[] {
+    return Object.keys(this.values).filter((k) => !isUnset(this.values[k]));
+  }
+  has(name: string): boolean {
+    return !isUnset(this.values[name]);
+  }
+  /** Whether the value is stored as a Pulumi secret (an object inside a secret is secret). */
+  isSecret(name: string): boolean {
+    return this.secretOf(name);
+  }
+  fail(name: string, message: string): undefined {
+    return this.r.fail(this.key(name), message);
+  }
+  warn(name: string, message: string): void {
+    this.r.warn(this.key(name), message);
+  }
+
+  /** The value, with JSON text at the top level decoded when it holds an object or a list. */
+  value(name: string): unknown {
+    const v = this.values[name];
+    if (isUnset(v)) return undefined;
+    if (this.encoded && typeof v === "string" && /^\s*[[{]/.test(v)) {
+      try {
+        return JSON.parse(v);
+      } catch {
+        // Not JSON after all: the caller reports the type with the text as given.
+      }
     }
+    return v;
   }
-  object(key: string): Record<string, unknown> | undefined {
-    const v = this.json(key);
+
+  /** A string, trimmed; empty means unset. */
+  string(name: string): string | undefined {
+    const v = this.value(name);
+    if (v === undefined) return undefined;
+    if (typeof v !== "string") return this.fail(name, `must be a string (got ${this.shown(name, v)})`);
+    return v.trim() || undefined;
+  }
+  /** A secret's value as given, untrimmed (a password may end in a space); empty means unset. */
+  secret(name: string): string | undefined {
+    const v = this.values[name];
+    if (isUnset(v)) return undefined;
+    if (typeof v !== "string") return this.fail(name, "must be a string (value not shown)");
+    return v;
+  }
+  /** A number; Pulumi keeps `pulumi config set … 587` as the text "587". */
+  number(name: string): number | undefined {
+    const v = this.value(name);
+    if (v === undefined) return undefined;
+    if (typeof v === "string" && /^\s*\d+\s*$/.test(v)) return Number(v);
+    if (typeof v !== "number") return this.fail(name, `must be a number (got ${this.shown(name, v)})`);
+    return v;
+  }
+  boolean(name: string): boolean | undefined {
+    const v = this.value(name);
+    if (v === undefined) return undefined;
+    if (v === "true" || v === "false") return v === "true";
+    if (typeof v !== "boolean") return this.fail(name, `must be true or false (got ${this.shown(name, v)})`);
+    return v;
+  }
+  /** A mapping, as a scope of its own. */
+  object(name: string): Scope | undefined {
+    const v = this.value(name);
     if (v === undefined) return undefined;
     if (typeof v !== "object" || v === null || Array.isArray(v))
       return this.fail(
-        key,
-        `must be an object (got ${this.isSecret(key) ? "a secret value" : show(v)}); set it in Pulumi.<stack>.yaml as a YAML mapping or with pulumi config set --path`,
+        name,
+        `must be a mapping (got ${this.shown(name, v)}); set it in Pulumi.<stack>.yaml as a YAML mapping or with pulumi config set --path '${this.key(name)}.<setting>' <value>`,
       );
-    return v as Record<string, unknown>;
+    return new Scope(this.r, v as Record<string, unknown>, `${this.key(name)}.`, false, () => this.isSecret(name));
   }
-  isSecret(key: string): boolean {
-    return this.raw.secretKeys.has(key);
+
+  /** Refuses every name that is not one of `known`, suggesting the one probably meant. */
+  only(known: readonly string[], where = `expected one of ${known.join(", ")}`): void {
+    for (const name of this.names())
+      if (!known.includes(name)) this.fail(name, `is not a known setting${didYouMean(name, known)}; ${where}`);
+  }
+
+  private shown(name: string, v: unknown): string {
+    return this.isSecret(name) ? "a secret value" : show(v);
   }
 }
 
-/** Field of a config object, checked for type; `key` is the dotted path for messages. */
-export function field<T extends "string" | "number" | "boolean">(
-  r: Reader,
-  obj: Record<string, unknown> | undefined,
-  name: string,
-  key: string,
-  type: T,
-): (T extends "string" ? string : T extends "number" ? number : boolean) | undefined {
-  const v = obj?.[name];
-  if (v === undefined || v === null || v === "") return undefined;
-  if (type === "number" && typeof v === "string" && /^\d+$/.test(v)) return Number(v) as never;
-  if (type === "boolean" && (v === "true" || v === "false")) return (v === "true") as never;
-  if (typeof v !== type) return r.fail(key, `must be a ${type} (got ${show(v)})`) as never;
-  return (type === "string" ? (v as string).trim() : v) as never;
-}
-
-export function unknownFields(
-  r: Reader,
-  obj: Record<string, unknown> | undefined,
-  key: string,
-  allowed: string[],
-): void {
-  for (const k of Object.keys(obj ?? {})) {
-    if (!allowed.includes(k)) r.fail(`${key}.${k}`, `is not a known setting; expected one of ${allowed.join(", ")}`);
-  }
-}
+const isUnset = (v: unknown) => v === undefined || v === null || v === "";

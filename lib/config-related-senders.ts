@@ -1,5 +1,6 @@
 import { domainToASCII } from "node:url";
-import { isAddress, isDomainName, Reader, show } from "./config-reader";
+import { Scope, show } from "./config-reader";
+import { isAddress, isDomainName } from "./mail-syntax";
 
 /**
  * `relatedSenders`: sender domains that belong to the site a per-site address was given to, although their
@@ -16,12 +17,17 @@ export type RelatedSenders = Record<string, string[]>;
 
 const SITE_NAME = /^[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$/;
 
-export function readRelatedSenders(r: Reader, validDomain: string): RelatedSenders {
+export const RELATED_SENDERS_KEYS = ["relatedSenders"];
+
+export function readRelatedSenders(scope: Scope, validDomain: string): RelatedSenders {
   const related: RelatedSenders = {};
-  for (const [rawKey, value] of Object.entries(r.object("relatedSenders") ?? {})) {
-    const configKey = `relatedSenders.${rawKey}`;
+  const s = scope.object("relatedSenders");
+  for (const rawKey of s?.names() ?? []) {
+    const value = s!.value(rawKey);
+    const configKey = s!.key(rawKey);
+    const r = scope.r;
     const key = rawKey.trim().toLowerCase();
-    if (key !== "*" && (key.includes("@") ? !isAddress(key) : !SITE_NAME.test(key))) {
+    if (key !== "*" && (key.includes("@") ? !isAddress(key, "tagged") : !SITE_NAME.test(key))) {
       r.fail(
         configKey,
         `is not a per-site name, an address or "*"; expected e.g. relatedSenders.bilibili or relatedSenders["bilibili@${validDomain}"]`,

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { AcmeConfig, AcmeKeyType, TlsConfig } from "./config-types";
-import { field, isAddress, isDomainName, RawConfig, Reader, show, unknownFields } from "./config-reader";
+import { RawConfig, Scope, show } from "./config-reader";
+import { asciiLower, isAddress, isDomainName } from "./mail-syntax";
 import { checkManualCertificate } from "./tls-check";
 import { LEGO_IMAGE } from "./render/acme";
 
@@ -20,6 +21,8 @@ export const DEFAULT_CHECK_HOURS = 12;
 /** Settings that select a certificate of the user's own: their presence keeps an older stack on `manual`. */
 const MANUAL_KEYS = ["tlsCertificate", "tlsPrivateKey"];
 
+export const TLS_KEYS = ["tls", ...MANUAL_KEYS];
+
 export interface TlsContext {
   hostname: string;
   domain: string;
@@ -30,75 +33,74 @@ export interface TlsContext {
  * The `tls` section. `mode` defaults to `acme` (Let's Encrypt over DNS-01) when DNS is managed on Cloudflare
  * and no certificate of the user's own is configured; an older stack that names one keeps `manual`.
  */
-export function readTls(r: Reader, raw: RawConfig, ctx: TlsContext, warnings: string[]): TlsConfig {
-  const obj = r.object("tls");
-  unknownFields(r, obj, "tls", ["mode", "certFile", "keyFile", "acme"]);
-  const ownCertificate =
-    obj?.certFile !== undefined || obj?.keyFile !== undefined || MANUAL_KEYS.some((k) => r.secret(k) !== undefined);
-  const mode = field(r, obj, "mode", "tls.mode", "string") ?? (ctx.managedDns && !ownCertificate ? "acme" : "manual");
-  if (mode !== "acme" && obj?.acme !== undefined)
-    r.fail("tls.acme", `is set but tls.mode is ${show(mode)}; remove it or set tls.mode: acme`);
-  if (mode === "acme") return { mode, acme: readAcme(r, obj?.acme, ctx) };
+export function readTls(scope: Scope, raw: RawConfig, ctx: TlsContext): TlsConfig {
+  const s = scope.object("tls");
+  s?.only(["mode", "certFile", "keyFile", "acme"]);
+  const ownCertificate = !!s?.has("certFile") || !!s?.has("keyFile") || MANUAL_KEYS.some((k) => scope.has(k));
+  const mode = s?.string("mode") ?? (ctx.managedDns && !ownCertificate ? "acme" : "manual");
+  if (mode !== "acme" && s?.has("acme"))
+    s.fail("acme", `is set but tls.mode is ${show(mode)}; remove it or set tls.mode: acme`);
+  if (mode === "acme") return { mode, acme: readAcme(scope, s?.object("acme"), ctx) };
   if (mode === "self-signed") return { mode };
   if (mode !== "manual") {
-    r.fail(
+    scope.fail(
       "tls.mode",
       `is ${show(mode)}; expected "acme" (Let's Encrypt, issued and renewed automatically), "manual" (your certificate) or "self-signed" (for trying it out)`,
     );
     return { mode: "self-signed" };
   }
-  return readManual(r, raw, obj, ctx.hostname, warnings);
+  return readManual(scope, raw, s, ctx.hostname);
 }
 
-function readManual(
-  r: Reader,
-  raw: RawConfig,
-  obj: Record<string, unknown> | undefined,
-  hostname: string,
-  warnings: string[],
-): TlsConfig {
+/**
+ * Why no public CA vouches for the certificate the server will present, or undefined: senders that enforce
+ * MTA-STS validate it like a browser (lib/config-client-setup.ts).
+ */
+export function untrustedCertificate(tls: TlsConfig): string | undefined {
+  if (tls.mode === "self-signed") return "tls.mode self-signed";
+  if (tls.acme?.server === ACME_SERVERS["letsencrypt-staging"].url)
+    return "the Let's Encrypt staging CA (tls.acme.server)";
+  return undefined;
+}
+
+function readManual(scope: Scope, raw: RawConfig, s: Scope | undefined, hostname: string): TlsConfig {
   const tls: TlsConfig = { mode: "manual" };
-  const certFile = field(r, obj, "certFile", "tls.certFile", "string");
-  const keyFile = field(r, obj, "keyFile", "tls.keyFile", "string");
+  const certFile = s?.string("certFile");
+  const keyFile = s?.string("keyFile");
   const read = (key: string, path: string) => {
     try {
       return raw.readFile(path);
     } catch (e) {
-      return r.fail(
+      return scope.fail(
         key,
         `names ${show(path)}, which cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}); give a PEM file path relative to the project directory`,
       );
     }
   };
-  const cert = certFile ? read("tls.certFile", certFile) : r.secret("tlsCertificate");
-  const key = keyFile ? read("tls.keyFile", keyFile) : r.secret("tlsPrivateKey");
-  if (!certFile && !r.string("tlsCertificate"))
-    r.fail(
+  const cert = certFile ? read("tls.certFile", certFile) : scope.secret("tlsCertificate");
+  const key = keyFile ? read("tls.keyFile", keyFile) : scope.secret("tlsPrivateKey");
+  if (!certFile && !scope.has("tlsCertificate"))
+    scope.fail(
       "tls.certFile",
       "is required with tls.mode manual: a PEM certificate (full chain) for the hostname, or set tlsCertificate; use tls.mode acme to have Let's Encrypt issue one (DNS on Cloudflare), or self-signed to try things out",
     );
-  if (!keyFile && !r.secret("tlsPrivateKey"))
-    r.fail(
+  if (!keyFile && !scope.has("tlsPrivateKey"))
+    scope.fail(
       "tls.keyFile",
       "is required with tls.mode manual: the certificate's PEM private key, or set the secret tlsPrivateKey",
     );
   if (cert && key) {
     const checked = checkManualCertificate(cert, key, hostname, raw.now);
-    for (const p of checked.problems) r.fail(certFile ? "tls.certFile" : "tlsCertificate", p);
-    warnings.push(...checked.warnings);
+    for (const p of checked.problems) scope.fail(certFile ? "tls.certFile" : "tlsCertificate", p);
+    scope.r.warnings.push(...checked.warnings);
     tls.certificatePem = cert;
     tls.privateKeyPem = key;
   }
   return tls;
 }
 
-function readAcme(r: Reader, value: unknown, ctx: TlsContext): AcmeConfig {
-  let obj: Record<string, unknown> | undefined;
-  if (value !== undefined && value !== null) {
-    if (typeof value !== "object" || Array.isArray(value)) r.fail("tls.acme", `must be an object (got ${show(value)})`);
-    else obj = value as Record<string, unknown>;
-  }
-  unknownFields(r, obj, "tls.acme", [
+function readAcme(scope: Scope, a: Scope | undefined, ctx: TlsContext): AcmeConfig {
+  a?.only([
     "email",
     "server",
     "keyType",
@@ -111,16 +113,19 @@ function readAcme(r: Reader, value: unknown, ctx: TlsContext): AcmeConfig {
     "tokenRotation",
   ]);
   if (!ctx.managedDns)
-    r.fail(
+    scope.fail(
       "tls.mode",
       `is "acme", which proves control of ${ctx.hostname} through DNS records on Cloudflare; with dns: none use tls.mode manual (a certificate you obtain) or self-signed`,
     );
 
-  const email = (field(r, obj, "email", "tls.acme.email", "string") ?? `postmaster@${ctx.domain}`).toLowerCase();
+  const email = asciiLower(a?.string("email") ?? `postmaster@${ctx.domain}`);
   if (!isAddress(email))
-    r.fail("tls.acme.email", `is ${show(email)}; expected the address the CA may write to, e.g. admin@${ctx.domain}`);
+    scope.fail(
+      "tls.acme.email",
+      `is ${show(email)}; expected the address the CA may write to, e.g. admin@${ctx.domain}`,
+    );
 
-  const rawServer = field(r, obj, "server", "tls.acme.server", "string") ?? "letsencrypt";
+  const rawServer = a?.string("server") ?? "letsencrypt";
   let known: (typeof ACME_SERVERS)[string] | undefined = ACME_SERVERS[rawServer];
   let server = known?.url ?? rawServer;
   if (!known) {
@@ -131,7 +136,7 @@ function readAcme(r: Reader, value: unknown, ctx: TlsContext): AcmeConfig {
       /* reported below */
     }
     if (!url || url.protocol !== "https:" || url.username || url.password || /\s/.test(rawServer)) {
-      r.fail(
+      scope.fail(
         "tls.acme.server",
         `is ${show(rawServer)}; expected ${Object.keys(ACME_SERVERS).join(" or ")}, or an ACME directory URL (https://…/directory)`,
       );
@@ -141,37 +146,42 @@ function readAcme(r: Reader, value: unknown, ctx: TlsContext): AcmeConfig {
     }
   }
 
-  const keyType = (field(r, obj, "keyType", "tls.acme.keyType", "string") ?? "rsa2048").toLowerCase() as AcmeKeyType;
+  const keyType = asciiLower(a?.string("keyType") ?? "rsa2048") as AcmeKeyType;
   if (!ACME_KEY_TYPES.includes(keyType))
-    r.fail("tls.acme.keyType", `is ${show(keyType)}; expected one of ${ACME_KEY_TYPES.join(", ")}`);
+    scope.fail("tls.acme.keyType", `is ${show(keyType)}; expected one of ${ACME_KEY_TYPES.join(", ")}`);
 
-  const renewDays = field(r, obj, "renewDays", "tls.acme.renewDays", "number") ?? DEFAULT_RENEW_DAYS;
+  const renewDays = a?.number("renewDays") ?? DEFAULT_RENEW_DAYS;
   if (!Number.isInteger(renewDays) || renewDays < 7 || renewDays > 60)
-    r.fail(
+    scope.fail(
       "tls.acme.renewDays",
       `is ${show(renewDays)}; expected whole days left at which to renew, 7–60 (Let's Encrypt certificates last 90 days or less)`,
     );
-  const checkHours = field(r, obj, "checkHours", "tls.acme.checkHours", "number") ?? DEFAULT_CHECK_HOURS;
+  const checkHours = a?.number("checkHours") ?? DEFAULT_CHECK_HOURS;
   if (!Number.isInteger(checkHours) || checkHours < 1 || checkHours > 24)
-    r.fail("tls.acme.checkHours", `is ${show(checkHours)}; expected how often to check, 1–24 hours`);
+    scope.fail("tls.acme.checkHours", `is ${show(checkHours)}; expected how often to check, 1–24 hours`);
 
-  const resolvers = readResolvers(r, obj?.resolvers);
+  const resolvers = readResolvers(scope, a?.value("resolvers"));
 
-  const caa = field(r, obj, "caa", "tls.acme.caa", "boolean") ?? true;
-  const caaIssuer = (field(r, obj, "caaIssuer", "tls.acme.caaIssuer", "string") ?? known?.caaIssuer)?.toLowerCase();
+  const caa = a?.boolean("caa") ?? true;
+  const givenIssuer = a?.string("caaIssuer") ?? known?.caaIssuer;
+  const caaIssuer = givenIssuer === undefined ? undefined : asciiLower(givenIssuer);
   if (caaIssuer !== undefined && !isDomainName(caaIssuer))
-    r.fail("tls.acme.caaIssuer", `is ${show(caaIssuer)}; expected the CA's CAA domain, e.g. letsencrypt.org`);
+    scope.fail("tls.acme.caaIssuer", `is ${show(caaIssuer)}; expected the CA's CAA domain, e.g. letsencrypt.org`);
   if (caa && caaIssuer === undefined)
-    r.fail(
+    scope.fail(
       "tls.acme.caaIssuer",
       `is required for the ACME server ${show(server)}: the domain its CAA records name (see its documentation), or set tls.acme.caa: false`,
     );
 
-  const image = field(r, obj, "image", "tls.acme.image", "string") ?? LEGO_IMAGE;
-  if (/\s/.test(image)) r.fail("tls.acme.image", `is ${show(image)}; expected an image reference like ${LEGO_IMAGE}`);
-  const tokenRotation = field(r, obj, "tokenRotation", "tls.acme.tokenRotation", "string") ?? "";
+  const image = a?.string("image") ?? LEGO_IMAGE;
+  if (/\s/.test(image))
+    scope.fail("tls.acme.image", `is ${show(image)}; expected an image reference like ${LEGO_IMAGE}`);
+  const tokenRotation = a?.string("tokenRotation") ?? "";
   if (!/^[\w.-]{0,40}$/.test(tokenRotation))
-    r.fail("tls.acme.tokenRotation", `is ${show(tokenRotation)}; expected up to 40 letters, digits, '.', '_' or '-'`);
+    scope.fail(
+      "tls.acme.tokenRotation",
+      `is ${show(tokenRotation)}; expected up to 40 letters, digits, '.', '_' or '-'`,
+    );
 
   return {
     email,
@@ -190,15 +200,15 @@ function readAcme(r: Reader, value: unknown, ctx: TlsContext): AcmeConfig {
 }
 
 /** `host` or `host:port` DNS resolvers lego asks for the zone and the challenge record. */
-function readResolvers(r: Reader, value: unknown): string[] {
+function readResolvers(scope: Scope, value: unknown): string[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
-    r.fail("tls.acme.resolvers", `must be a list of resolver addresses (got ${show(value)})`);
+    scope.fail("tls.acme.resolvers", `must be a list of resolver addresses (got ${show(value)})`);
     return [];
   }
   for (const v of value as string[])
     if (!isResolver(v))
-      r.fail("tls.acme.resolvers", `has ${show(v)}; expected an IP address with an optional port, e.g. 1.1.1.1:53`);
+      scope.fail("tls.acme.resolvers", `has ${show(v)}; expected an IP address with an optional port, e.g. 1.1.1.1:53`);
   return value as string[];
 }
 

@@ -35,7 +35,8 @@ export interface MailConfig {
   resend: ResendConfig;
   tls: TlsConfig;
   dkim: DkimConfig;
-  dmarc: { policy: DmarcPolicy; rua?: string };
+  /** `rua`: bare addresses for aggregate reports (the DMARC renderer writes the `mailto:`). */
+  dmarc: { policy: DmarcPolicy; rua: string[] };
   /** `adopt`: IDs of records already in the zone that mailstack may take over (Pulumi import). */
   dns: { provider: "cloudflare" | "none"; zoneId?: string; adopt: string[] };
   /** MTA-STS, TLS-RPT, autoconfiguration and SRV records (lib/config-client-setup.ts). */

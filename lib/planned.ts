@@ -8,7 +8,7 @@ import { isIPv4, isIPv6 } from "node:net";
 import { z } from "zod";
 import { dnsRecordSchema } from "./dns-record";
 import { isDnsName } from "./dns-format";
-import { isAddress } from "./config-reader";
+import { isAddress } from "./mail-syntax";
 import { RELAY_PRESETS } from "./relay-presets";
 import { isTimeZone, normalizeSchedule } from "./backup-schedule";
 import { MTA_STS_MAX_AGE_LIMIT, MTA_STS_MODES } from "./well-known/mta-sts";
@@ -19,7 +19,7 @@ const portBetween = (min: number, message: string) => z.number().int(message).mi
 const port = portBetween(1, "is not a port (1–65535)");
 const ipv4 = z.string().refine((ip) => isIPv4(ip), "is not an IPv4 address");
 const ipv6 = z.string().refine((ip) => isIPv6(ip), "is not an IPv6 address");
-const address = z.string().refine(isAddress, "is not an email address");
+const address = z.string().refine((a) => isAddress(a), "is not an email address");
 const httpsUrl = z.string().refine((s) => /^https:\/\/\S+$/.test(s), "is not an https URL");
 
 /**

@@ -12,20 +12,35 @@ import { customDomainConflicts } from "./well-known/custom-domains";
 
 const NAMESPACE = "mailstack";
 
-/** `isConfigSecret` is internal to @pulumi/pulumi; without it, secrecy cannot be checked and is assumed. */
-const isConfigSecret: (key: string) => boolean =
-  (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret ?? (() => true);
+/**
+ * The config keys the Pulumi CLI stores as secrets. The language host hands the program its config in two
+ * environment variables, `PULUMI_CONFIG` (values) and `PULUMI_CONFIG_SECRET_KEYS` (a JSON list of the secret keys),
+ * the contract every Pulumi SDK reads (pulumi/pulumi sdk/nodejs/cmd/pulumi-language-nodejs/main.go,
+ * `pulumiConfigSecretKeysVar`; proto/language.proto RunRequest.configSecretKeys). Undefined when the list is absent
+ * or unreadable: then no value can be shown to be a secret, and lib/config-secrets.ts refuses every secret key.
+ */
+export function configSecretKeys(env: NodeJS.ProcessEnv = process.env): Set<string> | undefined {
+  const text = env.PULUMI_CONFIG_SECRET_KEYS;
+  if (!text) return undefined;
+  try {
+    const keys: unknown = JSON.parse(text);
+    return Array.isArray(keys) && keys.every((k) => typeof k === "string") ? new Set(keys) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Reads the stack's `mailstack:*` configuration and validates it (lib/config.ts). Raw values are read with
- * `runtime.getConfig`, which neither warns about nor exposes secrets: they are only compared and parsed here
+ * `runtime.allConfig`, which neither warns about nor exposes secrets: they are only compared and parsed here
  * and wrapped in `pulumi.secret` by the components that use them.
  */
 export function readStackConfig(): MailConfig {
   const prefix = `${pulumi.getProject()}:`;
   const all = pulumi.runtime.allConfig();
+  const listed = configSecretKeys();
   const values: Record<string, string> = {};
-  const secretKeys = new Set<string>();
+  const secretKeys = listed && new Set<string>();
   for (const [key, value] of Object.entries(all)) {
     // Keys are namespaced by the project name; accept `mailstack:` too so the stack file reads the same.
     const bare = key.startsWith(prefix)
@@ -33,15 +48,19 @@ export function readStackConfig(): MailConfig {
       : key.startsWith(`${NAMESPACE}:`)
         ? key.slice(NAMESPACE.length + 1)
         : undefined;
-    if (bare === undefined) continue;
-    values[bare] = value;
-    if (isConfigSecret(key)) secretKeys.add(bare);
+    if (listed?.has(key)) secretKeys!.add(bare === undefined ? key : `${NAMESPACE}:${bare}`);
+    if (bare !== undefined) values[bare] = value;
   }
   try {
     return parseConfig({
       values,
       secretKeys,
-      hasCloudflareToken: !!(all["cloudflare:apiToken"] || process.env.CLOUDFLARE_API_TOKEN),
+      cloudflareToken: all["cloudflare:apiToken"]
+        ? "config"
+        : process.env.CLOUDFLARE_API_TOKEN
+          ? "environment"
+          : undefined,
+      environment: process.env,
       readFile: (file) => fs.readFileSync(path.resolve(file), "utf8"),
       now: new Date(),
     });

@@ -9,6 +9,14 @@ export interface CertificateCheck {
   warnings: string[];
 }
 
+const parses = (pem: string): X509Certificate | undefined => {
+  try {
+    return new X509Certificate(pem);
+  } catch {
+    return undefined;
+  }
+};
+
 /** Splits a PEM bundle into its certificates (leaf first, as a full chain is written). */
 export function pemCertificates(pem: string): string[] {
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
@@ -36,10 +44,22 @@ export function checkManualCertificate(certPem: string, keyPem: string, hostname
   } catch {
     problems.push("comes with a private key that is not a PEM private key (tls.keyFile / tlsPrivateKey)");
   }
-  if (key && !leaf.checkPrivateKey(key))
+  if (key && !leaf.checkPrivateKey(key)) {
+    // Postfix and Dovecot send the file's certificates in order, the server's own first.
+    const at = pems.findIndex((pem) => parses(pem)?.checkPrivateKey(key));
     problems.push(
-      `does not match its private key (tls.keyFile / tlsPrivateKey): they belong to different certificates`,
+      at > 0
+        ? `has the server's certificate in position ${at + 1} of ${pems.length}; it must come first, followed by its intermediates (the CA's certificate first is a common paste error)`
+        : `does not match its private key (tls.keyFile / tlsPrivateKey): they belong to different certificates`,
     );
+  } else {
+    const certs = pems.map(parses);
+    const broken = certs.findIndex((c, i) => i > 0 && c && certs[i - 1] && !certs[i - 1]!.checkIssued(c));
+    if (broken > 0)
+      warnings.push(
+        `the TLS certificate chain is out of order: certificate ${broken + 1} did not issue certificate ${broken}; list the server's certificate, then its issuer, then that one's issuer`,
+      );
+  }
   if (!leaf.checkHost(hostname)) {
     problems.push(
       `does not cover the hostname ${hostname} (it is for ${leaf.subjectAltName ?? leaf.subject}); get a certificate that includes ${hostname}`,

@@ -33,8 +33,8 @@ export interface ProgramRun {
 }
 
 export interface EvaluateOptions {
-  /** Config keys (namespaced or bare) stored as secrets. */
-  secretKeys: string[];
+  /** Config keys (namespaced or bare) stored as secrets; null: a Pulumi CLI that does not say which are. */
+  secretKeys: string[] | null;
   /** Directory standing for Pulumi state: keys/passwords "created" in one run are read back in the next. */
   stateDir?: string;
   /** Records the mocked Resend domain resource returns. */

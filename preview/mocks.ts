@@ -106,6 +106,11 @@ export interface Registered {
 
 export interface MockOptions {
   stateDir: string;
+  /**
+   * For evaluating hundreds of stacks in one process: every generated private key is this key and every
+   * self-signed certificate this certificate (making real ones would dominate the run).
+   */
+  fixedKeyMaterial?: { privateKeyPem: string; publicKeyPem: string; certPem: string };
   /** Records Resend "returns" for the dynamic domain resource. */
   resendRecords?: unknown[];
   /** A `pulumi preview` over the state the last non-preview run left in stateDir (see `planPreview`). */
@@ -161,24 +166,28 @@ function newState(opts: MockOptions, args: pulumi.runtime.MockResourceArgs, inpu
   const stateKey = `${args.type}::${args.name}`;
   switch (args.type) {
     case "tls:index/privateKey:PrivateKey": {
-      const k = remembered(opts.stateDir, `${stateKey}::${inputs.algorithm}::${inputs.rsaBits}`, () =>
-        inputs.algorithm === "ECDSA" ? makeEcKey() : makeRsaKey(inputs.rsaBits ?? 2048),
-      );
+      const k =
+        (inputs.algorithm !== "ECDSA" && opts.fixedKeyMaterial) ||
+        remembered(opts.stateDir, `${stateKey}::${inputs.algorithm}::${inputs.rsaBits}`, () =>
+          inputs.algorithm === "ECDSA" ? makeEcKey() : makeRsaKey(inputs.rsaBits ?? 2048),
+        );
       return {
         id,
         state: { ...args.inputs, privateKeyPem: secretOf(k.privateKeyPem), publicKeyPem: k.publicKeyPem },
       };
     }
     case "tls:index/selfSignedCert:SelfSignedCert": {
-      const c = remembered(opts.stateDir, `${stateKey}::${inputs.subject?.commonName}::${inputs.privateKeyPem}`, () =>
-        // The provider certifies the given key for the subject's name; validity from now.
-        selfSignedCertificate({
-          hostname: inputs.subject?.commonName,
-          days: inputs.validityPeriodHours / 24,
-          notBeforeDays: 0,
-          keyPem: inputs.privateKeyPem,
-        }),
-      );
+      const c =
+        opts.fixedKeyMaterial ??
+        remembered(opts.stateDir, `${stateKey}::${inputs.subject?.commonName}::${inputs.privateKeyPem}`, () =>
+          // The provider certifies the given key for the subject's name; validity from now.
+          selfSignedCertificate({
+            hostname: inputs.subject?.commonName,
+            days: inputs.validityPeriodHours / 24,
+            notBeforeDays: 0,
+            keyPem: inputs.privateKeyPem,
+          }),
+        );
       return { id, state: { ...args.inputs, certPem: c.certPem } };
     }
     case "random:index/randomPassword:RandomPassword": {

@@ -10,7 +10,8 @@ import type { Diagnostic } from "./evaluate";
 
 interface ChildInput {
   config: Record<string, unknown>;
-  secretKeys: string[];
+  /** Keys stored as secrets; null when the Pulumi CLI did not say (no PULUMI_CONFIG_SECRET_KEYS). */
+  secretKeys: string[] | null;
   stateDir: string;
   resendRecords?: unknown[];
   preview?: boolean;
@@ -24,8 +25,11 @@ const diagnostics: Diagnostic[] = [];
 
 async function main() {
   const input = JSON.parse(fs.readFileSync(inputFile, "utf8")) as ChildInput;
-  const { values, secretKeys } = toPulumiConfig(input.config, input.secretKeys);
+  const { values, secretKeys } = toPulumiConfig(input.config, input.secretKeys ?? []);
   pulumi.runtime.setAllConfig(values, secretKeys);
+  // What the language host hands the program beside the values (lib/stack-config.ts reads it).
+  if (input.secretKeys) process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(secretKeys);
+  else delete process.env.PULUMI_CONFIG_SECRET_KEYS;
   await pulumi.runtime.setMocks(
     mailstackMocks(
       {

@@ -13,11 +13,16 @@ import { quoteTxt } from "../dns-format";
 import { planResendDashboardRecords } from "../resend/records";
 import { planCaaRecords } from "../render/acme";
 import { planWellKnown, WellKnownPlan } from "../well-known/plan";
+import { assertSafe, isAddress } from "../mail-syntax";
 import type { MailDomain } from "./mail-domains";
 
-/** `v=DMARC1; p=…;` with an aggregate-report address when one is configured. */
+/**
+ * `v=DMARC1; p=…;` with the aggregate-report addresses as `mailto:` URIs. The only place `mailto:` is added; an
+ * address that would break the URI list (`,` separates URIs, `!` starts a size limit, `;` ends the tag) is refused.
+ */
 export function dmarcValue(dmarc: MailDomain["dmarc"]): string {
-  const rua = dmarc.rua ? ` rua=${dmarc.rua.startsWith("mailto:") ? dmarc.rua : `mailto:${dmarc.rua}`};` : "";
+  for (const a of dmarc.rua) assertSafe(a, isAddress(a), "the DMARC record's rua");
+  const rua = dmarc.rua.length ? ` rua=${dmarc.rua.map((a) => `mailto:${a}`).join(",")};` : "";
   return `v=DMARC1; p=${dmarc.policy};${rua}`;
 }
 

@@ -1,5 +1,6 @@
 import { relayHostKey } from "./postfix-sasl-password";
 import { SpamConfig } from "../config-types";
+import { assertSafe } from "../mail-syntax";
 
 /**
  * The docker-mailserver environment: pure, so the same values are asserted in tests and run in the
@@ -64,7 +65,11 @@ function spamFilterEnv(spam: SpamConfig): Record<string, string> {
   };
 }
 
-/** `KEY=value` pairs, sorted by key so the list never reorders between runs. */
+/**
+ * `KEY=value` pairs, sorted by key so the list never reorders between runs. docker-mailserver writes each as
+ * `KEY='value'` into /etc/dms-settings, which its scripts source (startup/variables-stack.sh), so a value may not
+ * hold `'` or a line break (config validation refuses them first; lib/config-env.ts).
+ */
 export function renderContainerEnv(input: ContainerEnvInput): string[] {
   const env: Record<string, string> = {
     ...SMALL_SERVER_DEFAULTS,
@@ -83,6 +88,11 @@ export function renderContainerEnv(input: ContainerEnvInput): string[] {
   // The credentials are in postfix-sasl-password.cf, keyed by this same string.
   if (input.relay.host) env.DEFAULT_RELAY_HOST = relayHostKey(input.relay);
   Object.assign(env, input.extra);
+  for (const [k, v] of Object.entries(env)) {
+    assertSafe(k, /^[A-Z_][A-Z0-9_]*$/.test(k), "the container environment");
+    // eslint-disable-next-line no-control-regex
+    assertSafe(v, !/['\x00-\x1f\x7f]/.test(v), "the container environment");
+  }
   return Object.keys(env)
     .sort()
     .map((k) => `${k}=${env[k]}`);

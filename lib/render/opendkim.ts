@@ -3,6 +3,7 @@
  * KeyTable and SigningTable have one line per domain, the key of each domain is a file of its own.
  */
 import { OPENDKIM_DIR } from "./dms-paths";
+import { assertSafe, isDomainName, LABEL } from "../mail-syntax";
 
 export interface DkimSigner {
   domain: string;
@@ -16,6 +17,15 @@ export function dkimKeyPath({ domain, selector }: DkimSigner): string {
 
 /** `opendkim/KeyTable`: which key signs as which record. */
 export function renderKeyTable(signers: DkimSigner[]): string {
+  // `name domain:selector:path`, so neither may hold ":", "/" or whitespace.
+  for (const { domain, selector } of signers) {
+    assertSafe(domain, isDomainName(domain), "OpenDKIM's KeyTable");
+    assertSafe(
+      selector,
+      selector.split(".").every((l) => LABEL.test(l)),
+      "OpenDKIM's KeyTable",
+    );
+  }
   return signers
     .map(({ domain, selector }) => {
       const record = `${selector}._domainkey.${domain}`;

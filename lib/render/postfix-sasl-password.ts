@@ -7,6 +7,8 @@
  * `smtp_tls_security_level = encrypt` even without RELAY_USER/RELAY_PASSWORD; its change detector watches the
  * file too. The key must equal the relayhost string (`DEFAULT_RELAY_HOST`) for Postfix to find it.
  */
+import { assertSafe, isDomainName } from "../mail-syntax";
+
 export interface SaslPasswordInput {
   host: string;
   port: number;
@@ -15,9 +17,28 @@ export interface SaslPasswordInput {
 
 /** `[host]:port` — DEFAULT_RELAY_HOST, and the key of the credential line. */
 export function relayHostKey(relay: { host: string; port: number }): string {
+  assertSafe(relay.host, isDomainName(relay.host), "the relay host");
+  assertSafe(
+    String(relay.port),
+    Number.isInteger(relay.port) && relay.port > 0 && relay.port < 65536,
+    "the relay host",
+  );
   return `[${relay.host}]:${relay.port}`;
 }
 
+/**
+ * `[host]:port user:password`. Postfix's table ends the line at a line break and trims the value; its SMTP client
+ * splits the value at the first `:`. So the username holds no whitespace or `:` and the password no line break
+ * and no whitespace at either end (config validation refuses them first; lib/config-relay.ts).
+ */
 export function renderPostfixSaslPassword(relay: SaslPasswordInput, password: string): string {
+  // eslint-disable-next-line no-control-regex
+  assertSafe(relay.username, !/[\s\x00-\x1f\x7f:'"`$\\]/.test(relay.username), "postfix-sasl-password.cf");
+  assertSafe(
+    "(the relay password)",
+    // eslint-disable-next-line no-control-regex
+    !/[\x00-\x1f\x7f]/.test(password) && password.trim() === password,
+    "postfix-sasl-password.cf",
+  );
   return `${relayHostKey(relay)} ${relay.username}:${password}\n`;
 }

@@ -6,6 +6,7 @@
  * on top of the defaults the image ships in /etc/rspamd/local.d (target/rspamd/local.d).
  */
 import { CONFIG_DIR } from "./dms-paths";
+import { assertSafe, isDomainName, LABEL } from "../mail-syntax";
 
 export interface RspamdDkimInput {
   domain: string;
@@ -31,6 +32,15 @@ export function rspamdDkimKeyPath({ domain, selector }: RspamdDkimInput): string
  * Pulumi state and cannot disagree, and `mailstack doctor` checks the published record.
  */
 export function renderRspamdDkimSigning(signers: readonly RspamdDkimInput[]): string {
+  // Each is a UCL key or quoted string and a part of the key's file name: no quotes, braces, "/" or whitespace.
+  for (const { domain, selector } of signers) {
+    assertSafe(domain, isDomainName(domain), "Rspamd's dkim_signing.conf");
+    assertSafe(
+      selector,
+      selector.split(".").every((l) => LABEL.test(l)),
+      "Rspamd's dkim_signing.conf",
+    );
+  }
   const domains = signers
     .map(
       (s) => `    ${s.domain} {

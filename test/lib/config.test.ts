@@ -1,14 +1,19 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../lib/config";
-import { PROD_CONFIG, PROD_SECRETS, SECOND_CONFIG, SECOND_SECRETS } from "../support/fixtures";
-import { selfSignedCertificate } from "../support/certificates";
+import { ConfigError, parseConfig, RawConfig } from "../../lib/config";
+import { PROD_CERT, PROD_CONFIG, PROD_SECRETS, RESEND_DKIM, SECOND_CONFIG, SECOND_SECRETS } from "../support/fixtures";
+import { makeCa, makeServerCert, selfSignedCertificate } from "../support/certificates";
 import { rawConfig } from "../support/raw-config";
 
-const parse = (config: Record<string, unknown>, secrets = PROD_SECRETS, extra = {}) =>
-  parseConfig(rawConfig(config, secrets, extra));
+/** `secrets`: the keys stored as secrets; null when the Pulumi CLI did not say. */
+const parse = (config: Record<string, unknown>, secrets: string[] | null = PROD_SECRETS, extra = {}) =>
+  parseConfig(rawConfig(config, secrets ?? undefined, extra));
 
-function problemsOf(config: Record<string, unknown>, secrets = PROD_SECRETS, extra = {}): string[] {
+function problemsOf(
+  config: Record<string, unknown>,
+  secrets: string[] | null = PROD_SECRETS,
+  extra: Partial<RawConfig> = {},
+): string[] {
   try {
     parse(config, secrets, extra);
   } catch (e) {
@@ -28,6 +33,11 @@ const otherCert = selfSignedCertificate({ hostname: "mail.qladgk.com", days: 90 
 const wrongName = selfSignedCertificate({ hostname: "www.qladgk.com", days: 90 });
 const expired = selfSignedCertificate({ hostname: "mail.qladgk.com", days: 10, notBeforeDays: 40 });
 const SECRET_PW = "s3cr3t-never-shown";
+const caFirst = (() => {
+  const ca = makeCa();
+  const server = makeServerCert(ca, ["mail.qladgk.com"]);
+  return { chain: ca.cert + server.cert, key: server.key };
+})();
 
 describe("parseConfig: the prod config", () => {
   it("reads the seed's setup with its defaults", () => {
@@ -39,7 +49,7 @@ describe("parseConfig: the prod config", () => {
     expect(c.relay).toMatchObject({ provider: "resend", host: "smtp.resend.com", port: 587, username: "resend" });
     expect(c.resend).toMatchObject({ region: "us-east-1", returnPath: "send" });
     expect(c.dkim).toEqual({ selector: "mail", bits: 2048 });
-    expect(c.dmarc).toEqual({ policy: "none", rua: undefined });
+    expect(c.dmarc).toEqual({ policy: "none", rua: [] });
     expect(c.docker).toEqual({
       host: undefined,
       image: "ghcr.io/docker-mailserver/docker-mailserver:15.1.0",
@@ -57,7 +67,7 @@ describe("parseConfig: the prod config", () => {
     expect(c.blocked).toEqual(["leaked-shop@example.org"]);
     expect(c.passwords).toEqual({ "alice@example.org": "alice-password-1" });
     expect(c.relay).toMatchObject({ host: "email-smtp.eu-west-1.amazonaws.com", port: 587, username: "AKIAEXAMPLE" });
-    expect(c.env).toEqual({ TZ: "Europe/Berlin" });
+    expect(c.env).toEqual({ POSTFIX_MESSAGE_SIZE_LIMIT: "25000000", TZ: "Europe/Berlin", ENABLE_UPDATE_CHECK: "0" });
     expect(c.fail2ban).toBe(false);
   });
 
@@ -158,8 +168,10 @@ describe("parseConfig: the prod config", () => {
   });
 });
 
-// Each invalid config, and the message it must produce (a fragment naming the key and what is expected).
-const INVALID: [string, Record<string, unknown>, RegExp, string[]?][] = [
+// Each invalid config, and the message it must produce (a fragment naming the key and what is expected); the
+// fourth column lists the keys stored as secrets (default PROD_SECRETS; null: the Pulumi CLI did not say), the
+// fifth changes what else the program sees.
+const INVALID: [string, Record<string, unknown>, RegExp, (string[] | null)?, Partial<RawConfig>?][] = [
   ["missing domain", { domain: undefined }, /mailstack:domain is required/],
   ["malformed domain", { domain: "qladgk..com" }, /mailstack:domain is "qladgk\.\.com", not a domain name/],
   [
@@ -176,7 +188,7 @@ const INVALID: [string, Record<string, unknown>, RegExp, string[]?][] = [
   [
     "private IPv4",
     { serverIp: "192.168.1.10" },
-    /mailstack:serverIp is "192\.168\.1\.10", a private or reserved address/,
+    /mailstack:serverIp is "192\.168\.1\.10", a private \(RFC 1918\) address/,
   ],
   ["missing IPv4 with managed DNS", { serverIp: undefined }, /mailstack:serverIp is required when DNS is managed/],
   ["bad IPv6", { serverIpv6: "2001:db8::zz" }, /mailstack:serverIpv6 is "2001:db8::zz", not an IPv6 address/],
@@ -203,7 +215,7 @@ const INVALID: [string, Record<string, unknown>, RegExp, string[]?][] = [
     { aliases: { hi: "info" } },
     /mailstack:aliases\.hi shadows the account hi@qladgk\.com/,
   ],
-  ["relatedSenders not a mapping", { relatedSenders: ["x.com"] }, /mailstack:relatedSenders must be an object/],
+  ["relatedSenders not a mapping", { relatedSenders: ["x.com"] }, /mailstack:relatedSenders must be a mapping/],
   [
     "relatedSenders key that is no name",
     { relatedSenders: { "a b": ["x.com"] } },
@@ -400,7 +412,381 @@ const INVALID: [string, Record<string, unknown>, RegExp, string[]?][] = [
   [
     "unknown setting in an object",
     { tls: { mode: "manual", cert: "x" } },
-    /mailstack:tls\.cert is not a known setting; expected one of mode, certFile, keyFile/,
+    /mailstack:tls\.cert is not a known setting \(did you mean "certFile"\?\); expected one of mode, certFile, keyFile/,
+  ],
+
+  // --- values that would change the structure of a file the server reads (issue 18) -----------------------
+  [
+    "account with | (forged password field)",
+    { accounts: ["a|{PLAIN}x", "hi"] },
+    /mailstack:accounts has "a\|\{PLAIN\}x", not a valid address: it contains "\|": "\|" separates the fields of postfix-accounts\.cf/,
+  ],
+  [
+    "account starting with # (a comment)",
+    { accounts: ["#hi", "info"] },
+    /mailstack:accounts has "#hi", not a valid address: it contains "#": "#" starts a comment/,
+  ],
+  [
+    "account with : (passwd-file field)",
+    { accounts: ["a:b", "info"] },
+    /mailstack:accounts has "a:b".*":" separates the fields of Dovecot's passwd-file/,
+  ],
+  [
+    "account with a line break",
+    { accounts: ["hi\nroot@qladgk.com", "info"] },
+    /mailstack:accounts has "hi\\nroot@qladgk\.com", not a valid address: it contains "\\n": a line break/,
+  ],
+  [
+    "account with / (a path)",
+    { accounts: ["hi/../info", "info"] },
+    /mailstack:accounts has "hi\/\.\.\/info".*"\/" separates path parts/,
+  ],
+  [
+    "account with % (percent hack)",
+    { accounts: ["x%evil.test", "info"] },
+    /mailstack:accounts has "x%evil\.test".*user%domain becomes user@domain/,
+  ],
+  [
+    "account with ! (bang path)",
+    { accounts: ["evil.test!x", "info"] },
+    /mailstack:accounts has "evil\.test!x".*host!user becomes user@host/,
+  ],
+  [
+    "account with a quote (shell)",
+    { accounts: ["o'brien", "info"] },
+    /mailstack:accounts has "o'brien".*may only use letters, digits/,
+  ],
+  [
+    "account with + (recipient delimiter)",
+    { accounts: ["hi+shop", "info"] },
+    /mailstack:accounts has "hi\+shop".*recipient delimiter: mail to hi\+anything already reaches hi/,
+  ],
+  ["account starting with -", { accounts: ["-hi", "info"] }, /mailstack:accounts has "-hi".*starts with "-"/],
+  [
+    "alias name starting with #",
+    { aliases: { "#sales": "hi" } },
+    /mailstack:aliases\.#sales is "#sales", not a valid address: it contains "#"/,
+  ],
+  [
+    "alias target with , (an extra target)",
+    { aliases: { sales: "hi@qladgk.com,spy@evil.test" } },
+    /mailstack:aliases\.sales targets "hi@qladgk\.com,spy@evil\.test", not a valid address: it contains ","/,
+  ],
+  [
+    "alias target with a line break",
+    { aliases: { sales: "spy@evil.test\n@qladgk.com spy@evil.test" } },
+    /mailstack:aliases\.sales targets .*a line break/,
+  ],
+  [
+    "catch-all with whitespace (key and value)",
+    { catchAll: "info@qladgk.com spy@evil.test" },
+    /mailstack:catchAll targets "info@qladgk\.com spy@evil\.test", not a valid address: it contains " "/,
+  ],
+  [
+    "blocked with whitespace (an access action)",
+    { blocked: ["leak@qladgk.com OK"] },
+    /mailstack:blocked has "leak@qladgk\.com OK", not a valid address/,
+  ],
+  [
+    "relay username with a line break",
+    { relay: { provider: "ses", region: "eu-west-1", username: "AKIA\n[smtp.evil.test]:587 u" } },
+    /mailstack:relay\.username contains "\\n"; the relay credential is written as user:password in one table line/,
+  ],
+  [
+    "relay username with :",
+    { relay: { provider: "ses", region: "eu-west-1", username: "user:pass" } },
+    /mailstack:relay\.username contains ":"/,
+  ],
+  [
+    "relay host with a line break",
+    { relay: { provider: "custom", host: "smtp.a.test\n[smtp.evil.test]:587", username: "u" } },
+    /mailstack:relay\.host is .*contains whitespace/,
+  ],
+  [
+    "relay host with a scheme",
+    { relay: { provider: "custom", host: "smtp://smtp.example.net", username: "u" } },
+    /mailstack:relay\.host is "smtp:\/\/smtp\.example\.net": it has a scheme \(smtp:\/\/\); give the bare host name, e.g\. smtp\.example\.net/,
+  ],
+  [
+    "relay host with a port",
+    { relay: { provider: "custom", host: "smtp.example.net:2525", username: "u" } },
+    /mailstack:relay\.host is "smtp\.example\.net:2525": it has a port; give the bare host name and put the port in relay\.port \(2525\)/,
+  ],
+
+  [
+    "a look-alike letter that lower-cases to ASCII (Kelvin sign)",
+    { accounts: ["\u212Ai", "info"] },
+    /mailstack:accounts has "\u212ai", not a valid address: it may only use letters, digits/,
+  ],
+  [
+    "a look-alike letter in the relay host",
+    { relay: { provider: "custom", host: "smtp.\u212Aelvin.net", username: "u" } },
+    /mailstack:relay\.host is "smtp\.\u212aelvin\.net": it is not a host name/,
+  ],
+
+  // --- env: an allow-list -------------------------------------------------------------------------------------
+  [
+    "env opening the server (PERMIT_DOCKER)",
+    { env: { PERMIT_DOCKER: "network" } },
+    /mailstack:env\.PERMIT_DOCKER is set by mailstack itself: mailstack keeps it at none/,
+  ],
+  [
+    "env turning off spoofing protection",
+    { env: { SPOOF_PROTECTION: 0 } },
+    /mailstack:env\.SPOOF_PROTECTION is set by mailstack itself/,
+  ],
+  [
+    "env reading a variable from a file",
+    { env: { PERMIT_DOCKER__FILE: "/etc/hostname" } },
+    /mailstack:env\.PERMIT_DOCKER__FILE makes docker-mailserver read a variable from a file/,
+  ],
+  [
+    "env setting a process variable",
+    { env: { PATH: "/tmp" } },
+    /mailstack:env\.PATH is a variable of the container's processes/,
+  ],
+  [
+    "env with LD_PRELOAD",
+    { env: { LD_PRELOAD: "/tmp/x.so" } },
+    /mailstack:env\.LD_PRELOAD is a variable of the container's processes/,
+  ],
+  [
+    "env with a mistyped variable",
+    { env: { POSTFIX_MESAGE_SIZE_LIMIT: 1 } },
+    /mailstack:env\.POSTFIX_MESAGE_SIZE_LIMIT is not a docker-mailserver 15\.1 setting mailstack lets you change \(did you mean "POSTFIX_MESSAGE_SIZE_LIMIT"\?\)/,
+  ],
+  [
+    "env with a lower-case name",
+    { env: { tz: "UTC" } },
+    /mailstack:env\.tz is not an environment variable name \(did you mean "TZ"\?\)/,
+  ],
+  [
+    "env value with a quote (dms-settings)",
+    { env: { SPAM_SUBJECT: "x'; touch /pwned; '" } },
+    /mailstack:env\.SPAM_SUBJECT is "x'; touch \/pwned; '"; expected up to 100 characters without quotes/,
+  ],
+  [
+    "env value with a line break",
+    { env: { TZ: "UTC\nPERMIT_DOCKER=network" } },
+    /mailstack:env\.TZ is "UTC\\nPERMIT_DOCKER=network"; expected a tz database name/,
+  ],
+  [
+    "env value with shell arithmetic",
+    { env: { POSTFIX_MESSAGE_SIZE_LIMIT: "a[$(id)]" } },
+    /mailstack:env\.POSTFIX_MESSAGE_SIZE_LIMIT is "a\[\$\(id\)\]"; expected a whole number/,
+  ],
+  [
+    "env value out of its set",
+    { env: { LOG_LEVEL: "verbose" } },
+    /mailstack:env\.LOG_LEVEL is "verbose"; expected one of error, warn, info, debug, trace/,
+  ],
+  [
+    "env needing ports mailstack does not publish",
+    { env: { ENABLE_POP3: 1 } },
+    /mailstack:env\.ENABLE_POP3 needs ports mailstack does not publish/,
+  ],
+  [
+    "env sending every delivery elsewhere",
+    { env: { POSTFIX_DAGENT: "lmtp:evil.test:24" } },
+    /mailstack:env\.POSTFIX_DAGENT would hand every delivery to another program or host/,
+  ],
+
+  // --- addresses, in every spelling ---------------------------------------------------------------------------
+  [
+    "IPv4-mapped loopback in serverIpv6",
+    { serverIpv6: "::ffff:127.0.0.1" },
+    /mailstack:serverIpv6 is "::ffff:127\.0\.0\.1", which is ::ffff:7f00:1, an IPv4 address written as IPv6/,
+  ],
+  [
+    "IPv4-compatible address in serverIpv6",
+    { serverIpv6: "::7f00:1" },
+    /mailstack:serverIpv6 is "::7f00:1", an IPv4 address written as IPv6/,
+  ],
+  [
+    "long-form IPv6 loopback",
+    { serverIpv6: "0:0:0:0:0:0:0:1" },
+    /mailstack:serverIpv6 is "0:0:0:0:0:0:0:1", which is ::1, a loopback address/,
+  ],
+  [
+    "IPv6 with a zone ID",
+    { serverIpv6: "fe80::1%eth0" },
+    /mailstack:serverIpv6 is "fe80::1%eth0", a zone-scoped address/,
+  ],
+  [
+    "unique-local IPv6",
+    { serverIpv6: "fd12:3456::1" },
+    /mailstack:serverIpv6 is "fd12:3456::1", a unique-local \(private\) IPv6 address/,
+  ],
+  [
+    "IPv6 benchmarking range",
+    { serverIpv6: "2001:2::1" },
+    /mailstack:serverIpv6 is "2001:2::1", a benchmarking address/,
+  ],
+  [
+    "IPv4 in serverIpv6",
+    { serverIpv6: "11.22.33.44" },
+    /mailstack:serverIpv6 is "11\.22\.33\.44", an IPv4 address; put it in serverIp/,
+  ],
+  [
+    "loopback as a short IPv4",
+    { serverIp: "127.1" },
+    /mailstack:serverIp is "127\.1", which is 127\.0\.0\.1, a loopback address/,
+  ],
+  [
+    "loopback as one number",
+    { serverIp: "2130706433" },
+    /mailstack:serverIp is "2130706433", which is 127\.0\.0\.1, a loopback address/,
+  ],
+  [
+    "loopback in hex",
+    { serverIp: "0x7f.0.0.1" },
+    /mailstack:serverIp is "0x7f\.0\.0\.1", which is 127\.0\.0\.1, a loopback address/,
+  ],
+  [
+    "octal-looking IPv4",
+    { serverIp: "011.22.33.44" },
+    /mailstack:serverIp is "011\.22\.33\.44", not written as four decimal numbers: it reads as 9\.22\.33\.44/,
+  ],
+  [
+    "IPv4-mapped loopback in serverIp",
+    { serverIp: "::ffff:127.0.0.1" },
+    /mailstack:serverIp is "::ffff:127\.0\.0\.1", which is 127\.0\.0\.1, a loopback address/,
+  ],
+  [
+    "a public IPv4 written as IPv6",
+    { serverIp: "::ffff:11.22.33.44" },
+    /mailstack:serverIp is "::ffff:11\.22\.33\.44", not written as four decimal numbers: it reads as 11\.22\.33\.44/,
+  ],
+  ["link-local IPv4", { serverIp: "169.254.10.1" }, /mailstack:serverIp is "169\.254\.10\.1", a link-local address/],
+  [
+    "carrier-grade NAT",
+    { serverIp: "100.64.1.1" },
+    /mailstack:serverIp is "100\.64\.1\.1", a carrier-grade NAT address/,
+  ],
+  [
+    "IPv4 benchmarking range",
+    { serverIp: "198.18.0.1" },
+    /mailstack:serverIp is "198\.18\.0\.1", a benchmarking address/,
+  ],
+  [
+    "IPv6 in serverIp",
+    { serverIp: "2001:db8::1" },
+    /mailstack:serverIp is "2001:db8::1", an IPv6 address; put it in serverIpv6/,
+  ],
+
+  // --- mail never goes nowhere -----------------------------------------------------------------------------
+  [
+    "alias to an address at the domain that is nobody",
+    { aliases: { sales: "nobody@qladgk.com" } },
+    /mailstack:aliases\.sales targets nobody@qladgk\.com, which is not an account or an alias at qladgk\.com: mail to it would be accepted and then lost/,
+  ],
+  [
+    "catch-all to an address at the domain that is nobody",
+    { catchAll: "nobody@qladgk.com" },
+    /mailstack:catchAll targets nobody@qladgk\.com, which is not an account or an alias at qladgk\.com/,
+  ],
+  [
+    "alias to itself",
+    { aliases: { sales: ["hi", "sales"] } },
+    /mailstack:aliases\.sales targets itself \(sales@qladgk\.com\)/,
+  ],
+  [
+    "aliases in a loop",
+    { aliases: { a: "b", b: "c", c: ["a", "hi"] } },
+    /mailstack:aliases\.a is part of a loop: a@qladgk\.com → b@qladgk\.com → c@qladgk\.com → a@qladgk\.com/,
+  ],
+  [
+    "alias to a blocked address",
+    { aliases: { sales: "leak@qladgk.com" }, blocked: ["leak"] },
+    /mailstack:aliases\.sales targets leak@qladgk\.com, which is in blocked/,
+  ],
+  [
+    "catch-all to a blocked address",
+    { catchAll: "leak+x@qladgk.com", blocked: ["leak"] },
+    /mailstack:catchAll targets leak\+x@qladgk\.com, which is in blocked/,
+  ],
+  [
+    "blocked address that is an alias",
+    { aliases: { sales: "hi" }, blocked: ["sales"] },
+    /mailstack:blocked has "sales@qladgk\.com", which is an alias/,
+  ],
+  [
+    "catch-all to an unknown name with no accounts to suggest",
+    { accounts: ["hi@other.net"], catchAll: "nobody" },
+    /mailstack:catchAll targets "nobody", which is not an account or an alias at qladgk\.com; list it in accounts, or give a full address/,
+  ],
+
+  // --- keys, secrets, the Docker API ------------------------------------------------------------------------
+  [
+    "a mistyped top-level key (block)",
+    { block: ["leak"] },
+    /mailstack:block is not a known setting \(did you mean "blocked"\?\)/,
+  ],
+  [
+    "a top-level key in the wrong case (catchall)",
+    { catchall: "info" },
+    /mailstack:catchall is not a known setting \(did you mean "catchAll"\?\)/,
+  ],
+  [
+    "a top-level key nothing resembles",
+    { spamFilter: true },
+    /mailstack:spamFilter is not a known setting; README\.md lists every setting/,
+  ],
+  [
+    "the Cloudflare token in plain text",
+    {},
+    /cloudflare:apiToken is stored in plain text; remove it and set it with: pulumi config set --secret cloudflare:apiToken/,
+    ["relayPassword", "tlsPrivateKey"],
+  ],
+  [
+    "secrets when the CLI does not say which values are secrets",
+    {},
+    /mailstack:relayPassword cannot be shown to be stored as a secret: this Pulumi CLI did not tell the program which values are secrets/,
+    null,
+  ],
+  [
+    "a private key in a plain value",
+    { tlsCertificate: `${PROD_CERT.certPem}${PROD_CERT.keyPem}` },
+    /mailstack:tlsCertificate contains a PEM private key but is not a secret/,
+  ],
+  [
+    "a private key where a name belongs, never shown",
+    { hostname: PROD_CERT.keyPem },
+    /mailstack:hostname is \(a value holding a private key, not shown\)/,
+  ],
+  [
+    "docker.host over tcp:// without TLS",
+    { docker: { host: "tcp://203.0.113.25:2375" } },
+    /mailstack:docker\.host is "tcp:\/\/203\.0\.113\.25:2375", a Docker API without TLS: whoever reaches that port controls the server as root/,
+  ],
+  [
+    "docker.host over tcp:// with a client certificate but no CA",
+    { docker: { host: "tcp://203.0.113.25:2376" } },
+    /a Docker API without TLS/,
+    undefined,
+    { environment: { DOCKER_CERT_MATERIAL: "x", DOCKER_KEY_MATERIAL: "y" } },
+  ],
+
+  // --- messages that say what to do --------------------------------------------------------------------------
+  [
+    "an internationalised domain",
+    { domain: "bücher.de", hostname: undefined },
+    /mailstack:domain is "bücher\.de", an internationalised name; DNS and the mail server need its ASCII \(punycode\) form: xn--bcher-kva\.de/,
+  ],
+  [
+    "a chain with the CA first",
+    { tlsCertificate: caFirst.chain, tlsPrivateKey: caFirst.key },
+    /mailstack:tlsCertificate has the server's certificate in position 2 of 2; it must come first/,
+  ],
+  [
+    "two DMARC report addresses in one string",
+    { dmarc: { rua: "a@qladgk.com, mailto:b@qladgk.com" } },
+    /mailstack:dmarc\.rua is "a@qladgk\.com, mailto:b@qladgk\.com", several addresses in one string; give them as a list: rua: \[a@qladgk\.com, b@qladgk\.com\]/,
+  ],
+  [
+    "a Resend DKIM value that is not one",
+    { resend: { dkim: '"v=spf1 include:amazonses.com ~all"' } },
+    /mailstack:resend\.dkim does not look like the DKIM value Resend shows/,
   ],
   [
     "unknown spam filter",
@@ -412,7 +798,11 @@ const INVALID: [string, Record<string, unknown>, RegExp, string[]?][] = [
     { spam: { filter: "none", learning: true, greylisting: true } },
     /mailstack:spam\.learning needs the Rspamd filter; remove it or set spam\.filter: rspamd\n.*mailstack:spam\.greylisting needs the Rspamd filter/,
   ],
-  ["spam switch not a boolean", { spam: { dnsbl: "off" } }, /mailstack:spam\.dnsbl must be a boolean \(got "off"\)/],
+  [
+    "spam switch not a boolean",
+    { spam: { dnsbl: "off" } },
+    /mailstack:spam\.dnsbl must be true or false \(got "off"\)/,
+  ],
   [
     "unknown spam setting",
     { spam: { junkScore: 5 } },
@@ -421,18 +811,18 @@ const INVALID: [string, Record<string, unknown>, RegExp, string[]?][] = [
   [
     "env switching the filter or what it replaces",
     { env: { ENABLE_RSPAMD: 0, ENABLE_OPENDKIM: 1, MOVE_SPAM_TO_JUNK: 0 } },
-    /mailstack:env\.ENABLE_RSPAMD is set by mailstack itself; use the matching setting \(.*spam\).*\n.*env\.ENABLE_OPENDKIM is set by mailstack itself.*\n.*env\.MOVE_SPAM_TO_JUNK is set by mailstack itself/,
+    /mailstack:env\.ENABLE_RSPAMD is set by mailstack itself: use mailstack:spam\.filter\n.*env\.ENABLE_OPENDKIM is set by mailstack itself.*spam\.filter.*\n.*env\.MOVE_SPAM_TO_JUNK is set by mailstack itself/,
   ],
 ];
 
 describe("parseConfig: invalid values", () => {
-  it.each(INVALID)("%s", (_name, change, message, secrets) => {
-    const problems = problemsOf({ ...PROD_CONFIG, ...change }, secrets);
+  it.each(INVALID)("%s", (_name, change, message, secrets, extra) => {
+    const problems = problemsOf({ ...PROD_CONFIG, ...change }, secrets === undefined ? PROD_SECRETS : secrets, extra);
     expect(problems.join("\n")).toMatch(message);
   });
 
-  it("has at least 20 cases", () => {
-    expect(INVALID.length).toBeGreaterThanOrEqual(20);
+  it("has a case for every class of issue 18 (at least 100 in all)", () => {
+    expect(INVALID.length).toBeGreaterThanOrEqual(100);
   });
 
   it("reports every problem at once and never a secret's value", () => {
@@ -471,5 +861,89 @@ describe("parseConfig: invalid values", () => {
     });
     expect(c.dns.provider).toBe("none");
     expect(c.hostname).toBe("mx.elsewhere.net");
+  });
+});
+
+describe("parseConfig: accepted, with a warning or normalised", () => {
+  it("accepts documentation addresses (the examples use them) with a warning, in canonical spelling", () => {
+    const c = parse({ ...SECOND_CONFIG, serverIpv6: "2001:DB8:0:0:0:0:0:25" }, SECOND_SECRETS);
+    expect(c.serverIp).toBe("203.0.113.25");
+    expect(c.serverIpv6).toBe("2001:db8::25");
+    expect(c.warnings.join("\n")).toMatch(
+      /mailstack:serverIp is "203\.0\.113\.25", a documentation address \(RFC 5737\)/,
+    );
+    expect(c.warnings.join("\n")).toMatch(/mailstack:serverIpv6 is "2001:DB8:0:0:0:0:0:25", a documentation address/);
+    expect(parse(PROD_CONFIG).warnings.join("\n")).not.toMatch(/documentation address/);
+  });
+
+  it("takes Resend's DKIM value as a zone file or a DNS tool shows it", () => {
+    const key = RESEND_DKIM.slice(2);
+    for (const pasted of [
+      `"${RESEND_DKIM}"`,
+      `"p=${key.slice(0, 100)}" "${key.slice(100)}"`,
+      `( "p=${key.slice(0, 60)}"\n  "${key.slice(60)}" )`,
+      `p=${key.slice(0, 80)}\n${key.slice(80)}`,
+    ])
+      expect(parse({ ...PROD_CONFIG, resend: { dkim: pasted } }).resend.dkim, pasted).toBe(RESEND_DKIM);
+  });
+
+  it("reads DMARC report addresses as a list, without mailto:, and warns about another domain's authorisation", () => {
+    const c = parse({
+      ...PROD_CONFIG,
+      dmarc: { policy: "reject", rua: ["mailto:dmarc@qladgk.com", "r@reports.example"] },
+    });
+    expect(c.dmarc).toEqual({ policy: "reject", rua: ["dmarc@qladgk.com", "r@reports.example"] });
+    expect(c.warnings.join("\n")).toMatch(
+      /mailstack:dmarc\.rua sends reports to reports\.example, another domain: receivers only send them if qladgk\.com\._report\._dmarc\.reports\.example/,
+    );
+  });
+
+  it("resolves aliases through aliases, +tags and outside addresses", () => {
+    const c = parse({
+      ...PROD_CONFIG,
+      aliases: { sales: "team", team: ["hi", "info+sales@qladgk.com"], press: "agency@example.net" },
+      blocked: ["hi+leaked", "old-shop"],
+      relay: { provider: "none" },
+      catchAll: "team",
+    });
+    expect(c.aliases.map((a) => a.address)).toEqual(["sales@qladgk.com", "team@qladgk.com", "press@qladgk.com"]);
+    expect(c.catchAll).toBe("team@qladgk.com");
+    expect(c.blocked).toEqual(["hi+leaked@qladgk.com", "old-shop@qladgk.com"]);
+  });
+
+  it("normalises env switches and accepts tcp:// when the Docker client has its TLS material", () => {
+    const c = parse(
+      {
+        ...PROD_CONFIG,
+        env: { ENABLE_CLAMAV: true, RSPAMD_NEURAL: "false", SPAM_SUBJECT: "[SPAM] " },
+        docker: { host: "tcp://203.0.113.25:2376" },
+      },
+      PROD_SECRETS,
+      { environment: { DOCKER_CERT_PATH: "/home/me/.docker/mail" } },
+    );
+    expect(c.env).toEqual({ ENABLE_CLAMAV: "1", RSPAMD_NEURAL: "0", SPAM_SUBJECT: "[SPAM] " });
+    expect(c.docker.host).toBe("tcp://203.0.113.25:2376");
+  });
+
+  it("accepts a custom relay host (lower-cased) and an address as the relay username", () => {
+    expect(
+      parse({ ...PROD_CONFIG, relay: { provider: "custom", host: "SMTP.Example.NET.", username: "u" } }).relay.host,
+    ).toBe("smtp.example.net");
+    const c = parse({
+      ...PROD_CONFIG,
+      relay: { provider: "custom", host: "smtp.example.net", port: 2525, username: "me@qladgk.com" },
+    });
+    expect(c.relay).toMatchObject({ host: "smtp.example.net", port: 2525, username: "me@qladgk.com" });
+  });
+
+  it("warns when the intermediates of a chain are out of order", () => {
+    const root = makeCa("Root");
+    const server = makeServerCert(root, ["mail.qladgk.com"]);
+    const c = parse({
+      ...PROD_CONFIG,
+      tlsCertificate: server.cert + makeCa("Unrelated").cert,
+      tlsPrivateKey: server.key,
+    });
+    expect(c.warnings.join("\n")).toMatch(/chain is out of order: certificate 2 did not issue certificate 1/);
   });
 });

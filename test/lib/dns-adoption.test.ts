@@ -17,7 +17,7 @@ const PLANNED: DnsRecordSpec[] = [
       mailHost: "mail.example.com",
       host: { ipv4: "192.0.2.10", ipv6: "2001:db8::10" },
       dkim: { selector: "mail" },
-      dmarc: { policy: "none" },
+      dmarc: { policy: "none", rua: [] },
       clientSetup: { autoconfig: false, autodiscover: false, apex: false, srv: false },
     },
     NOT_YET_MADE,

@@ -96,7 +96,8 @@ describe("Pulumi.yaml", () => {
     const c = parseConfig({
       values,
       secretKeys: new Set(),
-      hasCloudflareToken: true,
+      cloudflareToken: "environment",
+      environment: {},
       readFile: () => "",
       now: new Date(),
     });
@@ -129,8 +130,9 @@ describe("Pulumi.prod.yaml", () => {
     };
     const c = parseConfig({
       values,
-      secretKeys: new Set(["relayPassword"]),
-      hasCloudflareToken: true,
+      secretKeys: new Set(["mailstack:relayPassword"]),
+      cloudflareToken: "environment",
+      environment: {},
       readFile: (p) => files[p],
       now: new Date(),
     });

@@ -24,7 +24,7 @@ const domain: MailDomain = {
   mailHost: "mail.example.com",
   host: { ipv4: "203.0.113.7" },
   dkim: { selector: "mail" },
-  dmarc: { policy: "none" },
+  dmarc: { policy: "none", rua: [] },
   clientSetup: { autoconfig: false, autodiscover: false, apex: false, srv: false },
 };
 const KEY = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA" + "x".repeat(340) + "IDAQAB";
@@ -74,13 +74,24 @@ describe("planDomainRecords", () => {
     expect(rs[0].content).toBe("mail.example.com");
   });
 
-  it("writes DMARC with the policy and a mailto: report address", () => {
-    expect(dmarcValue({ policy: "reject", rua: "dmarc@example.com" })).toBe(
+  it("writes DMARC with the policy and each report address as a mailto: URI, added here only", () => {
+    expect(dmarcValue({ policy: "reject", rua: ["dmarc@example.com"] })).toBe(
       "v=DMARC1; p=reject; rua=mailto:dmarc@example.com;",
     );
-    expect(dmarcValue({ policy: "quarantine", rua: "mailto:d@example.com" })).toBe(
-      "v=DMARC1; p=quarantine; rua=mailto:d@example.com;",
+    expect(dmarcValue({ policy: "quarantine", rua: ["d@example.com", "reports@example.net"] })).toBe(
+      "v=DMARC1; p=quarantine; rua=mailto:d@example.com,mailto:reports@example.net;",
     );
+    expect(dmarcValue({ policy: "none", rua: [] })).toBe("v=DMARC1; p=none;");
+  });
+
+  it("refuses a report address that would change the record's tags (safe by construction)", () => {
+    for (const bad of [
+      "mailto:d@example.com",
+      "a@example.com,mailto:b@evil.test",
+      "a@example.com; p=none",
+      "a@x.com!10m",
+    ])
+      expect(() => dmarcValue({ policy: "reject", rua: [bad] }), bad).toThrow(/refusing to write/);
   });
 
   it("publishes a 2048-bit DKIM key as ≤255-byte strings", () => {

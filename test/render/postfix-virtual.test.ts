@@ -4,6 +4,41 @@ import { renderPostfixVirtual, routedRoles } from "../../lib/render/postfix-virt
 const ROLES = ["postmaster", "abuse"];
 
 describe("postfix-virtual.cf", () => {
+  it("writes an alias's alias targets as what they deliver to, the role and catch-all lines' too", () => {
+    const text = renderPostfixVirtual([
+      {
+        domain: "example.com",
+        accounts: ["hi@example.com", "myteam@example.com"],
+        aliases: [
+          { address: "team@example.com", targets: ["hi@example.com", "partner@other.net"] },
+          { address: "sales@example.com", targets: ["team@example.com", "hi@example.com"] },
+        ],
+        catchAll: "sales@example.com",
+        postmaster: "team@example.com",
+        roles: ["postmaster"],
+      },
+    ]);
+    expect(text.split("\n")).toEqual([
+      "team@example.com hi@example.com,partner@other.net",
+      "sales@example.com hi@example.com,partner@other.net",
+      "postmaster@example.com hi@example.com,partner@other.net",
+      "hi@example.com hi@example.com",
+      "myteam@example.com myteam@example.com",
+      "@example.com hi@example.com,partner@other.net",
+      "",
+    ]);
+  });
+
+  it("refuses a value that would change the table's structure (safe by construction)", () => {
+    const base = { domain: "example.com", accounts: ["hi@example.com"], postmaster: "hi@example.com", roles: ROLES };
+    for (const aliases of [
+      [{ address: "#sales@example.com", targets: ["hi@example.com"] }],
+      [{ address: "sales@example.com", targets: ["hi@example.com spy@evil.test"] }],
+      [{ address: "sales@example.com", targets: ["hi@example.com,spy@evil.test"] }],
+    ])
+      expect(() => renderPostfixVirtual([{ ...base, aliases }]), JSON.stringify(aliases)).toThrow(/refusing to write/);
+  });
+
   it("puts a self-alias for every account above the catch-all so real mailboxes keep their mail", () => {
     const text = renderPostfixVirtual([
       {

@@ -38,6 +38,17 @@ describe("Rspamd's override.d files", () => {
     );
   });
 
+  it("refuses a domain or selector that would change the file's structure (safe by construction)", () => {
+    for (const bad of [
+      { domain: 'qladgk.com";}', selector: "mail" },
+      { domain: "qladgk.com", selector: "mail/../../x" },
+      { domain: "qladgk.com", selector: 'mail"\nenabled = false;' },
+    ])
+      expect(() => renderRspamdDkimSigning([signer, bad]), JSON.stringify(bad)).toThrow(
+        /refusing to write .* dkim_signing\.conf/,
+      );
+  });
+
   it("refuses DMARC p=reject failures and files p=quarantine into Junk", () => {
     expect(renderRspamdDmarc()).toMatch(/actions \{\n {4}reject = "reject";\n {4}quarantine = "add header";\n\}/);
   });

@@ -50,7 +50,7 @@ export const SECOND_CONFIG: Record<string, unknown> = {
   fail2ban: false,
   // Without the spam filter: OpenDKIM signs, OpenDMARC and policyd-spf check, postscreen asks no blocklist.
   spam: { filter: "none", dnsbl: false },
-  env: { TZ: "Europe/Berlin" },
+  env: { POSTFIX_MESSAGE_SIZE_LIMIT: 25_000_000, TZ: "Europe/Berlin", ENABLE_UPDATE_CHECK: false },
   "cloudflare:apiToken": "cf-test-token",
 };
 export const SECOND_SECRETS = ["passwords", "relayPassword", "cloudflare:apiToken"];

@@ -6,8 +6,11 @@ export type { ProgramRun, RegisteredResource } from "../../preview/evaluate";
 export { PROD_CONFIG, PROD_SECRETS, SECOND_CONFIG, SECOND_SECRETS } from "./fixtures";
 
 export interface RunOptions {
-  /** Config keys (without `mailstack:`) stored as secrets. Defaults to every known secret key present. */
-  secretKeys?: string[];
+  /**
+   * Config keys (without `mailstack:`) stored as secrets. Defaults to every known secret key present; null runs
+   * the program as a Pulumi CLI that does not say which values are secrets.
+   */
+  secretKeys?: string[] | null;
   /** Directory standing for Pulumi state: keys/passwords "created" in one run are read back in the next. */
   stateDir?: string;
   /** Records the mocked Resend domain resource returns. */
@@ -71,7 +74,8 @@ export async function withCloudflare<T>(
 }
 
 function runChild(config: Record<string, unknown>, opts: RunOptions): Promise<ProgramRun> {
-  const secretKeys = opts.secretKeys ?? DEFAULT_SECRETS.filter((k) => config[k] !== undefined);
+  const secretKeys =
+    opts.secretKeys === undefined ? DEFAULT_SECRETS.filter((k) => config[k] !== undefined) : opts.secretKeys;
   return evaluateProgram(config, { ...opts, secretKeys });
 }
 

@@ -80,7 +80,9 @@ export class ChangeDetector {
       changed.map((f) => [f, readFileSync(join(this.system.postfix.dmsConfigDir, f), "utf8")]),
     );
     this.files = this.rewrite(withConfigFiles(this.files, contents));
-    if (changed.includes("postfix-accounts.cf")) writeUserdb(this.system.dovecot, this.files.accountsCf);
+    // `_create_accounts` (with the aliases' dummy accounts) runs when either file changed (check-for-changes.sh).
+    if (changed.includes("postfix-accounts.cf") || changed.includes("postfix-virtual.cf"))
+      writeUserdb(this.system.dovecot, this.files.accountsCf, this.files.virtualCf);
     writeDerivedMaps(this.system.postfix, this.files);
     reloadPostfix(this.system.postfix);
     reloadDovecot(this.system.dovecot);

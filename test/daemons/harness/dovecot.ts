@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { chownSync, closeSync, mkdirSync, openSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { dmsUserdb } from "./dms-accounts";
 
 /** docker-mailserver's vmail user (DMS_VMAIL_UID/GID): mail folders belong to it. */
 export const VMAIL_ID = 5000;
@@ -37,20 +38,11 @@ export function dovecotPaths(root: string): DovecotPaths {
 }
 
 /**
- * docker-mailserver's userdb conversion of `postfix-accounts.cf` (target/scripts/helpers/accounts.sh):
- * `login|hash[|extra]` → `login:hash:5000:5000::/var/mail/<domain>/<user>/home::extra`, with /var/mail moved
- * to the scratch mail root.
+ * docker-mailserver's userdb from `postfix-accounts.cf` and, for the aliases' logins, `postfix-virtual.cf`, with
+ * /var/mail moved to the scratch mail root.
  */
-export function userdbFromAccounts(accountsCf: string, mailRoot: string): string {
-  return accountsCf
-    .split("\n")
-    .filter((l) => /.+@.+\|/.test(l))
-    .map((line) => {
-      const [login, hash, extra = ""] = line.trim().split("|");
-      const [user, domain] = login.toLowerCase().split("@");
-      return `${login.toLowerCase()}:${hash}:${VMAIL_ID}:${VMAIL_ID}::${mailRoot}/${domain}/${user}/home::${extra}\n`;
-    })
-    .join("");
+export function userdbFromAccounts(accountsCf: string, virtualCf: string, mailRoot: string): string {
+  return dmsUserdb(accountsCf, virtualCf, mailRoot, VMAIL_ID);
 }
 
 /** What the spam settings add to Dovecot (docker-mailserver's Sieve wiring), from the container's env. */
@@ -178,7 +170,13 @@ service auth {
 `;
 }
 
-export function writeDovecot(p: DovecotPaths, conf: string, accountsCf: string, sieve: SieveWiring): void {
+export function writeDovecot(
+  p: DovecotPaths,
+  conf: string,
+  accountsCf: string,
+  virtualCf: string,
+  sieve: SieveWiring,
+): void {
   for (const d of [
     p.dir,
     join(p.dir, "run"),
@@ -191,7 +189,7 @@ export function writeDovecot(p: DovecotPaths, conf: string, accountsCf: string, 
     mkdirSync(d, { recursive: true, mode: 0o755 });
   chownSync(p.mailRoot, VMAIL_ID, VMAIL_ID);
   writeFileSync(p.conf, conf);
-  writeUserdb(p, accountsCf);
+  writeUserdb(p, accountsCf, virtualCf);
   writeSieveScripts(p, sieve);
 }
 
@@ -237,8 +235,8 @@ pipe :copy "rspamc" ["-h", "${sieve.learnController}", "learn_${kind}"];
 }
 
 /** Rewrites the userdb; passwd-file notices the change on the next lookup, as after DMS's change detection. */
-export function writeUserdb(p: DovecotPaths, accountsCf: string): void {
-  writeFileSync(`${p.users}.tmp`, userdbFromAccounts(accountsCf, p.mailRoot), { mode: 0o644 });
+export function writeUserdb(p: DovecotPaths, accountsCf: string, virtualCf: string): void {
+  writeFileSync(`${p.users}.tmp`, userdbFromAccounts(accountsCf, virtualCf, p.mailRoot), { mode: 0o644 });
   renameSync(`${p.users}.tmp`, p.users);
 }
 

@@ -5,6 +5,7 @@
  */
 import type { ServerPlan } from "../../../lib/plan/server-files";
 import { CONFIG_DIR } from "../../../lib/render/dms-paths";
+import { dmsAccounts } from "./dms-accounts";
 
 export interface MailServerFiles {
   hostname: string;
@@ -53,10 +54,7 @@ function required(files: Map<string, string>, path: string, why: string): string
 /** docker-mailserver's vhost: the domain of every account and of every `user@domain`/`@domain` alias key. */
 function mailDomains(accountsCf: string, virtualCf: string): string[] {
   const domains = new Set<string>();
-  for (const line of accountsCf.split("\n")) {
-    const login = line.split("|")[0].trim();
-    if (login.includes("@")) domains.add(login.split("@")[1].toLowerCase());
-  }
+  for (const a of dmsAccounts(accountsCf)) if (a.login.includes("@")) domains.add(a.domain.toLowerCase());
   for (const line of virtualCf.split("\n")) {
     const key = line.trim().split(/\s+/)[0] ?? "";
     if (!key.startsWith("#") && key.includes("@")) domains.add(key.split("@")[1].toLowerCase());

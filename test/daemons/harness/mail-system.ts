@@ -180,6 +180,7 @@ export class MailSystem {
         sieve,
       }) + (files.configFiles["dovecot.cf"] ?? ""),
       files.accountsCf,
+      files.virtualCf,
       sieve,
     );
     this.stops.push(onCleanup(() => stopDovecot(this.dovecot)));
@@ -247,7 +248,7 @@ export class MailSystem {
    * Postfix maps, then `postfix reload` (Dovecot's passwd-file re-reads a changed file by itself).
    */
   applyAccounts(next: MailServerFiles): void {
-    writeUserdb(this.dovecot, next.accountsCf);
+    writeUserdb(this.dovecot, next.accountsCf, next.virtualCf);
     writeDmsConfig(this.postfix, next);
     reloadPostfix(this.postfix);
   }

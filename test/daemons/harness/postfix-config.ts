@@ -1,5 +1,6 @@
 import { MailServerFiles } from "./from-plan";
 import { SyslogPaths } from "./syslog";
+import { dmsVmailbox } from "./dms-accounts";
 
 /** Where each part of the loopback Postfix instance lives. */
 export interface PostfixPaths {
@@ -36,18 +37,8 @@ export interface PostfixWiring {
   dns?: { host: string };
 }
 
-/** docker-mailserver's vmailbox, from postfix-accounts.cf (accounts.sh): `login domain/user/`. */
-export function vmailboxFromAccounts(accountsCf: string): string {
-  return accountsCf
-    .split("\n")
-    .filter((l) => /.+@.+\|/.test(l))
-    .map((l) => {
-      const login = l.split("|")[0].trim().toLowerCase();
-      const [user, domain] = login.split("@");
-      return `${login} ${domain}/${user}/\n`;
-    })
-    .join("");
-}
+/** docker-mailserver's vmailbox, from postfix-accounts.cf. */
+export const vmailboxFromAccounts = dmsVmailbox;
 
 /** docker-mailserver's own map that lets every address be used by a login of the same name (target/postfix). */
 export const DMS_SENDER_LOGIN_MAPS_PCRE = "/^(.*)$/   ${1}\n";

@@ -1,0 +1,39 @@
+/** `dkim` and `dkimPrivateKey`: how the server signs its mail for one domain. */
+import { DkimConfig } from "./config-types";
+import { Scope, show } from "./config-reader";
+import { asciiLower, LABEL } from "./mail-syntax";
+import { parseRsaPrivateKey, rsaKeyBits } from "./dkim";
+
+export const DKIM_KEYS = ["dkim", "dkimPrivateKey"];
+const DKIM_BITS = [1024, 2048, 3072, 4096];
+
+export function readDkim(scope: Scope, relayProvider: string): DkimConfig {
+  const s = scope.object("dkim");
+  s?.only(["selector", "bits"]);
+  // A selector is a DNS name and a path part of the key file (opendkim/keys/<domain>/<selector>.private).
+  const selector = asciiLower(s?.string("selector") ?? "mail");
+  if (!selector.split(".").every((l) => LABEL.test(l)))
+    s!.fail("selector", `is ${show(selector)}; expected a DNS label such as "mail"`);
+  else if (selector === "resend" && relayProvider === "resend")
+    s!.fail("selector", `is "resend", which Resend's own DKIM record uses; pick another, e.g. "mail"`);
+  const bits = s?.number("bits") ?? 2048;
+  if (!DKIM_BITS.includes(bits))
+    s!.fail("bits", `is ${show(bits)}; expected one of ${DKIM_BITS.join(", ")} (below 1024 is refused by receivers)`);
+
+  const dkim: DkimConfig = { selector, bits };
+  const pem = scope.secret("dkimPrivateKey");
+  if (pem) {
+    try {
+      const k = parseRsaPrivateKey(pem);
+      if (rsaKeyBits(k) < 1024)
+        scope.fail(
+          "dkimPrivateKey",
+          `is a ${rsaKeyBits(k)}-bit key; receivers require at least 1024 bits (2048 recommended)`,
+        );
+      else dkim.privateKeyPem = pem;
+    } catch (e) {
+      scope.fail("dkimPrivateKey", `is malformed: ${(e as Error).message} (value not shown)`);
+    }
+  }
+  return dkim;
+}
