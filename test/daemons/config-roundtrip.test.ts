@@ -104,26 +104,34 @@ const configArb = fc
     ),
     blocked: fc.array(hostile, { maxLength: 3 }),
     passwords: fc.array(fc.string({ unit: "binary", minLength: 6, maxLength: 16 }), { maxLength: 2 }),
+    // Resend and SES refuse forwarding outside the domain (lib/config-forwarding.ts): fewer of them, so that
+    // enough configs with outside targets are accepted.
     relay: fc.oneof(
-      fc.constant({ provider: "none" }),
-      fc.constant({ provider: "resend" }),
-      fc.record({
-        provider: fc.constant("custom"),
-        host: hostile.map((w) => `smtp.${w}.net`),
-        username: fc.oneof(
-          hostile,
-          hostile.map((w) => `${w}@relay.net`),
-        ),
-        port: fc.constantFrom(587, 2525),
-      }),
-      fc.record({
-        provider: fc.constant("ses"),
-        region: fc.oneof(
-          { weight: 6, arbitrary: fc.constantFrom("eu-west-1", "us-east-1") },
-          { weight: 1, arbitrary: hostile },
-        ),
-        username: hostile,
-      }),
+      { weight: 3, arbitrary: fc.constant({ provider: "none" }) },
+      { weight: 1, arbitrary: fc.constant({ provider: "resend" }) },
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          provider: fc.constant("custom"),
+          host: hostile.map((w) => `smtp.${w}.net`),
+          username: fc.oneof(
+            hostile,
+            hostile.map((w) => `${w}@relay.net`),
+          ),
+          port: fc.constantFrom(587, 2525),
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          provider: fc.constant("ses"),
+          region: fc.oneof(
+            { weight: 6, arbitrary: fc.constantFrom("eu-west-1", "us-east-1") },
+            { weight: 1, arbitrary: hostile },
+          ),
+          username: hostile,
+        }),
+      },
     ),
     relayPassword: fc.oneof(
       word.map((w) => `${w}-secret-1`),
@@ -141,12 +149,30 @@ const configArb = fc
     ),
     env: fc.array(envEntry, { maxLength: 2 }).map((entries) => Object.fromEntries(entries)),
     // Settings that reach DNS or the engine rather than a file the server reads: refused or accepted, never crashing.
-    serverIp: sometimes(fc.oneof(fc.constantFrom("11.22.33.44", "203.0.113.7", "127.1", "10.0.0.1"), hostile), 6),
-    serverIpv6: sometimes(fc.oneof(fc.constantFrom("2a01:4f8::1", "::ffff:1.2.3.4", "fe80::1%eth0"), hostile), 6),
+    serverIp: sometimes(
+      fc.oneof(fc.constantFrom("11.22.33.44", "203.0.113.7", "11.22.33.45", "127.1", "10.0.0.1"), hostile),
+      6,
+    ),
+    serverIpv6: sometimes(
+      fc.oneof(
+        fc.constantFrom("2a01:4f8::1", "2A01:04F8:0:0::2", "2001:db8::7", "::ffff:1.2.3.4", "fe80::1%eth0"),
+        hostile,
+      ),
+      6,
+    ),
     policy: sometimes(fc.oneof(fc.constantFrom("reject", "quarantine"), hostile), 6),
     returnPath: sometimes(hostile, 6),
     image: sometimes(
-      hostile.map((w) => `ghcr.io/docker-mailserver/docker-mailserver:${w}`),
+      fc.oneof(
+        {
+          weight: 3,
+          arbitrary: fc.constantFrom(
+            "mailserver/docker-mailserver:15.0.2",
+            "ghcr.io/docker-mailserver/docker-mailserver:15.1.0",
+          ),
+        },
+        { weight: 1, arbitrary: hostile.map((w) => `ghcr.io/docker-mailserver/docker-mailserver:${w}`) },
+      ),
       6,
     ),
     containerName: sometimes(hostile, 6),
