@@ -191,6 +191,12 @@ export function readEnv(scope: Scope, spam: SpamConfig): Record<string, string> 
       );
     else if (typeof raw !== "string" && typeof raw !== "number" && typeof raw !== "boolean")
       envScope.fail(name, `must be a string, number or boolean (got ${show(raw)})`);
+    // eslint-disable-next-line no-control-regex
+    else if (/['\x00-\x1f\x7f]/.test(String(raw)))
+      envScope.fail(
+        name,
+        `is ${show(raw)}; docker-mailserver writes it as ${name}='value' into a file its scripts source, so it may not hold ' or a line break`,
+      );
     else {
       let value = String(raw);
       if (shape === FLAG && (value === "true" || value === "false")) value = value === "true" ? "1" : "0";

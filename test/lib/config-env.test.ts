@@ -86,6 +86,19 @@ describe("env: an allow-list", () => {
     expect(read({ RSPAMD_HFILTER_HOSTNAME_UNKNOWN_SCORE: "6.5" }).problems.join()).toMatch(/expected a whole number/);
   });
 
+  it("refuses a quote or a line break in any value: it would end NAME='value' in the file docker-mailserver sources", () => {
+    for (const [name, value] of [
+      ["REPORT_RECIPIENT", "'ops@example.net"],
+      ["REPORT_RECIPIENT", "o'brien@example.net"],
+      ["TZ", "UTC\nPERMIT_DOCKER=network"],
+    ])
+      expect(read({ [name]: value }).problems.join(), value).toMatch(
+        new RegExp(
+          `^mailstack:env\\.${name} is .*; docker-mailserver writes it as ${name}='value' into a file its scripts source`,
+        ),
+      );
+  });
+
   it("refuses a time zone that is a path out of /usr/share/zoneinfo", () => {
     for (const tz of ["../../etc/passwd", "Europe/../../x", "/etc/localtime"])
       expect(read({ TZ: tz }).problems.join(), tz).toMatch(/expected a tz database name/);

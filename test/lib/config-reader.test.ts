@@ -12,7 +12,8 @@ describe("suggest", () => {
     expect(suggest("aliasses", CONFIG_KEYS)).toBe("aliases");
     expect(suggest("relaypassword", CONFIG_KEYS)).toBe("relayPassword");
     expect(suggest("serverIP", CONFIG_KEYS)).toBe("serverIp");
-    expect(suggest("spamFilter", CONFIG_KEYS)).toBeUndefined();
+    expect(suggest("spamFilter", CONFIG_KEYS)).toBe("spam");
+    expect(suggest("webmail", CONFIG_KEYS)).toBeUndefined();
     expect(didYouMean("x", CONFIG_KEYS)).toBe("");
   });
 });

@@ -728,9 +728,39 @@ const INVALID: [string, Record<string, unknown>, RegExp, (string[] | null)?, Par
     /mailstack:catchall is not a known setting \(did you mean "catchAll"\?\)/,
   ],
   [
+    "a client-setup key in the wrong case (mtasts)",
+    { mtasts: { mode: "enforce" } },
+    /mailstack:mtasts is not a known setting \(did you mean "mtaSts"\?\)/,
+  ],
+  [
+    "a spam key mistyped (spam.greylist)",
+    { spam: { greylist: true } },
+    /mailstack:spam\.greylist is not a known setting \(did you mean "greylisting"\?\)/,
+  ],
+  [
+    "a TLS-RPT address with a separator of the record",
+    { tlsRpt: { rua: ["tls,reports@qladgk.com"] } },
+    /mailstack:tlsRpt\.rua has "tls,reports@qladgk\.com", an address that contains ",": .*; expected an address/,
+  ],
+  [
+    "a TLS-RPT URL that would split the record's URI list",
+    { tlsRpt: { rua: ["https://reports.example.net/a,mailto:spy@evil.test"] } },
+    /mailstack:tlsRpt\.rua has "https:\/\/reports\.example\.net\/a,mailto:spy@evil\.test"; expected an address/,
+  ],
+  [
+    "SpamAssassin's settings, which mailstack keeps off",
+    { env: { SA_KILL: "10", POSTGREY_TEXT: "later" } },
+    /mailstack:env\.SA_KILL belongs to Amavis and SpamAssassin, which mailstack keeps off: Rspamd filters \(mailstack:spam\)\n.*env\.POSTGREY_TEXT belongs to Postgrey/,
+  ],
+  [
+    "ClamAV without Rspamd (Amavis is off: nothing would scan)",
+    { spam: { filter: "none" }, env: { ENABLE_CLAMAV: 1 } },
+    /mailstack:env\.ENABLE_CLAMAV works through Rspamd, which spam\.filter: none turns off/,
+  ],
+  [
     "a top-level key nothing resembles",
-    { spamFilter: true },
-    /mailstack:spamFilter is not a known setting; README\.md lists every setting/,
+    { webmail: true },
+    /mailstack:webmail is not a known setting; README\.md lists every setting/,
   ],
   [
     "the Cloudflare token in plain text",

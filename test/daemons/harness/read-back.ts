@@ -75,6 +75,29 @@ done`;
   return results;
 }
 
+/**
+ * Each Rspamd settings file as Rspamd's UCL parser reads it: all in one `rspamadm configdump` run, each file
+ * included into a section of its own (a UCL `.include` inside an object adds to that object).
+ */
+export function rspamdConfigDump(dir: string, files: string[]): Record<string, unknown>[] {
+  if (!files.length) return [];
+  mkdirSync(dir, { recursive: true });
+  const main = files
+    .map((content, i) => {
+      const file = join(dir, `file-${i}.conf`);
+      writeFileSync(file, content);
+      return `c${i} {\n.include "${file}"\n}\n`;
+    })
+    .join("");
+  writeFileSync(join(dir, "all.conf"), main);
+  const out = execFileSync("/usr/bin/rspamadm", ["configdump", "-j", "-c", join(dir, "all.conf")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const dump = JSON.parse(out) as Record<string, Record<string, unknown>>;
+  return files.map((_, i) => dump[`c${i}`] ?? {});
+}
+
 /** A Dovecot with only its auth service, reading a passwd-file as docker-mailserver configures it. */
 export class DovecotAuth {
   readonly conf: string;
