@@ -32,6 +32,10 @@ const TEXT = pattern(
   "up to 100 characters without quotes, $, %, \\ or line breaks",
 );
 
+/** What ends a value in /etc/dms-settings (`NAME='value'`, one per line). */
+// eslint-disable-next-line no-control-regex
+const UNSOURCEABLE = /['\x00-\x1f\x7f]/;
+
 /** What a user may set, and how. */
 const ALLOWED: Record<string, Shape> = {
   // logging, time and reports
@@ -191,17 +195,17 @@ export function readEnv(scope: Scope, spam: SpamConfig): Record<string, string> 
       );
     else if (typeof raw !== "string" && typeof raw !== "number" && typeof raw !== "boolean")
       envScope.fail(name, `must be a string, number or boolean (got ${show(raw)})`);
-    // eslint-disable-next-line no-control-regex
-    else if (/['\x00-\x1f\x7f]/.test(String(raw)))
-      envScope.fail(
-        name,
-        `is ${show(raw)}; docker-mailserver writes it as ${name}='value' into a file its scripts source, so it may not hold ' or a line break`,
-      );
     else {
       let value = String(raw);
       if (shape === FLAG && (value === "true" || value === "false")) value = value === "true" ? "1" : "0";
-      if (shape.test(value)) env[name] = value;
-      else envScope.fail(name, `is ${show(value)}; expected ${shape.expect}`);
+      if (!shape.test(value)) envScope.fail(name, `is ${show(value)}; expected ${shape.expect}`);
+      // Whatever the shape lets through (an address may hold '), the settings file must hold it.
+      else if (UNSOURCEABLE.test(value))
+        envScope.fail(
+          name,
+          `is ${show(value)}; docker-mailserver writes it as ${name}='value' into a file its scripts source, so it may not hold ' or a line break`,
+        );
+      else env[name] = value;
     }
   }
   return env;
