@@ -25,6 +25,9 @@ const mocks = {
     if (args.type === "random:index/randomPassword:RandomPassword") state.result = "generated-Password-1";
     if (args.type === "docker:index/remoteImage:RemoteImage") state.imageId = "sha256:0";
     if (args.type === "tls:index/selfSignedCert:SelfSignedCert") state.certPem = input.certPem;
+    // Resend's sending key comes back with its token, the relay password the container's credentials file holds
+    // (the renderer refuses to write a credential it was not given).
+    if (args.type === "pulumi-nodejs:dynamic/resend:ResendSendingKey") state.token = "re_minted_sending_key";
     return { id: `${args.name}-id`, state };
   },
   call(args) {
