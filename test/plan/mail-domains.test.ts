@@ -16,7 +16,7 @@ describe("mailDomains", () => {
         mailHost: "mail.qladgk.com",
         host: { ipv4: "11.22.33.44", ipv6: undefined, acme: undefined },
         dkim: { selector: "mail" },
-        dmarc: { policy: "none" },
+        dmarc: { policy: "none", rua: [] },
         resend: { region: "us-east-1", returnPath: "send", dkim: RESEND_DKIM, provisioned: false },
         clientSetup: {
           autoconfig: true,

@@ -10,6 +10,7 @@ import {
   serverInput,
 } from "../../lib/plan/server-files";
 import { dovecotPasswordHash } from "../../lib/sha512-crypt";
+import { grepSafeOrder } from "../../lib/render/postfix-accounts";
 import { loopbackConfig } from "../daemons/harness/loopback-config";
 import { ACME_CONFIG, PROD_CONFIG, SECOND_CONFIG } from "../support/fixtures";
 import { parsedConfig } from "../support/server-plan";
@@ -85,8 +86,11 @@ describe("planServerFiles", () => {
     const cfg = parsedConfig(PROD_CONFIG);
     const c = credentials(cfg);
     const content = new Map(planServerFiles(serverInput(cfg), c).map((f) => [f.path, f.content]));
+    // In grep-safe order (lib/render/postfix-accounts.ts), not config order.
     expect(content.get(`${CONF}/postfix-accounts.cf`)).toBe(
-      cfg.accounts.map((a) => `${a}|${c.passwordHashes[a]}\n`).join(""),
+      grepSafeOrder(cfg.accounts)
+        .map((a) => `${a}|${c.passwordHashes[a]}\n`)
+        .join(""),
     );
     expect(content.get(`${CONF}/rspamd/dkim/rsa-mail-qladgk.com.private.txt`)).toBe(PEM("DKIM PRIVATE KEY"));
     expect(content.get("/tmp/dms/custom-certs/cert.pem")).toBe(PEM("CERTIFICATE"));
