@@ -443,14 +443,18 @@ interface ContainerInputs {
 
 function toAccepted(index: number, input: Record<string, unknown>, o: StackOutcome): Accepted {
   const container = o.container as ContainerInputs;
-  // The container's uploads are the server plan (test/components/mailserver.test.ts proves it, upload for upload).
+  // The container's uploads and the live files' Commands are the server plan (test/components/mailserver.test.ts
+  // proves it, file for file).
   const plan = {
     hostname: container.hostname ?? "",
     env: container.envs ?? [],
-    files: (container.uploads ?? []).map((u) => {
-      if (typeof u.content !== "string") throw new Error(`container upload ${u.file} has no inline content`);
-      return { path: u.file, content: u.content, mode: "" };
-    }),
+    files: [
+      ...(container.uploads ?? []).map((u) => {
+        if (typeof u.content !== "string") throw new Error(`container upload ${u.file} has no inline content`);
+        return { path: u.file, content: u.content, mode: "" };
+      }),
+      ...Object.entries(o.liveFiles ?? {}).map(([path, content]) => ({ path, content, mode: "" })),
+    ],
   };
   return {
     index,

@@ -11,7 +11,7 @@ const ROOT = path.resolve(__dirname, "../..");
 /**
  * Evaluates each config as index.ts would (read and validate, then build the stack) under Pulumi mocks, all in one
  * child process (test/support/stacks-child.ts). Returns, per config, why it was refused or the container it
- * registered and the accounts' passwords.
+ * registered, the live files its Commands write into it, and the accounts' passwords.
  */
 export function runStacks(
   stacks: StacksInput["stacks"],

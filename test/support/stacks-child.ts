@@ -25,6 +25,8 @@ export interface StackOutcome {
   /** Set when an accepted config failed to build its stack (a bug). */
   crashed?: string;
   container?: Record<string, unknown>;
+  /** The live files (components/mailserver.ts): each Command's file path and the content it writes (its stdin). */
+  liveFiles?: Record<string, string>;
   passwords?: Record<string, string>;
 }
 
@@ -77,6 +79,12 @@ async function main() {
   for (const r of registered) {
     const m = /^s(\d+)-server-container$/.exec(r.name);
     if (m && r.type === "docker:index/container:Container") outcomes[Number(m[1])].container = r.inputs;
+    const live = /^s(\d+)-server-/.exec(r.name);
+    if (live && r.type === "command:local:Command") {
+      const outcome = outcomes[Number(live[1])];
+      const inputs = r.inputs as { environment: { MAILSTACK_FILE: string }; stdin?: string };
+      outcome.liveFiles = { ...outcome.liveFiles, [inputs.environment.MAILSTACK_FILE]: inputs.stdin ?? "" };
+    }
   }
   fs.writeFileSync(outputFile, JSON.stringify(outcomes));
 }
