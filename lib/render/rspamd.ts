@@ -5,6 +5,7 @@
  * Rspamd (setup-stack.sh, `_setup_directory_and_file_permissions`): the documented place for user settings,
  * on top of the defaults the image ships in /etc/rspamd/local.d (target/rspamd/local.d).
  */
+import { getDomain } from "tldts";
 import { CONFIG_DIR } from "./dms-paths";
 import { assertSafe, isDomainName, LABEL } from "../mail-syntax";
 
@@ -26,10 +27,15 @@ export function rspamdDkimKeyPath({ domain, selector }: RspamdDkimInput): string
  * `rspamd/override.d/dkim_signing.conf`: the default rspamd-dkim writes (`_setup_default_signing_conf`),
  * for the same key, selector and DNS record OpenDKIM would use, with one `domain` entry per signing domain
  * (rspamd-dkim's default covers one domain only; docker-mailserver 15.1.0's docs, config/best-practices/
- * dkim_dmarc_spf.md, add further domains as further entries of the same `domain { … }` block). One change: `check_pubkey = false`. With
+ * dkim_dmarc_spf.md, add further domains as further entries of the same `domain { … }` block). Mail is signed with the key of its From domain
+ * (`use_domain = "header"`). One change: `check_pubkey = false`. With
  * `true` Rspamd looks the record up before every signature and signs nothing while it cannot see it (before
  * DNS has propagated, during a resolver outage); here the key and the record are derived from one key in
  * Pulumi state and cannot disagree, and `mailstack doctor` checks the published record.
+ * `use_esld` stays rspamd-dkim's `true` while every domain is its own registrable domain; a hosted domain below
+ * a public suffix's registrable domain (`lists.example.com`) turns it off: Rspamd would otherwise look its key up
+ * under `example.com` (/usr/share/rspamd/lualib/lua_dkim_tools.lua, `get_tld` before `settings.domain[…]`) and
+ * sign it with another domain's key, or not at all.
  */
 export function renderRspamdDkimSigning(signers: readonly RspamdDkimInput[]): string {
   // Each is a UCL key or quoted string and a part of the key's file name: no quotes, braces, "/" or whitespace.
@@ -41,6 +47,7 @@ export function renderRspamdDkimSigning(signers: readonly RspamdDkimInput[]): st
       "Rspamd's dkim_signing.conf",
     );
   }
+  const esld = signers.every((s) => getDomain(s.domain) === s.domain);
   const domains = signers
     .map(
       (s) => `    ${s.domain} {
@@ -60,7 +67,7 @@ try_fallback = false;
 
 use_domain = "header";
 use_redis = false; # don't change unless Redis also provides the DKIM keys
-use_esld = true;
+use_esld = ${esld};
 allow_username_mismatch = true;
 
 check_pubkey = false; # the key and its DNS record come from the same key in Pulumi state

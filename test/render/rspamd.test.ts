@@ -59,3 +59,28 @@ describe("Rspamd's override.d files", () => {
     expect(conf).toContain('expression = "R_SPF_FAIL & !DMARC_POLICY_ALLOW";');
   });
 });
+
+describe("Rspamd signing for several domains", () => {
+  const a = { domain: "a.example", selector: "mail" };
+  const b = { domain: "b.example", selector: "s2026" };
+
+  it("has one domain entry per hosted domain, each with its own key file and selector", () => {
+    const conf = renderRspamdDkimSigning([a, b]);
+    expect(conf).toContain(
+      `    a.example {\n        path = "/tmp/docker-mailserver/${rspamdDkimKeyPath(a)}";\n        selector = "mail";\n    }\n`,
+    );
+    expect(conf).toContain(
+      `    b.example {\n        path = "/tmp/docker-mailserver/${rspamdDkimKeyPath(b)}";\n        selector = "s2026";\n    }\n`,
+    );
+    expect(rspamdDkimKeyPath(a)).not.toBe(rspamdDkimKeyPath(b));
+    expect(conf).toContain("use_esld = true;");
+  });
+
+  it("turns use_esld off when a hosted domain is below another registrable domain", () => {
+    const conf = renderRspamdDkimSigning([
+      { domain: "example.com", selector: "mail" },
+      { domain: "lists.example.com", selector: "mail" },
+    ]);
+    expect(conf).toContain("use_esld = false;");
+  });
+});
