@@ -26,7 +26,11 @@ export class CaptureRelay {
   private server?: SMTPServer;
   port = 0;
 
-  constructor(private readonly expected: { username: string; password: string }) {}
+  /** `expected`: the credentials it accepts (one per relayed domain when each has its own). */
+  private readonly expected: { username: string; password: string }[];
+  constructor(expected: { username: string; password: string } | { username: string; password: string }[]) {
+    this.expected = Array.isArray(expected) ? expected : [expected];
+  }
 
   async start(port: number): Promise<void> {
     const tls = selfSignedCertificate({ hostname: "relay.loopback.test", days: 1, ips: ["127.0.0.1"] });
@@ -52,7 +56,7 @@ export class CaptureRelay {
           secure: Boolean(session.secure),
         };
         this.authAttempts.push(attempt);
-        if (attempt.username === this.expected.username && attempt.password === this.expected.password) {
+        if (this.expected.some((e) => e.username === attempt.username && e.password === attempt.password)) {
           return callback(null, { user: attempt });
         }
         return callback(Object.assign(new Error("5.7.8 bad relay credentials"), { responseCode: 535 }));
