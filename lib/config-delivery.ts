@@ -80,3 +80,42 @@ function aliasCycles(targets: Map<string, string[]>, local: (t: string) => boole
   for (const a of [...targets.keys()].sort()) visit(a, []);
   return [...cycles.values()];
 }
+
+/**
+ * The same rules across the domains of one server (`domains`): a target at another hosted domain is delivered
+ * here, never sent out, so it must be an account or an alias of that domain and not blocked there; and a loop
+ * may run through several domains. Targets and loops inside one domain are `checkDelivery`'s.
+ */
+export function checkAcrossDomains(domains: { scope: Scope; d: DeliveryInput }[]): void {
+  const byDomain = new Map(domains.map(({ d }) => [d.domain, d]));
+  const domainOf = (address: string) => address.slice(address.lastIndexOf("@") + 1);
+  for (const { scope, d } of domains) {
+    const check = (key: string, target: string) => {
+      const other = byDomain.get(domainOf(target));
+      if (!other || other === d) return;
+      const base = withoutTag(target);
+      if (other.blocked.includes(target) || other.blocked.includes(base))
+        scope.r.fail(
+          key,
+          `targets ${target}, which is blocked at ${other.domain} (hosted here too): its mail is refused, so nothing sent there would arrive; target an account instead`,
+        );
+      else if (!other.accounts.includes(base) && !other.aliases.some((a) => a.address === base))
+        scope.r.fail(
+          key,
+          `targets ${target}, which is not an account or an alias at ${other.domain}, a domain this server hosts: mail to it would be accepted and then lost; add it to that domain's accounts, or target an existing account`,
+        );
+    };
+    for (const a of d.aliases) for (const t of a.targets) check(d.aliasKeys.get(a.address)!.key, t);
+    if (d.catchAll) check(scope.key("catchAll"), d.catchAll);
+    if (d.postmaster) check(scope.key("postmaster"), d.postmaster);
+  }
+  const targets = new Map(domains.flatMap(({ d }) => d.aliases.map((a) => [a.address, a.targets] as const)));
+  for (const cycle of aliasCycles(targets, (t) => byDomain.has(domainOf(t)))) {
+    if (new Set(cycle.map(domainOf)).size < 2) continue;
+    const first = byDomain.get(domainOf(cycle[0]))!;
+    domains[0].scope.r.fail(
+      first.aliasKeys.get(cycle[0])!.key,
+      `is part of a loop across domains: ${[...cycle, cycle[0]].join(" → ")}; mail to any of them would bounce — point one of them at an account`,
+    );
+  }
+}

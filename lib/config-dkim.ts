@@ -7,7 +7,21 @@ import { parseRsaPrivateKey, rsaKeyBits } from "./dkim";
 export const DKIM_KEYS = ["dkim", "dkimPrivateKey"];
 const DKIM_BITS = [1024, 2048, 3072, 4096];
 
-export function readDkim(scope: Scope, relayProvider: string): DkimConfig {
+/** Where a secret value is read: a name in a scope (`dkimPrivateKey`, or `dkimPrivateKeys` › the domain). */
+export interface SecretAt {
+  scope: Scope;
+  name: string;
+}
+
+/**
+ * `dkim` from `scope`; the imported key from `key` (the same scope's `dkimPrivateKey` unless given: with
+ * `domains`, `dkimPrivateKeys.<domain>`).
+ */
+export function readDkim(
+  scope: Scope,
+  relayProvider: string,
+  key: SecretAt = { scope, name: "dkimPrivateKey" },
+): DkimConfig {
   const s = scope.object("dkim");
   s?.only(["selector", "bits"]);
   // A selector is a DNS name and a path part of the key file (opendkim/keys/<domain>/<selector>.private).
@@ -21,18 +35,18 @@ export function readDkim(scope: Scope, relayProvider: string): DkimConfig {
     s!.fail("bits", `is ${show(bits)}; expected one of ${DKIM_BITS.join(", ")} (below 1024 is refused by receivers)`);
 
   const dkim: DkimConfig = { selector, bits };
-  const pem = scope.secret("dkimPrivateKey");
+  const pem = key.scope.secret(key.name);
   if (pem) {
     try {
       const k = parseRsaPrivateKey(pem);
       if (rsaKeyBits(k) < 1024)
-        scope.fail(
-          "dkimPrivateKey",
+        key.scope.fail(
+          key.name,
           `is a ${rsaKeyBits(k)}-bit key; receivers require at least 1024 bits (2048 recommended)`,
         );
       else dkim.privateKeyPem = pem;
     } catch (e) {
-      scope.fail("dkimPrivateKey", `is malformed: ${(e as Error).message} (value not shown)`);
+      key.scope.fail(key.name, `is malformed: ${(e as Error).message} (value not shown)`);
     }
   }
   return dkim;

@@ -9,7 +9,9 @@ import { Mailboxes } from "./config-mailboxes";
  * about (custom, mailgun) it is a warning. Sending directly (`relay.provider: none`) forwards as any MTA does.
  * Reads the targets of `aliases.<name>`, `catchAll` and `postmaster`.
  */
-export function checkForwarding(scope: Scope, domain: string, provider: string, m: Mailboxes): void {
+export function checkForwarding(scope: Scope, hosted: string | string[], provider: string, m: Mailboxes): void {
+  const domains = typeof hosted === "string" ? [hosted] : hosted;
+  const domain = domains[0];
   if (provider === "none") return;
   const forwards = [
     ...m.aliases.flatMap((a) => a.targets.map((target) => ({ key: `aliases.${a.address.split("@")[0]}`, target }))),
@@ -18,8 +20,9 @@ export function checkForwarding(scope: Scope, domain: string, provider: string, 
   ];
   const refuses = RELAY_PRESETS[provider]?.refusesForeignSenders;
   for (const { key, target } of forwards) {
-    if (target.endsWith(`@${domain}`)) continue;
-    const what = `forwards to ${target}, outside ${domain}`;
+    // A target at any hosted domain is delivered here, not forwarded.
+    if (domains.some((d) => target.endsWith(`@${d}`))) continue;
+    const what = `forwards to ${target}, outside ${domains.length > 1 ? "the hosted domains" : domain}`;
     if (refuses)
       scope.fail(
         key,

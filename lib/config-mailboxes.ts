@@ -26,7 +26,7 @@ export const ROLE_ADDRESSES = ["postmaster", "abuse"];
  * the files it lands in give meaning to (lib/mail-syntax.ts), and then the whole as a delivery graph
  * (lib/config-delivery.ts): mail to an alias or the catch-all must end in a mailbox or an outside address.
  */
-export function readMailboxes(scope: Scope, domain: string): Mailboxes {
+export function readMailboxes(scope: Scope, domain: string, passwordsHere = true): Mailboxes {
   /** `hi` → `hi@domain`, lower-cased. */
   const full = (s: string) => asciiLower(s.includes("@") ? s : `${s}@${domain}`);
   const atDomain = (address: string) => address.endsWith(`@${domain}`);
@@ -136,7 +136,14 @@ export function readMailboxes(scope: Scope, domain: string): Mailboxes {
     aliasKeys: rawTargets,
   });
 
-  return { accounts, passwords: readPasswords(scope, accounts, full), catchAll, aliases, blocked, postmaster };
+  return {
+    accounts,
+    passwords: passwordsHere ? readPasswords(scope, accounts, full) : {},
+    catchAll,
+    aliases,
+    blocked,
+    postmaster,
+  };
 }
 
 function readAccounts(
@@ -171,7 +178,11 @@ function readAccounts(
   return accounts;
 }
 
-function readPasswords(scope: Scope, accounts: string[], full: (s: string) => string): Record<string, string> {
+/**
+ * `passwords`: account → password. Keys are local parts or addresses of `accounts`; with `domains`
+ * (`full` undefined) full addresses only, since a local part may be an account at several domains.
+ */
+export function readPasswords(scope: Scope, accounts: string[], full?: (s: string) => string): Record<string, string> {
   const passwords: Record<string, string> = {};
   const raw = scope.value("passwords");
   if (raw === undefined) return passwords;
@@ -183,10 +194,19 @@ function readPasswords(scope: Scope, accounts: string[], full: (s: string) => st
     return passwords;
   }
   for (const [name, pw] of Object.entries(raw as Record<string, unknown>)) {
-    const address = full(name.trim());
+    const address = full ? full(name.trim()) : asciiLower(name.trim());
     const key = `${scope.key("passwords")}.${name}`;
-    if (!accounts.includes(address))
-      scope.r.fail(key, "is not an account; list it in mailstack:accounts or remove the password");
+    if (!full && !address.includes("@")) {
+      const at = accounts.filter((a) => a.startsWith(`${address}@`));
+      scope.r.fail(
+        key,
+        `is a local part; with mailstack:domains each password is keyed by the account's full address${at.length ? ` (${at.join(" or ")})` : ""}: pulumi config set --secret --path 'passwords["${at[0] ?? `${address}@<domain>`}"]' <password>`,
+      );
+    } else if (!accounts.includes(address))
+      scope.r.fail(
+        key,
+        `is not an account; list it in ${full ? "mailstack:accounts" : "the accounts of its domain in mailstack:domains"} or remove the password`,
+      );
     else if (typeof pw !== "string" || pw.length < 8)
       scope.r.fail(key, "must be a string of at least 8 characters (value not shown)");
     // eslint-disable-next-line no-control-regex

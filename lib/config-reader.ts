@@ -183,6 +183,29 @@ export class Scope {
     return new Scope(this.r, v as Record<string, unknown>, `${this.key(name)}.`, false, () => this.isSecret(name));
   }
 
+  /**
+   * A list of mappings, each entry a scope of its own whose messages name it by position (`domains[1].accounts`).
+   * An entry that is not a mapping is refused and left out.
+   */
+  list(name: string): Scope[] | undefined {
+    const v = this.value(name);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v))
+      return this.fail(name, `must be a list of mappings (got ${this.shown(name, v)}); set it in Pulumi.<stack>.yaml`);
+    const scopes: Scope[] = [];
+    for (const [i, entry] of v.entries()) {
+      if (typeof entry !== "object" || entry === null || Array.isArray(entry))
+        this.r.fail(`${this.key(name)}[${i}]`, `must be a mapping (got ${this.shown(name, entry)})`);
+      else
+        scopes.push(
+          new Scope(this.r, entry as Record<string, unknown>, `${this.key(name)}[${i}].`, false, () =>
+            this.isSecret(name),
+          ),
+        );
+    }
+    return scopes;
+  }
+
   /** Refuses every name that is not one of `known`, suggesting the one probably meant. */
   only(known: readonly string[], where = `expected one of ${known.join(", ")}`): void {
     for (const name of this.names())

@@ -19,7 +19,9 @@ const SITE_NAME = /^[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$/;
 
 export const RELATED_SENDERS_KEYS = ["relatedSenders"];
 
-export function readRelatedSenders(scope: Scope, validDomain: string): RelatedSenders {
+export function readRelatedSenders(scope: Scope, hosted: string | string[]): RelatedSenders {
+  const hostedDomains = typeof hosted === "string" ? [hosted] : hosted;
+  const validDomain = hostedDomains.join(" or ");
   const related: RelatedSenders = {};
   const s = scope.object("relatedSenders");
   for (const rawKey of s?.names() ?? []) {
@@ -30,12 +32,12 @@ export function readRelatedSenders(scope: Scope, validDomain: string): RelatedSe
     if (key !== "*" && (key.includes("@") ? !isAddress(key, "tagged") : !SITE_NAME.test(key))) {
       r.fail(
         configKey,
-        `is not a per-site name, an address or "*"; expected e.g. relatedSenders.bilibili or relatedSenders["bilibili@${validDomain}"]`,
+        `is not a per-site name, an address or "*"; expected e.g. relatedSenders.bilibili or relatedSenders["bilibili@${hostedDomains[0]}"]`,
       );
       continue;
     }
-    if (key.includes("@") && !key.endsWith(`@${validDomain}`)) {
-      r.fail(configKey, `is an address outside ${validDomain}; per-site addresses are at the mail domain`);
+    if (key.includes("@") && !hostedDomains.some((d) => key.endsWith(`@${d}`))) {
+      r.fail(configKey, `is an address outside ${validDomain}; per-site addresses are at a mail domain`);
       continue;
     }
     const list = Array.isArray(value) ? value : [value];

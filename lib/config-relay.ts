@@ -10,11 +10,33 @@ import { Scope, show } from "./config-reader";
 import { asciiLower, isDomainName, LABEL } from "./mail-syntax";
 import { unquoteTxt } from "./dns-format";
 import { RESEND_REGIONS } from "./resend/api";
+import type { SecretAt } from "./config-dkim";
 
 export const RELAY_KEYS = ["relay", "relayPassword", "resendApiKey", "resend"];
 
-export function readRelay(scope: Scope, managedDns: boolean): { relay: RelayConfig; resend: ResendConfig } {
-  const s = scope.object("relay");
+/**
+ * Where one domain's relay settings are read. A single-domain stack reads them all from its top level; with
+ * `domains`, an entry's own `relay` (else the top level's, shared by every domain), its password from
+ * `relayPasswords.<domain>` (else `relayPassword`), its `resend` settings, and the one `resendApiKey`.
+ */
+export interface RelaySources {
+  relay: Scope;
+  password: SecretAt;
+  resend: Scope;
+  resendApiKey: SecretAt;
+}
+
+export function readRelay(
+  scope: Scope,
+  managedDns: boolean,
+  from: RelaySources = {
+    relay: scope,
+    password: { scope, name: "relayPassword" },
+    resend: scope,
+    resendApiKey: { scope, name: "resendApiKey" },
+  },
+): { relay: RelayConfig; resend: ResendConfig } {
+  const s = from.relay.object("relay");
   s?.only(["provider", "host", "port", "username", "region"]);
   const given = s?.string("host");
   // Postfix's relayhost and the credential table's key: one lower-case host name.
@@ -23,7 +45,7 @@ export function readRelay(scope: Scope, managedDns: boolean): { relay: RelayConf
   // A refused host or username stands in as a placeholder, so the checks below still see the provider.
   const hostOk = !given || checkHost(s!, given, host!);
   const userOk = username === undefined || checkUsername(s!, username);
-  const resendApiKey = scope.secret("resendApiKey");
+  const resendApiKey = from.resendApiKey.scope.secret(from.resendApiKey.name);
 
   let relay: RelayConfig = { provider: "none", host: "", port: 0, username: "" };
   try {
@@ -38,34 +60,43 @@ export function readRelay(scope: Scope, managedDns: boolean): { relay: RelayConf
     scope.r.problems.push((e as Error).message);
   }
 
-  const password = scope.secret("relayPassword");
+  const pw = from.password;
+  const password = pw.scope.secret(pw.name);
   if (relay.provider !== "none") {
     const minted = relay.provider === "resend" && resendApiKey;
     if (!password && !minted)
-      scope.fail(
-        "relayPassword",
-        `is required for the ${relay.provider} relay: pulumi config set --secret relayPassword <${relay.provider === "resend" ? "Resend API key" : "SMTP password"}>${relay.provider === "resend" ? " (or set resendApiKey to have one minted)" : ""}`,
+      pw.scope.fail(
+        pw.name,
+        `is required for the ${relay.provider} relay: pulumi config set --secret ${setSecretArgument(pw)} <${relay.provider === "resend" ? "Resend API key" : "SMTP password"}>${relay.provider === "resend" ? " (or set resendApiKey to have one minted)" : ""}`,
       );
     // eslint-disable-next-line no-control-regex
     else if (password && /[\x00-\x1f\x7f]/.test(password))
-      scope.fail("relayPassword", "must be one line without control characters (value not shown)");
+      pw.scope.fail(pw.name, "must be one line without control characters (value not shown)");
     else if (password && password.trim() !== password)
-      scope.fail("relayPassword", "must not begin or end with whitespace, which Postfix would drop (value not shown)");
+      pw.scope.fail(pw.name, "must not begin or end with whitespace, which Postfix would drop (value not shown)");
     else if (password) relay.password = password;
   }
-  if (resendApiKey && relay.provider !== "resend")
-    scope.fail(
-      "resendApiKey",
-      `is set but relay.provider is ${show(relay.provider)}; Resend provisioning needs relay.provider: resend`,
+  // With `domains` the one key provisions the domains that relay through Resend (lib/config-domains.ts).
+  if (resendApiKey && relay.provider !== "resend" && from.resendApiKey.scope === scope)
+    from.resendApiKey.scope.fail(
+      from.resendApiKey.name,
+      `is set but ${from.relay.key("relay")}.provider is ${show(relay.provider)}; Resend provisioning needs relay.provider: resend`,
     );
 
-  const resend = readResend(scope, resendApiKey);
+  const resend = readResend(from.resend, resendApiKey);
   if (relay.provider === "resend" && !resendApiKey && !resend.dkim && managedDns)
-    scope.fail(
+    from.resend.fail(
       "resend.dkim",
       "is required with the Resend relay and managed DNS: copy the resend._domainkey value from Resend's domain page, or set resendApiKey to have the domain and its records provisioned",
     );
   return { relay, resend };
+}
+
+/** How `pulumi config set --secret` names a key: `relayPassword`, or `--path 'relayPasswords["b.example"]'`. */
+export function setSecretArgument(at: SecretAt): string {
+  const key = at.scope.key(at.name);
+  const dot = key.indexOf(".");
+  return dot < 0 ? key : `--path '${key.slice(0, dot)}["${key.slice(dot + 1)}"]'`;
 }
 
 /** `relay.host` goes into `relayhost = [host]:port` and keys the credential table: a bare host name only. */

@@ -9,13 +9,22 @@ import { containsPrivateKey, RawConfig, Scope } from "./config-reader";
 export const SECRET_KEYS = [
   "passwords",
   "relayPassword",
+  "relayPasswords",
   "resendApiKey",
   "tlsPrivateKey",
   "dkimPrivateKey",
+  "dkimPrivateKeys",
   "backupKey",
   "backupS3AccessKeyId",
   "backupS3SecretAccessKey",
 ];
+
+/** How to set the secrets that are mappings, one entry at a time. */
+const SET_SECRET: Record<string, string> = {
+  passwords: "pulumi config set --secret --path 'passwords.<account>' <password>",
+  relayPasswords: "pulumi config set --secret --path 'relayPasswords[\"<domain>\"]' <password>",
+  dkimPrivateKeys: "pulumi config set --secret --path 'dkimPrivateKeys[\"<domain>\"]' < key.pem",
+};
 
 export function checkSecrets(scope: Scope, raw: RawConfig): void {
   const unknown = raw.secretKeys === undefined;
@@ -24,9 +33,9 @@ export function checkSecrets(scope: Scope, raw: RawConfig): void {
       key,
       unknown
         ? `cannot be shown to be stored as a secret: this Pulumi CLI did not tell the program which values are secrets (PULUMI_CONFIG_SECRET_KEYS); update the Pulumi CLI`
-        : `is stored in plain text; remove it and set it with: ${key === "passwords" ? "pulumi config set --secret --path 'passwords.<account>' <password>" : `pulumi config set --secret ${key} <value>`}`,
+        : `is stored in plain text; remove it and set it with: ${SET_SECRET[key] ?? `pulumi config set --secret ${key} <value>`}`,
     );
-  // `{}` is Pulumi.yaml's default for the passwords object: nothing set, nothing to protect.
+  // `{}` is Pulumi.yaml's default for the mappings of secrets: nothing set, nothing to protect.
   const set = (key: string) => scope.has(key) && raw.values[key]?.trim() !== "{}";
   for (const key of SECRET_KEYS) if (set(key) && !scope.isSecret(key)) refuse(key);
   if (raw.cloudflareToken === "config" && !raw.secretKeys?.has("cloudflare:apiToken")) refuse("cloudflare:apiToken");

@@ -16,13 +16,22 @@ export interface AliasLine {
  * `pulumi.secret` before they reach any resource or output.
  */
 export interface MailConfig {
+  /**
+   * The first (or only) mail domain. `accounts` … `dmarc` and `dns.zoneId` below are this domain's; every
+   * hosted domain, this one first, is in `domains`.
+   */
   domain: string;
+  /** Every mail domain the server hosts, in config order: one for the single-domain keys, else `domains`. */
+  domains: DomainConfig[];
   hostname: string;
   serverIp?: string;
   serverIpv6?: string;
   /** Full, lower-case addresses, in config order. */
   accounts: string[];
-  /** secret: passwords given in config, by full address. Accounts without one get a generated password. */
+  /**
+   * secret: passwords given in config, by full address, for the accounts of every domain. Accounts without one
+   * get a generated password.
+   */
   passwords: Record<string, string>;
   catchAll?: string;
   aliases: AliasLine[];
@@ -51,6 +60,23 @@ export interface MailConfig {
   backup: BackupConfig;
   /** Things worth saying that do not stop the run (e.g. a certificate close to expiry). */
   warnings: string[];
+}
+
+/** One hosted mail domain: its mailboxes, how its mail is signed and relayed, and where its records go. */
+export interface DomainConfig {
+  domain: string;
+  /** Full, lower-case addresses at the domain, in config order. */
+  accounts: string[];
+  catchAll?: string;
+  aliases: AliasLine[];
+  blocked: string[];
+  postmaster: string;
+  dkim: DkimConfig;
+  dmarc: MailConfig["dmarc"];
+  relay: RelayConfig;
+  resend: ResendConfig;
+  /** The Cloudflare zone ID from config; otherwise the zone is looked up by the domain's name. */
+  zoneId?: string;
 }
 
 export interface RelayConfig {

@@ -1,7 +1,8 @@
 import { MailConfig } from "./config-types";
 import { Problems, RawConfig, Scope } from "./config-reader";
 import { checkSecrets, SECRET_KEYS } from "./config-secrets";
-import { readDns, readDomain, readServerNames, SERVER_KEYS } from "./config-server";
+import { DnsSettings, readDns, readDomain, readServerNames, SERVER_KEYS } from "./config-server";
+import { DOMAINS_KEYS, HostedDomains, isSet, readDomainList, usesDomainList } from "./config-domains";
 import { MAILBOX_KEYS, readMailboxes } from "./config-mailboxes";
 import { readRelay, RELAY_KEYS } from "./config-relay";
 import { readTls, TLS_KEYS, untrustedCertificate } from "./config-tls";
@@ -29,6 +30,7 @@ export { DEFAULT_IMAGE } from "./config-image";
 export const CONFIG_KEYS = [
   ...new Set([
     ...SERVER_KEYS,
+    ...DOMAINS_KEYS,
     ...MAILBOX_KEYS,
     ...RELATED_SENDERS_KEYS,
     ...RELAY_KEYS,
@@ -58,13 +60,13 @@ export function parseConfig(raw: RawConfig): MailConfig {
   checkSecrets(top, raw);
 
   const dns = readDns(top, raw);
-  const domain = readDomain(top);
-  const server = readServerNames(top, domain, dns);
-  const mailboxes = readMailboxes(top, domain);
-  const relatedSenders = readRelatedSenders(top, domain);
   const managedDns = dns.provider === "cloudflare";
-  const { relay, resend } = readRelay(top, managedDns);
-  checkForwarding(top, domain, relay.provider, mailboxes);
+  const hosted = usesDomainList(top) ? readDomainList(top, managedDns) : readOneDomain(top, dns);
+  const first = hosted.domains[0];
+  const domain = first?.domain ?? "invalid.invalid";
+  const names = hosted.domains.map((d) => d.domain);
+  const server = readServerNames(top, hostnameDomain(top, names) ?? domain, dns);
+  const relatedSenders = readRelatedSenders(top, names);
   const tls = readTls(top, raw, { hostname: server.hostname, domain, managedDns });
   const clientSetup = readClientSetup(top, {
     domain,
@@ -72,8 +74,6 @@ export function parseConfig(raw: RawConfig): MailConfig {
     managedDns,
     untrustedCertificate: untrustedCertificate(tls),
   });
-  const dkim = readDkim(top, relay.provider);
-  const dmarc = readDmarc(top, domain);
   const docker = readDocker(top, raw);
   const fail2ban = readFail2ban(top);
   const spam = readSpam(top);
@@ -81,17 +81,17 @@ export function parseConfig(raw: RawConfig): MailConfig {
   const backup = readBackup(top);
 
   if (r.problems.length) throw new ConfigError(r.problems);
+  const { domain: _, zoneId, ...perDomain } = first;
   return {
     domain,
+    domains: hosted.domains,
     ...server,
-    ...mailboxes,
+    ...perDomain,
+    // Every domain's accounts have their passwords here, by address.
+    passwords: hosted.passwords,
     relatedSenders,
-    relay,
-    resend,
     tls,
-    dkim,
-    dmarc,
-    dns,
+    dns: { ...dns, zoneId },
     clientSetup,
     docker,
     fail2ban,
@@ -100,4 +100,33 @@ export function parseConfig(raw: RawConfig): MailConfig {
     backup,
     warnings: r.warnings,
   };
+}
+
+/**
+ * A single-domain stack: its one domain from the top-level keys, read in the order they always were. The keys
+ * only `domains` gives meaning to are refused.
+ */
+function readOneDomain(top: Scope, dns: DnsSettings): HostedDomains {
+  for (const key of ["relayPasswords", "dkimPrivateKeys"])
+    if (isSet(top, key))
+      top.fail(
+        key,
+        `is keyed by the domains of mailstack:domains, which is not set; use ${key === "relayPasswords" ? "relayPassword" : "dkimPrivateKey"} for the one domain`,
+      );
+  const domain = readDomain(top);
+  const mailboxes = readMailboxes(top, domain);
+  const { relay, resend } = readRelay(top, dns.provider === "cloudflare");
+  checkForwarding(top, domain, relay.provider, mailboxes);
+  const { passwords, ...rest } = mailboxes;
+  const dkim = readDkim(top, relay.provider);
+  const dmarc = readDmarc(top, domain);
+  return { domains: [{ domain, ...rest, relay, resend, dkim, dmarc, zoneId: dns.zoneId }], passwords };
+}
+
+/** The hosted domain the host name is in (the longest match), whose zone gets its address records. */
+function hostnameDomain(top: Scope, domains: string[]): string | undefined {
+  const given = top.value("hostname");
+  if (typeof given !== "string") return undefined;
+  const hostname = given.trim().toLowerCase().replace(/\.$/, "");
+  return domains.filter((d) => hostname === d || hostname.endsWith(`.${d}`)).sort((a, b) => b.length - a.length)[0];
 }

@@ -68,3 +68,33 @@ export const ACME_CONFIG: Record<string, unknown> = {
   "cloudflare:apiToken": "cf-test-token",
 };
 export const ACME_SECRETS = ["cloudflare:apiToken"];
+
+/**
+ * Three mail domains on one server, in two Cloudflare zones (`lists.example.com` lives in example.com's zone):
+ * one Resend relay for all, a scoped key of its own for family.example, the shared relayPassword for the others;
+ * the same local part (`hi`) at two domains; an alias across domains.
+ */
+export const MULTI_CONFIG: Record<string, unknown> = {
+  hostname: "mail.example.com",
+  serverIp: "11.22.33.44",
+  domains: [
+    { domain: "example.com", accounts: ["hi", "me"], catchAll: "hi", resend: { dkim: RESEND_DKIM } },
+    {
+      domain: "family.example",
+      accounts: ["hi", "mom"],
+      catchAll: "mom",
+      aliases: { kids: ["mom", "me@example.com"] },
+      dkim: { selector: "fam" },
+      dmarc: { policy: "quarantine", rua: "dmarc@example.com" },
+      resend: { dkim: RESEND_DKIM },
+    },
+    { domain: "lists.example.com", accounts: ["news"], resend: { dkim: RESEND_DKIM } },
+  ],
+  relay: { provider: "resend" },
+  relayPassword: "re_shared_relay_key_123456",
+  relayPasswords: { "family.example": "re_family_scoped_key_1234" },
+  passwords: { "hi@family.example": "family-hi-password" },
+  tls: { mode: "self-signed" },
+  "cloudflare:apiToken": "cf-test-token",
+};
+export const MULTI_SECRETS = ["relayPassword", "relayPasswords", "passwords", "cloudflare:apiToken"];
