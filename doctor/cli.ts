@@ -5,6 +5,7 @@ import { parseOptions, USAGE, UsageError } from "./options";
 import { InputError, loadPlanned } from "./planned-input";
 import { exitCode, renderJson, renderTable, shouldColour } from "./report";
 import { runChecks } from "./run";
+import { plannedDomainNames } from "./domains";
 
 /** Where the CLI reads and writes; tests pass their own, the launcher uses the process's. */
 export interface CliIo {
@@ -75,7 +76,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       io.stdout.write(
         renderTable(results, {
           colour,
-          title: `mailstack doctor: ${planned.domain} (${planned.hostname}${planned.serverIp ? `, ${planned.serverIp}` : ""}) via ${context.dns.description}`,
+          title: `mailstack doctor: ${plannedDomainNames(planned).join(", ")} (${planned.hostname}${planned.serverIp ? `, ${planned.serverIp}` : ""}) via ${context.dns.description}`,
         }),
       );
     }

@@ -11,12 +11,13 @@ import { checkReverseDns } from "./checks/reverse-dns";
 import { checkServices } from "./checks/services";
 import { checkSpamFilter } from "./checks/spam-filter";
 import { DoctorContext } from "./context";
+import { forEachDomain } from "./domains";
 import { CheckResult, errorText, fail, skip } from "./types";
 
 /** Each section of the report; they run concurrently and one crashing never stops the others. */
 const SECTIONS: { group: string; run: (context: DoctorContext) => Promise<CheckResult[]> }[] = [
   { group: "DNS records", run: checkPlannedRecords },
-  { group: "Mail authentication", run: checkMailAuthentication },
+  { group: "Mail authentication", run: forEachDomain(checkMailAuthentication) },
   { group: "MTA-STS", run: checkMtaSts },
   { group: "Client setup", run: checkClientAutoconfig },
   { group: "Reverse DNS", run: checkReverseDns },
@@ -24,7 +25,7 @@ const SECTIONS: { group: string; run: (context: DoctorContext) => Promise<CheckR
   { group: "Certificate", run: checkCertificate },
   { group: "Open relay", run: checkOpenRelay },
   { group: "Credentials", run: checkCredentials },
-  { group: "Resend", run: checkResend },
+  { group: "Resend", run: forEachDomain(checkResend) },
   { group: "Blocklist", run: checkBlocklist },
   { group: "Backup", run: checkBackup },
   { group: "Spam filter", run: checkSpamFilter },

@@ -114,9 +114,49 @@ export const tlsPlanSchema = z.discriminatedUnion("mode", [
 ]);
 export type TlsPlan = z.output<typeof tlsPlanSchema>;
 
-export const plannedDeploymentSchema = z.object({
-  /** Mail domain, e.g. `qladgk.com`. */
+const relaySchema = z.object({
+  provider: z.string().refine((p) => p in RELAY_PRESETS, `is not one of ${Object.keys(RELAY_PRESETS).join(", ")}`),
+  host: z.union([z.literal(""), hostName]),
+  port: portBetween(0, "is not a port (1–65535, or 0 without a relay)"),
+  username: z.string(),
+});
+
+const dkimSchema = z.object({
+  selector: z.string().regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, "is not a DKIM selector"),
+  publicKey: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "is not base64"),
+});
+
+const aliasSchema = z.object({ address, targets: z.array(address) });
+
+/**
+ * One hosted domain of a server with several (`mailstack:domains`): what the doctor checks for each domain and
+ * what `mailstack addresses` reads per domain. The top-level fields describe the first domain.
+ */
+export const plannedDomainSchema = z.object({
   domain: hostName,
+  /** This domain's DKIM key (its own selector and key). */
+  dkim: dkimSchema,
+  /** The relay this domain's mail leaves through. */
+  relay: relaySchema,
+  accounts: z.array(address),
+  aliases: z.array(aliasSchema),
+  catchAll: address.optional(),
+  blocked: z.array(address),
+  /** The records of this domain (its zone's share of `dnsRecords`), and as zone-file text. */
+  dnsRecords: z.array(dnsRecordSchema),
+  zoneFile: z.string(),
+});
+export type PlannedDomain = z.output<typeof plannedDomainSchema>;
+
+export const plannedDeploymentSchema = z.object({
+  /** Mail domain, e.g. `qladgk.com`; the first of several (`domains`). */
+  domain: hostName,
+  /**
+   * Every hosted domain, the first one included; only present when the server hosts several. Top-level
+   * `accounts`, `aliases` and `blocked` then list every domain's, `dnsRecords` every record, while `dkim`,
+   * `relay`, `catchAll` and `zoneFile` are the first domain's.
+   */
+  domains: z.array(plannedDomainSchema).optional(),
   /** Server FQDN: MX target, TLS name, SMTP banner. */
   hostname: hostName,
   /** Public IPv4 of the server (absent only when DNS is not managed and none was given). */
@@ -127,19 +167,9 @@ export const plannedDeploymentSchema = z.object({
   /** The same records as BIND zone-file text. */
   zoneFile: z.string(),
   /** DKIM selector and the base64 public key published at `<selector>._domainkey.<domain>`. */
-  dkim: z.object({
-    selector: z.string().regex(/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/, "is not a DKIM selector"),
-    publicKey: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "is not base64"),
-  }),
+  dkim: dkimSchema,
   /** The outbound relay; `host` empty when `relay.provider` is `none`. The password is never here. */
-  relay: z
-    .object({
-      provider: z.string().refine((p) => p in RELAY_PRESETS, `is not one of ${Object.keys(RELAY_PRESETS).join(", ")}`),
-      host: z.union([z.literal(""), hostName]),
-      port: portBetween(0, "is not a port (1–65535, or 0 without a relay)"),
-      username: z.string(),
-    })
-    .default({ provider: "none", host: "", port: 0, username: "" }),
+  relay: relaySchema.default({ provider: "none", host: "", port: 0, username: "" }),
   /** Ports the container publishes. */
   ports: z.array(port).default([]),
   /** What to put in a mail client. */
@@ -159,7 +189,7 @@ export const plannedDeploymentSchema = z.object({
 
   // Read by `mailstack addresses`, which asks for `pulumi up` when they are absent (outputs from before them).
   /** Aliases and their targets. */
-  aliases: z.array(z.object({ address, targets: z.array(address) })).optional(),
+  aliases: z.array(aliasSchema).optional(),
   /** The account (or address) taking mail for every other address; absent without a catch-all. */
   catchAll: address.optional(),
   /** Addresses refused at RCPT time, in config order. */

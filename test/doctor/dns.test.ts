@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { zoneLine } from "../../lib/dns-format";
 import { ZoneRecord } from "../support/dns-server";
 import { makeDkimPublicKey } from "../support/certificates";
+import { quoteTxt, txtStrings } from "../../lib/dns-format";
 import {
   DNSBL_ZONE,
   DOMAIN,
@@ -332,5 +333,116 @@ describe("DNS checks", () => {
       "not checked: resolver 127.0.0.1:9 does not answer (ECONNREFUSED)",
     );
     expect(findCheck(report, "Port 25 SMTP", "TLS certificate").status).toBe("pass");
+  });
+});
+
+describe("several domains (mailstack:domains)", () => {
+  const SECOND = "second.test";
+  const secondKey = makeDkimPublicKey();
+  const dkimValue = `v=DKIM1; k=rsa; p=${secondKey}`;
+
+  /** The good plan with a second hosted domain: its own MX, SPF, DMARC and DKIM key under its own selector. */
+  function twoDomains() {
+    const txt = (name: string, value: string) => ({
+      type: "TXT" as const,
+      name,
+      content: quoteTxt(value),
+      ttl: 3600,
+      comment: "second domain",
+    });
+    const secondRecords = [
+      { type: "MX" as const, name: SECOND, content: HOSTNAME, priority: 10, ttl: 3600, comment: "inbound mail" },
+      txt(SECOND, "v=spf1 mx -all"),
+      txt(`fam._domainkey.${SECOND}`, dkimValue),
+      txt(`_dmarc.${SECOND}`, "v=DMARC1; p=reject;"),
+    ];
+    const planned = {
+      ...good.planned,
+      dnsRecords: [...good.planned.dnsRecords, ...secondRecords],
+      domains: [
+        {
+          domain: DOMAIN,
+          dkim: good.planned.dkim,
+          relay: good.planned.relay,
+          accounts: good.planned.accounts,
+          aliases: [],
+          blocked: [],
+          dnsRecords: good.planned.dnsRecords,
+          zoneFile: "",
+        },
+        {
+          domain: SECOND,
+          dkim: { selector: "fam", publicKey: secondKey },
+          relay: good.planned.relay,
+          accounts: [`hi@${SECOND}`],
+          aliases: [],
+          blocked: [],
+          dnsRecords: secondRecords,
+          zoneFile: "",
+        },
+      ],
+    };
+    const zone: ZoneRecord[] = [
+      ...good.zone,
+      { name: SECOND, type: "MX", data: { preference: 10, exchange: HOSTNAME } },
+      { name: SECOND, type: "TXT", data: ["v=spf1 mx -all"] },
+      { name: `fam._domainkey.${SECOND}`, type: "TXT", data: txtStrings(quoteTxt(dkimValue)) },
+      { name: `_dmarc.${SECOND}`, type: "TXT", data: ["v=DMARC1; p=reject;"] },
+    ];
+    return { planned, zone };
+  }
+
+  async function doctorOnTwo(zone: ZoneRecord[]) {
+    const { planned } = twoDomains();
+    const file = writePlanned(lab, planned);
+    lab.dns.zone = zone;
+    const run = await runDoctor([
+      "--planned",
+      file,
+      "--resolver",
+      lab.dns.address,
+      "--connect",
+      "127.0.0.1",
+      "--ca",
+      lab.caFile,
+      "--dnsbl",
+      DNSBL_ZONE,
+      "--timeout",
+      "2000",
+      "--json",
+      ...servers.portArgs(),
+      ...lab.webPortArgs,
+    ]);
+    return { run, report: parseReport(run) };
+  }
+
+  it("checks SPF, DKIM (each domain's own key and selector) and DMARC of every domain", async () => {
+    const { run, report } = await doctorOnTwo(twoDomains().zone);
+    expect(report.checks.filter((c) => c.status === "fail" || c.status === "warn")).toEqual([]);
+    expect(run.code).toBe(0);
+    const auth = report.checks.filter((c) => c.group === "Mail authentication").map((c) => c.name);
+    for (const name of [
+      `SPF ${DOMAIN} authorises 127.0.0.2`,
+      `SPF ${SECOND} authorises 127.0.0.2`,
+      `DKIM mail._domainkey.${DOMAIN}`,
+      `DKIM fam._domainkey.${SECOND}`,
+      `DMARC _dmarc.${DOMAIN}`,
+      `DMARC _dmarc.${SECOND}`,
+    ])
+      expect(auth).toContain(name);
+    expect(findCheck(report, "Mail authentication", `DKIM fam._domainkey.${SECOND}`).detail).toContain(
+      "equals the planned key",
+    );
+    // The planned records of both domains are looked up.
+    expect(findCheck(report, "DNS records", `MX ${SECOND}`).status).toBe("pass");
+  });
+
+  it("a domain whose record is missing fails alone, named", async () => {
+    const zone = without(twoDomains().zone, isTxtAt(`fam._domainkey.${SECOND}`));
+    const { run, report } = await doctorOnTwo(zone);
+    const failed = report.checks.filter((c) => c.status === "fail" && c.group === "Mail authentication");
+    expect(failed.map((c) => c.name)).toEqual([`DKIM fam._domainkey.${SECOND}`]);
+    expect(findCheck(report, "Mail authentication", `DKIM mail._domainkey.${DOMAIN}`).status).toBe("pass");
+    expect(run.code).not.toBe(0);
   });
 });
