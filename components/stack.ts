@@ -7,6 +7,7 @@ import { MAIL_PORTS } from "../lib/render/container-env";
 import { liveFileSpecs, planServerEnv, planServerFiles, serverInput } from "../lib/plan/server-files";
 import { CLIENT_USERNAME, PlannedDeployment } from "../lib/planned";
 import { DkimKey } from "./dkim";
+import { perDomainName } from "./domain-names";
 import { TlsCertificate } from "./tls";
 import { MailAccounts } from "./accounts";
 import { domainRecords, MailDns } from "./dns";
@@ -47,17 +48,24 @@ export class MailStack extends pulumi.ComponentResource {
     for (const w of cfg.warnings) pulumi.log.warn(w, this);
     const server = serverInput(cfg);
 
-    const dkim = new DkimKey(
-      `${name}-dkim`,
-      { bits: cfg.dkim.bits, importedPrivateKeyPem: cfg.dkim.privateKeyPem && pulumi.secret(cfg.dkim.privateKeyPem) },
-      child,
-    );
+    // One DKIM key per domain, each under its own selector (components/domain-names.ts for the names).
+    const dkims = cfg.domains.map((d, i) => {
+      const { name: keyName, aliases } = perDomainName(`${name}-dkim`, d.domain, i, cfg.domains.length);
+      return new DkimKey(
+        keyName,
+        { bits: d.dkim.bits, importedPrivateKeyPem: d.dkim.privateKeyPem && pulumi.secret(d.dkim.privateKeyPem) },
+        { ...child, aliases },
+      );
+    });
+    const dkimOf = (domain: string) => dkims[cfg.domains.findIndex((d) => d.domain === domain)];
     // --- the certificate: the renewer's (acme), or one kept in state (manual, self-signed) --------------
     const engine = dockerEngine(name, cfg.docker.host, this);
     const acme = cfg.tls.acme;
     const renewerContainer = `${cfg.docker.containerName}-certs`;
-    // The domain's zone, when DNS is managed; it holds the host name too (lib/config.ts refuses one outside it).
-    const zone = zones[cfg.domain];
+    // The zone of the domain that holds the host name, when DNS is managed (lib/config.ts refuses a host name
+    // outside every hosted domain): the renewer answers the ACME challenge there.
+    const hostDomain = server.domains.find((d) => d.host) ?? server.domains[0];
+    const zone = zones[hostDomain.name];
     const renewer =
       acme && zone
         ? new AcmeRenewer(
@@ -84,9 +92,11 @@ export class MailStack extends pulumi.ComponentResource {
           },
           child,
         );
+    // Every domain's accounts, each password resource named by its address: a new domain adds its own.
+    const allAccounts = cfg.domains.flatMap((d) => d.accounts);
     const accounts = new MailAccounts(
       `${name}-accounts`,
-      { accounts: cfg.accounts, configured: Object.keys(cfg.passwords), passwords: pulumi.secret(cfg.passwords) },
+      { accounts: allAccounts, configured: Object.keys(cfg.passwords), passwords: pulumi.secret(cfg.passwords) },
       child,
     );
 
@@ -102,11 +112,19 @@ export class MailStack extends pulumi.ComponentResource {
           )
         : undefined;
     // What serves each domain's HTTPS hosts, by host name: the records announcing them wait for it.
-    const servers: Record<string, Record<string, pulumi.Resource>> = worker ? { [cfg.domain]: worker.domains } : {};
+    const servers: Record<string, Record<string, pulumi.Resource>> = worker
+      ? { [server.domains[0].name]: worker.domains }
+      : {};
 
     // --- DNS: each domain's records (lib/plan/domain-records.ts), through one Cloudflare path -----------
-    const made = { dkimPublicKey: dkim.publicKey, acmeAccountUri: renewer?.accountUri };
-    const perDomain = server.domains.map((d) => ({ domain: d.name, records: domainRecords(d, made, servers[d.name]) }));
+    const perDomain = server.domains.map((d) => ({
+      domain: d.name,
+      records: domainRecords(
+        d,
+        { dkimPublicKey: dkimOf(d.name).publicKey, acmeAccountUri: renewer?.accountUri },
+        servers[d.name],
+      ),
+    }));
     const dns =
       Object.keys(zones).length > 0
         ? new MailDns(
@@ -115,20 +133,33 @@ export class MailStack extends pulumi.ComponentResource {
             child,
           )
         : undefined;
-    const relay = new Relay(
-      `${name}-relay`,
-      {
-        domain: cfg.domain,
-        relay: cfg.relay,
-        resend: cfg.resend,
-        // Resend's records exist once its API has answered: they join the same DNS path then.
-        publish: dns && zone && ((returned, formerly) => dns.publishReturned(zone, "resend", returned, formerly)),
-      },
-      child,
+    // Each domain's relay credential: its own, the shared one, or a sending key Resend mints for the domain.
+    const relays = cfg.domains.map((d, i) => {
+      const { name: relayName, aliases } = perDomainName(`${name}-relay`, d.domain, i, cfg.domains.length);
+      const zone = zones[d.domain];
+      return new Relay(
+        relayName,
+        {
+          domain: d.domain,
+          relay: d.relay,
+          resend: d.resend,
+          // Resend's records exist once its API has answered: they join the same DNS path then.
+          publish: dns && zone && ((returned, formerly) => dns.publishReturned(zone, "resend", returned, formerly)),
+        },
+        { ...child, aliases },
+      );
+    });
+    const relayPasswords = pulumi.all(
+      Object.fromEntries(
+        cfg.domains.flatMap((d, i) => (relays[i].password ? [[d.domain, relays[i].password!] as const] : [])),
+      ),
     );
     const allRecords: pulumi.Output<DnsRecordSpec[]> = pulumi
-      .all([pulumi.all(perDomain.flatMap((d) => d.records.map((r) => r.spec))), relay.provisionedRecords])
-      .apply(([own, provisioned]) => [...own, ...provisioned]);
+      .all([
+        pulumi.all(perDomain.flatMap((d) => d.records.map((r) => r.spec))),
+        ...relays.map((r) => r.provisionedRecords),
+      ])
+      .apply(([own, ...provisioned]) => [...own, ...provisioned.flat()]);
 
     // --- the server: the plan of its files, evaluated over the credentials once they exist -------------
     // One apply over every credential makes the whole list a secret. That hides nothing a preview showed: the
@@ -136,9 +167,9 @@ export class MailStack extends pulumi.ComponentResource {
     const files = pulumi
       .output({
         passwordHashes: accounts.passwordHashes,
-        dkimPrivateKeys: { [cfg.domain]: dkim.privateKeyPem },
+        dkimPrivateKeys: Object.fromEntries(cfg.domains.map((d, i) => [d.domain, dkims[i].privateKeyPem])),
         tls: tls && { certificatePem: tls.certificatePem, privateKeyPem: tls.privateKeyPem },
-        relayPassword: relay.password,
+        relayPasswords,
       })
       .apply((credentials) => planServerFiles(server, credentials));
     const mailServer = new MailServer(
@@ -176,14 +207,43 @@ export class MailStack extends pulumi.ComponentResource {
       .filter((ip): ip is string => !!ip)
       .map((ip) => ({ ip, hostname: cfg.hostname }));
     const out = <T>(v: T) => pulumi.output(v) as pulumi.Output<T>;
+    // Per domain, only when there are several: a single-domain stack's outputs stay what they were.
+    const domainRecordsOf = (i: number): pulumi.Output<DnsRecordSpec[]> =>
+      pulumi
+        .all([pulumi.all(perDomain[i].records.map((r) => r.spec)), relays[i].provisionedRecords])
+        .apply(([own, provisioned]) => [...own, ...provisioned]);
+    const plannedDomains =
+      cfg.domains.length > 1
+        ? pulumi.all(
+            cfg.domains.map((d, i) =>
+              pulumi.all([dkims[i].publicKey, domainRecordsOf(i)]).apply(([publicKey, records]) => ({
+                domain: d.domain,
+                dkim: { selector: d.dkim.selector, publicKey },
+                relay: {
+                  provider: d.relay.provider,
+                  host: d.relay.host,
+                  port: d.relay.port,
+                  username: d.relay.username,
+                },
+                accounts: d.accounts,
+                aliases: d.aliases,
+                catchAll: d.catchAll,
+                blocked: d.blocked,
+                dnsRecords: records,
+                zoneFile: renderZoneFile(d.domain, records),
+              })),
+            ),
+          )
+        : out(undefined);
     this.planned = {
       domain: out(cfg.domain),
+      domains: plannedDomains,
       hostname: out(cfg.hostname),
       serverIp: out(cfg.serverIp),
       serverIpv6: out(cfg.serverIpv6),
       dnsRecords: allRecords,
       zoneFile: allRecords.apply((rs) => renderZoneFile(cfg.domain, rs)),
-      dkim: dkim.publicKey.apply((publicKey) => ({ selector: cfg.dkim.selector, publicKey })),
+      dkim: dkims[0].publicKey.apply((publicKey) => ({ selector: cfg.dkim.selector, publicKey })),
       relay: out({
         provider: cfg.relay.provider,
         host: cfg.relay.host,
@@ -197,10 +257,10 @@ export class MailStack extends pulumi.ComponentResource {
         username: CLIENT_USERNAME,
       }),
       ptrRequest: out(ptr),
-      accounts: out(cfg.accounts),
-      aliases: out(cfg.aliases),
+      accounts: out(allAccounts),
+      aliases: out(cfg.domains.flatMap((d) => d.aliases)),
       catchAll: out(cfg.catchAll),
-      blocked: out(cfg.blocked),
+      blocked: out(cfg.domains.flatMap((d) => d.blocked)),
       relatedSenders: out(cfg.relatedSenders),
       docker: out({ host: cfg.docker.host, containerName: cfg.docker.containerName }),
       tls: renewer

@@ -1,7 +1,7 @@
 /**
  * The mail domains the plans work on. Every plan takes its values per domain (lib/plan/server-files.ts,
  * lib/plan/domain-records.ts), so hosting several domains on one server adds entries here and nothing to
- * the plans' shape. Today's config describes one domain.
+ * the plans' shape: config's `domains` (or its one domain).
  */
 import type { AcmeConfig, AliasLine, ClientSetupConfig, MailConfig } from "../config-types";
 
@@ -38,32 +38,52 @@ export interface MailDomain {
   zoneId?: string;
 }
 
-/** The domains of a validated config. */
+/**
+ * What the other domains publish for mail clients: the SRV records (RFC 6186/8314), which only name the one
+ * host name. MTA-STS, TLS-RPT and the autoconfiguration documents are the first domain's: one Worker serves
+ * one domain's HTTPS names.
+ */
+const srvOnly = (setup: ClientSetupConfig): ClientSetupConfig => ({
+  autoconfig: false,
+  autodiscover: false,
+  apex: false,
+  srv: setup.srv,
+});
+
+/**
+ * The domains of a validated config, in config order. The server's own records (its addresses, the ACME CAA)
+ * go with the domain whose zone holds the host name, the longest such name, else the first domain.
+ */
 export function mailDomains(cfg: MailConfig): MailDomain[] {
-  const provisioned = !!cfg.resend.apiKey;
-  return [
-    {
-      name: cfg.domain,
-      accounts: cfg.accounts,
-      aliases: cfg.aliases,
-      catchAll: cfg.catchAll,
-      postmaster: cfg.postmaster,
-      blocked: cfg.blocked,
+  const holders = cfg.domains
+    .map((d) => d.domain)
+    .filter((name) => cfg.hostname === name || cfg.hostname.endsWith(`.${name}`))
+    .sort((a, b) => b.length - a.length);
+  const hostDomain = holders[0] ?? cfg.domains[0]?.domain;
+  return cfg.domains.map((d, i) => {
+    const provisioned = !!d.resend.apiKey;
+    return {
+      name: d.domain,
+      accounts: d.accounts,
+      aliases: d.aliases,
+      catchAll: d.catchAll,
+      postmaster: d.postmaster,
+      blocked: d.blocked,
       mailHost: cfg.hostname,
-      host: { ipv4: cfg.serverIp, ipv6: cfg.serverIpv6, acme: cfg.tls.acme },
-      dkim: { selector: cfg.dkim.selector },
-      dmarc: cfg.dmarc,
+      host: d.domain === hostDomain ? { ipv4: cfg.serverIp, ipv6: cfg.serverIpv6, acme: cfg.tls.acme } : undefined,
+      dkim: { selector: d.dkim.selector },
+      dmarc: d.dmarc,
       resend:
-        cfg.relay.provider === "resend"
+        d.relay.provider === "resend"
           ? {
-              region: cfg.resend.region,
-              returnPath: cfg.resend.returnPath,
-              dkim: provisioned ? undefined : cfg.resend.dkim,
+              region: d.resend.region,
+              returnPath: d.resend.returnPath,
+              dkim: provisioned ? undefined : d.resend.dkim,
               provisioned,
             }
           : undefined,
-      clientSetup: cfg.clientSetup,
-      zoneId: cfg.dns.zoneId,
-    },
-  ];
+      clientSetup: i === 0 ? cfg.clientSetup : srvOnly(cfg.clientSetup),
+      zoneId: d.zoneId,
+    };
+  });
 }

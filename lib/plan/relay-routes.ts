@@ -14,7 +14,8 @@
  * RELAY_HOST is never set, so relay.sh's `_legacy_support` adds nothing to the map behind our back.
  * With one domain this is exactly what a single-domain stack always had: DEFAULT_RELAY_HOST and one line.
  */
-import { relayHostKey } from "../render/postfix-sasl-password";
+import { assertSafe, isDomainName } from "../mail-syntax";
+import { relayHostKey, renderSaslLine } from "../render/postfix-sasl-password";
 
 export interface DomainRelay {
   domain: string;
@@ -62,7 +63,7 @@ export function planRelayRoutes(domains: DomainRelay[]): RelayRoutes {
 export function renderPostfixRelaymap(routes: RelayRoutes): string {
   return routes.routes
     .filter((r) => r.via === "map")
-    .map((r) => `@${r.domain} ${r.nextHop}\n`)
+    .map((r) => `@${domainKey(r.domain)} ${r.nextHop}\n`)
     .join("");
 }
 
@@ -79,14 +80,20 @@ export function renderRelayCredentials(routes: RelayRoutes, passwords: Readonly<
     if (password === undefined) continue;
     if (i === 0 && r.via === "default") {
       fallback = { nextHop: r.nextHop, username: r.username, password };
-      lines.push(`${r.nextHop} ${r.username}:${password}\n`);
+      lines.push(renderSaslLine(r.nextHop, r.username, password));
     } else if (
       !fallback ||
       fallback.nextHop !== r.nextHop ||
       fallback.username !== r.username ||
       fallback.password !== password
     )
-      lines.push(`@${r.domain} ${r.username}:${password}\n`);
+      lines.push(renderSaslLine(`@${domainKey(r.domain)}`, r.username, password));
   }
   return lines.join("");
+}
+
+/** A domain as a table key: one DNS name, nothing Postfix's table syntax would read otherwise. */
+function domainKey(domain: string): string {
+  assertSafe(domain, isDomainName(domain), "the relay tables");
+  return domain;
 }

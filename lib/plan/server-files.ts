@@ -15,7 +15,6 @@ import { renderPostfixAccounts } from "../render/postfix-accounts";
 import { renderDovecotLocal } from "../render/dovecot-local";
 import { renderPostfixMain } from "../render/postfix-main";
 import { renderPostfixReceiveAccess } from "../render/postfix-receive-access";
-import { renderPostfixSaslPassword } from "../render/postfix-sasl-password";
 import { renderPostfixVirtual, routedRoles } from "../render/postfix-virtual";
 import {
   renderRspamdDkimSigning,
@@ -25,6 +24,7 @@ import {
 } from "../render/rspamd";
 import { renderSenderLoginMaps } from "../render/sender-login-maps";
 import { MailDomain, mailDomains } from "./mail-domains";
+import { DomainRelay, planRelayRoutes, renderPostfixRelaymap, renderRelayCredentials } from "./relay-routes";
 
 export interface ServerFile {
   /** Absolute path inside the container. */
@@ -72,8 +72,8 @@ export interface ServerPlan {
 export interface ServerInput {
   hostname: string;
   domains: MailDomain[];
-  /** The outbound relay; `host` is empty when mail is sent directly. */
-  relay: Pick<MailConfig["relay"], "host" | "port" | "username">;
+  /** Each domain's outbound relay, in domain order; `host` is empty when its mail is sent directly. */
+  relays: DomainRelay[];
   fail2ban: boolean;
   /**
    * Where the certificate comes from: uploaded (manual, self-signed: `ServerCredentials.tls`), or the ACME
@@ -94,8 +94,8 @@ export interface ServerCredentials {
   dkimPrivateKeys: Record<string, string>;
   /** The certificate (chain) the server presents, and its private key; absent when the ACME renewer's are used. */
   tls?: { certificatePem: string; privateKeyPem: string };
-  /** The relay's SMTP password; absent when mail is sent directly. */
-  relayPassword?: string;
+  /** Each relaying domain's SMTP password, by domain (the same one for domains that share a credential). */
+  relayPasswords: Record<string, string>;
 }
 
 /** The server's part of a validated config. */
@@ -103,7 +103,12 @@ export function serverInput(cfg: MailConfig): ServerInput {
   return {
     hostname: cfg.hostname,
     domains: mailDomains(cfg),
-    relay: { host: cfg.relay.host, port: cfg.relay.port, username: cfg.relay.username },
+    relays: cfg.domains.map((d) => ({
+      domain: d.domain,
+      host: d.relay.host,
+      port: d.relay.port,
+      username: d.relay.username,
+    })),
     fail2ban: cfg.fail2ban,
     tls: cfg.tls.mode === "acme" ? { type: "letsencrypt", domain: cfg.hostname } : { type: "manual" },
     spam: cfg.spam,
@@ -111,11 +116,15 @@ export function serverInput(cfg: MailConfig): ServerInput {
   };
 }
 
-/** docker-mailserver's environment (lib/render/container-env.ts); postmaster@ of the first domain. */
+/**
+ * docker-mailserver's environment (lib/render/container-env.ts); postmaster@ of the first domain, and its relay
+ * as the default relay host (lib/plan/relay-routes.ts).
+ */
 export function planServerEnv(input: ServerInput): string[] {
+  const [first] = input.relays;
   return renderContainerEnv({
     domain: input.domains[0].name,
-    relay: input.relay,
+    relay: { host: first?.host ?? "", port: first?.port ?? 0 },
     fail2ban: input.fail2ban,
     tls: input.tls,
     spam: input.spam,
@@ -132,7 +141,7 @@ const conf = (file: string) => `${CONFIG_DIR}/${file}`;
  * only when the file exists at start, so a first blocked address added later would otherwise never be
  * checked. The relay credentials exist when mail goes through a relay (`relayCredentials`).
  */
-export function liveFileSpecs(relayCredentials: boolean): LiveFileSpec[] {
+export function liveFileSpecs(relayCredentials: boolean, relayMap = false): LiveFileSpec[] {
   return [
     { path: conf("postfix-accounts.cf"), mode: "0600", live: "accounts" as const },
     { path: conf("postfix-virtual.cf"), mode: "0644", live: "change-detector" as const },
@@ -141,7 +150,22 @@ export function liveFileSpecs(relayCredentials: boolean): LiveFileSpec[] {
     ...(relayCredentials
       ? [{ path: conf("postfix-sasl-password.cf"), mode: "0600", live: "change-detector" as const }]
       : []),
+    // Several domains that relay: which relay each sender domain's mail leaves through (lib/plan/relay-routes.ts),
+    // watched by the change detector like the credentials (check-for-changes.sh, `_process_relayhost_configs`).
+    ...(relayMap ? [{ path: conf("postfix-relaymap.cf"), mode: "0644", live: "change-detector" as const }] : []),
   ];
+}
+
+/**
+ * Whether the server has relay credentials and a relay map, from config (the credentials themselves may be
+ * made later, by Resend): the live files `liveFileSpecs` plans.
+ */
+export function relayFiles(input: ServerInput): { credentials: boolean; map: boolean } {
+  return {
+    credentials: input.relays.some((r) => r.host),
+    // The routes are config: only a domain relayed through another host than the first's needs the map.
+    map: renderPostfixRelaymap(planRelayRoutes(input.relays)) !== "",
+  };
 }
 
 /**
@@ -151,6 +175,7 @@ export function liveFileSpecs(relayCredentials: boolean): LiveFileSpec[] {
 export function planServerFiles(input: ServerInput, credentials: ServerCredentials): ServerFile[] {
   const { domains } = input;
   const file = (path: string, content: string, mode = "0644"): ServerFile => ({ path, content, mode });
+  const routes = planRelayRoutes(input.relays);
   const mailboxes = domains.map((d) => ({
     domain: d.name,
     accounts: d.accounts,
@@ -194,12 +219,13 @@ export function planServerFiles(input: ServerInput, credentials: ServerCredentia
       renderSenderLoginMaps(
         domains.map((d, i) => ({ ...mailboxes[i], roles: routedRoles(mailboxes[i]), blocked: d.blocked })),
       ),
-    // The relay credentials in the form every docker-mailserver 15.x reads (lib/render/postfix-sasl-password.ts).
-    [conf("postfix-sasl-password.cf")]: () =>
-      renderPostfixSaslPassword(input.relay, given(credentials.relayPassword, "relay password")),
+    // Which relay each domain's mail leaves through, with which credential, in the files docker-mailserver
+    // 15.x reads (lib/plan/relay-routes.ts).
+    [conf("postfix-sasl-password.cf")]: () => renderRelayCredentials(routes, credentials.relayPasswords),
+    [conf("postfix-relaymap.cf")]: () => renderPostfixRelaymap(routes),
   };
   return [
-    ...liveFileSpecs(credentials.relayPassword !== undefined).map((spec) => ({
+    ...liveFileSpecs(relayFiles(input).credentials, relayFiles(input).map).map((spec) => ({
       ...spec,
       content: liveContent[spec.path](),
     })),

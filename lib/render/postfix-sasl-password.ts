@@ -32,13 +32,21 @@ export function relayHostKey(relay: { host: string; port: number }): string {
  * and no whitespace at either end (config validation refuses them first; lib/config-relay.ts).
  */
 export function renderPostfixSaslPassword(relay: SaslPasswordInput, password: string): string {
+  return renderSaslLine(relayHostKey(relay), relay.username, password);
+}
+
+/**
+ * One line: `key user:password`, keyed by the relay host (`[host]:port`) or by sender domain (`@domain`, read
+ * with `smtp_sender_dependent_authentication`, lib/plan/relay-routes.ts).
+ */
+export function renderSaslLine(key: string, username: string, password: string): string {
   // eslint-disable-next-line no-control-regex
-  assertSafe(relay.username, !/[\s\x00-\x1f\x7f:'"`$\\]/.test(relay.username), "postfix-sasl-password.cf");
+  assertSafe(username, !/[\s\x00-\x1f\x7f:'"`$\\]/.test(username), "postfix-sasl-password.cf");
   assertSafe(
     "(the relay password)",
     // eslint-disable-next-line no-control-regex
     !/[\x00-\x1f\x7f]/.test(password) && password.trim() === password,
     "postfix-sasl-password.cf",
   );
-  return `${relayHostKey(relay)} ${relay.username}:${password}\n`;
+  return `${key} ${username}:${password}\n`;
 }

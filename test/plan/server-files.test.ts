@@ -21,10 +21,14 @@ const PEM = (what: string) => `-----BEGIN ${what}-----\nstand-in\n-----END ${wha
 /** Stand-in credentials of the right shape: the plan only places them. */
 function credentials(cfg: MailConfig): ServerCredentials {
   return {
-    passwordHashes: Object.fromEntries(cfg.accounts.map((a) => [a, dovecotPasswordHash(a, `pw-${a}`)])),
-    dkimPrivateKeys: { [cfg.domain]: PEM("DKIM PRIVATE KEY") },
+    passwordHashes: Object.fromEntries(
+      cfg.domains.flatMap((d) => d.accounts).map((a) => [a, dovecotPasswordHash(a, `pw-${a}`)]),
+    ),
+    dkimPrivateKeys: Object.fromEntries(cfg.domains.map((d) => [d.domain, PEM("DKIM PRIVATE KEY")])),
     tls: { certificatePem: PEM("CERTIFICATE"), privateKeyPem: PEM("TLS PRIVATE KEY") },
-    relayPassword: cfg.relay.password,
+    relayPasswords: Object.fromEntries(
+      cfg.domains.flatMap((d) => (d.relay.password ? [[d.domain, d.relay.password]] : [])),
+    ),
   };
 }
 const content = (files: { path: string; content: string }[]) => new Map(files.map((f) => [f.path, f.content]));

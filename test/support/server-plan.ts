@@ -8,6 +8,7 @@ import type { MailConfig } from "../../lib/config-types";
 import { planServer, ServerCredentials, ServerPlan, serverInput } from "../../lib/plan/server-files";
 import { dovecotPasswordHash } from "../../lib/sha512-crypt";
 import { rawConfig } from "./raw-config";
+import { perDomainName } from "../../components/domain-names";
 import { DEFAULT_SECRETS, ProgramRun, resourceOf } from "./run-program";
 
 /** The config as the program validated it (lib/config.ts), from a test config. */
@@ -31,10 +32,19 @@ const computed = (run: ProgramRun, type: string, nameEndsWith: string, output: s
 export function resolvedCredentials(run: ProgramRun, cfg: MailConfig): ServerCredentials {
   const passwords: Record<string, string> = run.outputs.passwords;
   const key = "tls:index/privateKey:PrivateKey";
-  const minted = cfg.relay.provider === "resend" && cfg.resend.apiKey;
+  const count = cfg.domains.length;
+  // Each domain's DKIM key and relay are named by components/domain-names.ts.
+  const named = (base: string, domain: string, i: number) => perDomainName(base, domain, i, count).name;
   return {
-    passwordHashes: Object.fromEntries(cfg.accounts.map((a) => [a, dovecotPasswordHash(a, passwords[a])])),
-    dkimPrivateKeys: { [cfg.domain]: cfg.dkim.privateKeyPem ?? computed(run, key, "-dkim-key", "privateKeyPem") },
+    passwordHashes: Object.fromEntries(
+      cfg.domains.flatMap((d) => d.accounts).map((a) => [a, dovecotPasswordHash(a, passwords[a])]),
+    ),
+    dkimPrivateKeys: Object.fromEntries(
+      cfg.domains.map((d, i) => [
+        d.domain,
+        d.dkim.privateKeyPem ?? computed(run, key, `-${named("dkim", d.domain, i)}-key`, "privateKeyPem"),
+      ]),
+    ),
     tls:
       cfg.tls.mode === "manual"
         ? { certificatePem: cfg.tls.certificatePem!, privateKeyPem: cfg.tls.privateKeyPem! }
@@ -44,9 +54,22 @@ export function resolvedCredentials(run: ProgramRun, cfg: MailConfig): ServerCre
               privateKeyPem: computed(run, key, "-tls-key", "privateKeyPem"),
             }
           : undefined, // acme: the renewer's certificates, on a volume
-    relayPassword:
-      cfg.relay.password ??
-      (minted ? computed(run, "pulumi-nodejs:dynamic/resend:ResendSendingKey", "-sending-key", "token") : undefined),
+    relayPasswords: Object.fromEntries(
+      cfg.domains.flatMap((d, i) => {
+        const minted = d.relay.provider === "resend" && d.resend.apiKey;
+        const password =
+          d.relay.password ??
+          (minted
+            ? computed(
+                run,
+                "pulumi-nodejs:dynamic/resend:ResendSendingKey",
+                `-${named("relay", d.domain, i)}-resend-sending-key`,
+                "token",
+              )
+            : undefined);
+        return password === undefined ? [] : [[d.domain, password]];
+      }),
+    ),
   };
 }
 
