@@ -28,14 +28,19 @@ export async function readZone(conn: CloudflareConnection, domain: string, zoneI
       );
     return { id: zoneId, name: zoneName ?? domain, records, warnings: [] };
   }
-  const zones = await findZones(conn, domain);
+  // A domain hosted below another (lists.example.com) lives in the zone of the nearest parent Cloudflare holds.
+  let zones = await findZones(conn, domain);
+  for (const parent of parentNames(domain)) {
+    if (zones.length > 0) break;
+    zones = await findZones(conn, parent);
+  }
   if (zones.length === 0)
     throw new Error(
-      `mailstack:domain: no Cloudflare zone named ${domain} is visible to cloudflare:apiToken; add the domain to Cloudflare (or give the token access to its zone), or set mailstack:cloudflareZoneId`,
+      `mailstack:domain: no Cloudflare zone named ${domain}${parentNames(domain).length ? " or a parent of it" : ""} is visible to cloudflare:apiToken; add the domain to Cloudflare (or give the token access to its zone), or set mailstack:cloudflareZoneId`,
     );
   if (zones.length > 1)
     throw new Error(
-      `mailstack:domain: cloudflare:apiToken sees ${zones.length} zones named ${domain} (${zones.map((z) => `${z.id} in ${z.account?.name ?? "an account"}, ${z.status}`).join("; ")}); set mailstack:cloudflareZoneId to the one to use`,
+      `mailstack:domain: cloudflare:apiToken sees ${zones.length} zones named ${zones[0].name} (${zones.map((z) => `${z.id} in ${z.account?.name ?? "an account"}, ${z.status}`).join("; ")}); set mailstack:cloudflareZoneId to the one to use`,
     );
   const zone = zones[0];
   const warnings =
@@ -45,4 +50,10 @@ export async function readZone(conn: CloudflareConnection, domain: string, zoneI
           `The Cloudflare zone ${domain} is ${zone.status}: its records are published, but the internet sees them only once the registrar points ${domain} at Cloudflare's nameservers.`,
         ];
   return { id: zone.id, name: zone.name, records: await listDnsRecords(conn, zone.id), warnings };
+}
+
+/** `a.b.example.com` → `b.example.com`, `example.com`: the names a zone holding it may have (not the TLD). */
+function parentNames(domain: string): string[] {
+  const labels = domain.split(".");
+  return labels.slice(1, -1).map((_, i) => labels.slice(i + 1).join("."));
 }

@@ -34,6 +34,8 @@ export const DEFAULT_ZONE_ID = "f".repeat(32);
 export const DEFAULT_SECRETS = [
   "passwords",
   "relayPassword",
+  "relayPasswords",
+  "dkimPrivateKeys",
   "resendApiKey",
   "tlsPrivateKey",
   "dkimPrivateKey",

@@ -30,6 +30,19 @@ describe("readZone: the zone the records go to", () => {
     expect(z.warnings[0]).toMatch(/qladgk.com is pending: .*nameservers/);
   });
 
+  it("finds a domain hosted below another in the nearest parent's zone (mailstack:domains)", async () => {
+    const parent = fake.addZone("example.com");
+    fake.addZone("com.example");
+    expect(await readZone(conn(), "lists.example.com")).toMatchObject({ id: parent.id, name: "example.com" });
+    expect(await readZone(conn(), "a.b.example.com")).toMatchObject({ id: parent.id, name: "example.com" });
+    // Its own zone wins when Cloudflare has one.
+    const own = fake.addZone("lists.example.com");
+    expect(await readZone(conn(), "lists.example.com")).toMatchObject({ id: own.id });
+    await expect(readZone(conn(), "lists.example.org")).rejects.toThrow(
+      "no Cloudflare zone named lists.example.org or a parent of it is visible",
+    );
+  });
+
   it("refuses two zones of the same name, and asks which", async () => {
     fake.addZone("qladgk.com");
     fake.addZone("qladgk.com");
