@@ -60,7 +60,7 @@ describe("three domains, two zones", () => {
       expect(txt(domain)).toEqual(["v=spf1 mx -all"]);
       expect(txt(`_dmarc.${domain}`)).toHaveLength(1);
       expect(txt(`${selector[domain as keyof typeof selector]}._domainkey.${domain}`)[0]).toMatch(
-        /^v=DKIM1; k=rsa; p=/,
+        /^v=DKIM1;.* p=[A-Za-z0-9+/]/,
       );
       // Resend's records, typed in per domain.
       expect(recordAt(r, "MX", `send.${domain}`)).toHaveLength(1);
