@@ -66,7 +66,11 @@ export async function withCloudflare<T>(
 ): Promise<T> {
   const managedDns = (config.dns ?? "cloudflare") !== "none" && config["cloudflare:baseUrl"] === undefined;
   const own = managedDns && !fake ? await startFakeCloudflare() : undefined;
-  if (own) own.addZone(String(config.domain), (config.cloudflareZoneId as string | undefined) ?? DEFAULT_ZONE_ID);
+  if (own && config.domain !== undefined)
+    own.addZone(String(config.domain), (config.cloudflareZoneId as string | undefined) ?? DEFAULT_ZONE_ID);
+  // With `domains`, a zone of its own for each (given ID, else a fresh one).
+  for (const entry of own && Array.isArray(config.domains) ? (config.domains as Record<string, unknown>[]) : [])
+    own!.addZone(String(entry.domain), entry.cloudflareZoneId as string | undefined);
   const api = fake ?? own;
   try {
     return await fn(api ? { ...config, "cloudflare:baseUrl": api.url } : config);

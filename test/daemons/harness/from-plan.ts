@@ -31,7 +31,14 @@ export interface MailServerFiles {
  * `smtp_tls_security_level = encrypt`, and `smtp_sender_dependent_authentication = yes` if the file exists.
  */
 export interface RelayWiring {
-  relayhost: string;
+  /** `relayhost`; undefined when only sender-dependent relays are configured. */
+  relayhost?: string;
+  /**
+   * /etc/postfix/relayhost_map (`sender_dependent_relayhost_maps`): relay.sh `_multiple_relayhosts` copies the
+   * lines of postfix-relaymap.cf that name a relay; undefined without that file (RELAY_HOST is never set, so
+   * `_legacy_support` adds nothing).
+   */
+  relayhostMap?: string;
   saslPasswd?: string;
   senderDependentAuthentication: boolean;
 }
@@ -72,14 +79,32 @@ function validLines(text: string): string {
     .join("");
 }
 
-/** relay.sh `_relayhost_sasl` for the DEFAULT_RELAY_HOST case (RELAY_HOST and relay maps are not used here). */
-function relayWiring(env: Record<string, string>, saslPasswordCf: string | undefined): RelayWiring {
-  const relayhost = env.DEFAULT_RELAY_HOST;
+/**
+ * relay.sh `_process_relayhost_configs`: runs when postfix-relaymap.cf exists or DEFAULT_RELAY_HOST (or RELAY_HOST)
+ * is set; `_relayhost_sasl` then `_populate_relayhost_map`.
+ */
+function relayWiring(
+  env: Record<string, string>,
+  saslPasswordCf: string | undefined,
+  relaymapCf: string | undefined,
+): RelayWiring | undefined {
+  const relayhost = env.DEFAULT_RELAY_HOST || undefined;
+  if (relaymapCf === undefined && !relayhost) return undefined;
+  // `_multiple_relayhosts`: sed -n -r "/^\s*[^#[:space:]]\S*\s+\S/p" (a key and a relay on the line).
+  const relayhostMap =
+    relaymapCf === undefined
+      ? undefined
+      : relaymapCf
+          .split("\n")
+          .filter((l) => /^\s*[^#\s]\S*\s+\S/.test(l))
+          .map((l) => `${l}\n`)
+          .join("");
   const envCredentials = !!env.RELAY_USER && !!env.RELAY_PASSWORD;
-  if (saslPasswordCf === undefined && !envCredentials) return { relayhost, senderDependentAuthentication: false };
+  if (saslPasswordCf === undefined && !envCredentials)
+    return { relayhost, relayhostMap, senderDependentAuthentication: false };
   let saslPasswd = saslPasswordCf === undefined ? "" : validLines(saslPasswordCf);
   if (envCredentials) saslPasswd += `${relayhost}    ${env.RELAY_USER}:${env.RELAY_PASSWORD}\n`;
-  return { relayhost, saslPasswd, senderDependentAuthentication: saslPasswordCf !== undefined };
+  return { relayhost, relayhostMap, saslPasswd, senderDependentAuthentication: saslPasswordCf !== undefined };
 }
 
 export function filesFromPlan(plan: ServerPlan): MailServerFiles {
@@ -99,7 +124,7 @@ export function filesFromPlan(plan: ServerPlan): MailServerFiles {
   const keyPath = env.SSL_KEY_PATH;
   if (!certPath || !keyPath) throw new Error("the plan's environment has no SSL_CERT_PATH/SSL_KEY_PATH");
 
-  const relay = env.DEFAULT_RELAY_HOST ? relayWiring(env, configFiles["postfix-sasl-password.cf"]) : undefined;
+  const relay = relayWiring(env, configFiles["postfix-sasl-password.cf"], configFiles["postfix-relaymap.cf"]);
 
   const hostname = plan.hostname || env.OVERRIDE_HOSTNAME;
   if (!hostname) throw new Error("the plan has neither a hostname nor OVERRIDE_HOSTNAME");

@@ -6,6 +6,7 @@ import { CaptureRelay } from "./capture-relay";
 import { filesFromPlan, MailServerFiles } from "./from-plan";
 import { loopbackConfig, SCENARIO } from "./loopback-config";
 import { allocateMailPorts, MailPorts, MailSystem } from "./mail-system";
+import { freePorts } from "./ports";
 import { FakeDnsServer, startDnsServer, ZoneRecord } from "../../support/dns-server";
 import { plannedZone } from "./planned-dns";
 
@@ -43,22 +44,44 @@ export async function programFiles(
 }
 
 /**
- * The one change the harness makes to the program's files: the relay host `[smtp.resend.com]:587` is pointed
- * at the loopback capture relay (no internet here), in the relayhost and in the credential line keyed by it.
- * User, password and TLS policy stay as generated.
+ * The one change the harness makes to the program's files: every relay next hop (`[smtp.resend.com]:587`, and
+ * any other a relay map names) is pointed at a loopback capture relay (no internet here), in the relayhost, the
+ * relay map and the credential lines keyed by it. User, password and TLS policy stay as generated.
+ * `relayPorts`: one capture relay for every hop, or the port for each hop.
  */
-export function relayToCapture(files: MailServerFiles, relayPort: number): MailServerFiles {
-  if (files.relay?.relayhost !== SCENARIO.relay.host) {
+export function relayToCapture(files: MailServerFiles, relayPorts: number | Record<string, number>): MailServerFiles {
+  if (typeof relayPorts === "number" && files.relay?.relayhost !== SCENARIO.relay.host) {
     throw new Error(
       `expected DEFAULT_RELAY_HOST=${SCENARIO.relay.host}, the program set ${files.relay?.relayhost ?? "none"}`,
     );
   }
-  const capture = `[127.0.0.1]:${relayPort}`;
-  const saslPasswd = files.relay.saslPasswd
-    ?.split("\n")
-    .map((line) => (line.split(/\s+/)[0] === SCENARIO.relay.host ? line.replace(SCENARIO.relay.host, capture) : line))
-    .join("\n");
-  return { ...files, relay: { ...files.relay, relayhost: capture, saslPasswd } };
+  if (!files.relay) return files;
+  const capture = (hop: string) => {
+    const port = typeof relayPorts === "number" ? relayPorts : relayPorts[hop];
+    if (port === undefined) throw new Error(`no capture relay for the relay ${hop}`);
+    return `[127.0.0.1]:${port}`;
+  };
+  const isHop = (s: string) => /^\[[^\]]+\]:\d+$/.test(s);
+  // Lines `key value`: the key (sasl_passwd) or the value (relayhost_map) may be a next hop.
+  const rewrite = (table: string | undefined) =>
+    table
+      ?.split("\n")
+      .map((line) =>
+        line
+          .split(/(\s+)/)
+          .map((part) => (isHop(part) ? capture(part) : part))
+          .join(""),
+      )
+      .join("\n");
+  return {
+    ...files,
+    relay: {
+      ...files.relay,
+      relayhost: files.relay.relayhost && capture(files.relay.relayhost),
+      saslPasswd: rewrite(files.relay.saslPasswd),
+      relayhostMap: rewrite(files.relay.relayhostMap),
+    },
+  };
 }
 
 /**
@@ -87,7 +110,10 @@ export interface LoopbackStack {
   /** The program run the daemons were fed from. */
   run: ProgramRun;
   system: MailSystem;
+  /** The capture relay (the first one, with `options.relays`). */
   relay: CaptureRelay;
+  /** With `options.relays`: the capture relay standing in for each next hop. */
+  relays: Record<string, CaptureRelay>;
   /** The test's DNS server, when the container needs DNS (needsDns). */
   dns?: FakeDnsServer;
   files: MailServerFiles;
@@ -102,27 +128,42 @@ export interface LoopbackStack {
 
 /**
  * Program → files → capture relay (and DNS server) → daemons. `stop()` stops all of it. `overrides` replace
- * config keys; `zone` adds records to the DNS server's planned ones.
+ * config keys; `zone` adds records to the DNS server's planned ones; `relays` gives a capture relay of its own to
+ * each next hop (`[host]:port`) with the credentials it accepts (default: one for SCENARIO's relay).
  */
 export async function startLoopbackStack(
   passwords: Record<string, string>,
   overrides: Record<string, unknown> = {},
-  options: { zone?: ZoneRecord[] } = {},
+  options: { zone?: ZoneRecord[]; relays?: Record<string, { username: string; password: string }[]> } = {},
 ): Promise<LoopbackStack> {
   const stateDir = newStateDir();
   const program = await programFiles(passwords, stateDir, overrides);
   const ports = await allocateMailPorts();
-  const relay = new CaptureRelay(SCENARIO.relay);
-  await relay.start(ports.relay);
+  const hops = Object.entries(options.relays ?? {});
+  const extraPorts = hops.length > 1 ? await freePorts(hops.length - 1) : [];
+  const relays: Record<string, CaptureRelay> = {};
+  for (const [i, [hop, credentials]] of hops.entries()) {
+    relays[hop] = new CaptureRelay(credentials);
+    await relays[hop].start(i === 0 ? ports.relay : extraPorts[i - 1]);
+  }
+  const relay = hops.length ? relays[hops[0][0]] : new CaptureRelay(SCENARIO.relay);
+  if (!hops.length) await relay.start(ports.relay);
+  const stopRelays = async () => {
+    for (const r of new Set([relay, ...Object.values(relays)])) await r.stop();
+  };
   let dns: FakeDnsServer | undefined;
   try {
-    const files = relayToCapture(program.files, ports.relay);
+    const files = relayToCapture(
+      program.files,
+      hops.length ? Object.fromEntries(Object.entries(relays).map(([hop, r]) => [hop, r.port])) : ports.relay,
+    );
     if (needsDns(files) || options.zone) dns = await startLoopbackDns(program.dnsRecords, options.zone);
     const system = await MailSystem.start(files, ports, { dns });
     return {
       run: program.run,
       system,
       relay,
+      relays,
       dns,
       files,
       ports,
@@ -132,13 +173,13 @@ export async function startLoopbackStack(
       stateDir,
       stop: async () => {
         await system.stop();
-        await relay.stop();
+        await stopRelays();
         await dns?.close();
         rmSync(stateDir, { recursive: true, force: true });
       },
     };
   } catch (e) {
-    await relay.stop();
+    await stopRelays();
     await dns?.close();
     rmSync(stateDir, { recursive: true, force: true });
     throw e;

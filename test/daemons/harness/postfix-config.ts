@@ -116,7 +116,12 @@ export function mainCf(files: MailServerFiles, p: PostfixPaths, o: PostfixWiring
     files.configFiles["postfix-receive-access.cf"] !== undefined
       ? `check_recipient_access texthash:${dms}/postfix-receive-access.cf, `
       : "";
-  const relay = files.relay ? `relayhost = ${files.relay.relayhost}\n` : "";
+  const relay =
+    (files.relay?.relayhost ? `relayhost = ${files.relay.relayhost}\n` : "") +
+    // relay.sh `_populate_relayhost_map`.
+    (files.relay?.relayhostMap !== undefined
+      ? `sender_dependent_relayhost_maps = texthash:${p.configDir}/relayhost_map\n`
+      : "");
   // helpers/relay.sh `_relayhost_sasl`.
   const relaySasl =
     files.relay?.saslPasswd !== undefined

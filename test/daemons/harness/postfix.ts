@@ -138,7 +138,7 @@ export function writeDmsConfig(p: PostfixPaths, files: MailServerFiles): void {
 /**
  * What docker-mailserver derives from the config directory at start and on a detected change: the vhost list,
  * vmailbox, /etc/postfix/virtual (a copy of postfix-virtual.cf, empty without it) and, with relay credentials,
- * sasl_passwd (helpers/relay.sh).
+ * sasl_passwd and relayhost_map (helpers/relay.sh).
  */
 export function writeDerivedMaps(p: PostfixPaths, files: MailServerFiles): void {
   writeFileSync(join(p.configDir, "virtual"), files.configFiles["postfix-virtual.cf"] ?? "");
@@ -146,6 +146,8 @@ export function writeDerivedMaps(p: PostfixPaths, files: MailServerFiles): void 
   writeFileSync(join(p.configDir, "vmailbox"), vmailboxFromAccounts(files.accountsCf));
   if (files.relay?.saslPasswd !== undefined)
     writeFileSync(join(p.configDir, "sasl_passwd"), files.relay.saslPasswd, { mode: 0o600 });
+  if (files.relay?.relayhostMap !== undefined)
+    writeFileSync(join(p.configDir, "relayhost_map"), files.relay.relayhostMap, { mode: 0o600 });
 }
 
 /** Every `postfix` command runs in the logging namespace, so the daemons it starts log to the harness's rsyslogd. */
