@@ -28,18 +28,24 @@ const escapeRegex = (s: string) => s.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
 /** pcre_table(5) expands `$n` in results; a literal `$` is written `$$`. */
 const escapeResult = (s: string) => s.replace(/\$/g, "$$$$");
 
-/** The accounts that receive mail sent to an address, following aliases, the role routing and the catch-all. */
-function recipientsResolver(input: SenderLoginInput): (address: string) => string[] {
-  const accounts = new Set(input.accounts);
-  const aliases = new Map(input.aliases.map((a) => [a.address, a.targets]));
+/**
+ * The accounts that receive mail sent to an address, following aliases, the role routing and the catch-all, across
+ * every domain of the server: an alias at one domain may deliver to an account at another.
+ */
+function recipientsResolver(all: SenderLoginInput[]): (address: string) => string[] {
+  const accounts = new Set(all.flatMap((d) => d.accounts));
+  const aliases = new Map(all.flatMap((d) => d.aliases.map((a) => [a.address, a.targets] as const)));
+  const domainOf = (address: string) => all.find((d) => address.slice(address.lastIndexOf("@") + 1) === d.domain);
   const resolve = (address: string, seen: Set<string>): string[] => {
     if (seen.has(address)) return [];
     seen.add(address);
     if (accounts.has(address)) return [address];
     const targets = aliases.get(address);
     if (targets) return targets.flatMap((t) => resolve(t, seen));
+    const input = domainOf(address);
+    if (!input) return [];
     if (input.roles.includes(address)) return resolve(input.postmaster, seen);
-    if (!address.endsWith(`@${input.domain}`) || input.blocked.includes(address) || !input.catchAll) return [];
+    if (input.blocked.includes(address) || !input.catchAll) return [];
     return resolve(input.catchAll, seen);
   };
   return (address) => resolve(address, new Set());
@@ -50,13 +56,12 @@ export function renderSenderLoginMaps(domains: SenderLoginInput[]): string {
   return [
     `# mailstack: the accounts that receive an address's mail may send as it (SPOOF_PROTECTION=1).\n`,
     `# Read with docker-mailserver's own sender login maps (postfix-main.cf); first match wins.\n`,
-    ...domains.flatMap(domainLines),
+    ...domains.flatMap((d) => domainLines(d, recipientsResolver(domains))),
   ].join("");
 }
 
 /** One domain's lines: each claimed address and its +tags, then the catch-all's. */
-function domainLines(input: SenderLoginInput): string[] {
-  const localRecipients = recipientsResolver(input);
+function domainLines(input: SenderLoginInput, localRecipients: (address: string) => string[]): string[] {
   const domain = escapeRegex(input.domain);
   const line = (pattern: string, owners: string[]) => `/${pattern}/\t${escapeResult([...new Set(owners)].join(","))}\n`;
   // An address and its +tags; the first matching line wins, so these come before the catch-all line.

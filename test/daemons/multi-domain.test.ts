@@ -149,6 +149,19 @@ describe.skipIf(!daemonsRunnable())("several mail domains on one server, on real
     ).rejects.toThrow(/553|not owned/i);
   });
 
+  it("an account receiving an alias's mail across domains may send as the alias, with that domain's credential", async () => {
+    const id = marker("as-kids");
+    await sendMail(
+      stack.system,
+      "submission",
+      { from: "kids@example.net", to: "reader@elsewhere.test", subject: id, text: "from the family" },
+      { user: "alice@example.org", pass: pw("alice@example.org") },
+    );
+    const relayed = await stack.relays[RESEND_HOP].waitFor((m) => m.raw.toString("utf8").includes(id));
+    expect(relayed.mailFrom).toBe("kids@example.net");
+    expect(relayed.auth).toEqual({ username: "resend", password: NET_KEY });
+  });
+
   it.each([
     {
       from: "alice@example.org",

@@ -71,3 +71,28 @@ describe("sender login maps", () => {
     expect(both.match(/^# /gm)).toHaveLength(2);
   });
 });
+
+describe("sender login maps across domains", () => {
+  const family = {
+    domain: "family.example",
+    accounts: ["hi@family.example", "mom@family.example"],
+    // An alias delivering to an account of the other domain, and a catch-all there.
+    aliases: [{ address: "kids@family.example", targets: ["mom@family.example", "hi@example.com"] }],
+    catchAll: "info@example.com",
+    postmaster: "mom@family.example",
+    roles: ["postmaster@family.example", "abuse@family.example"],
+    blocked: [],
+  };
+  const table = renderSenderLoginMaps([input, family]);
+
+  it("gives an address the accounts that receive its mail at any hosted domain", () => {
+    expect(owners(table, "kids@family.example")).toBe("mom@family.example,hi@example.com");
+    expect(owners(table, "unknown@family.example")).toBe("info@example.com");
+    expect(owners(table, "postmaster@family.example")).toBe("mom@family.example");
+  });
+
+  it("keeps the same local part at two domains apart", () => {
+    expect(owners(table, "hi@example.com")).toBe("hi@example.com");
+    expect(owners(table, "hi@family.example")).toBe("hi@family.example");
+  });
+});
