@@ -12,7 +12,11 @@ export interface DmarcSettings {
   rua: string[];
 }
 
-export function readDmarc(scope: Scope, domain: string): DmarcSettings {
+/**
+ * `hosted`: the server's domains. Reports to one of them need no warning: its zone gets the authorisation record
+ * (lib/plan/domain-records.ts).
+ */
+export function readDmarc(scope: Scope, domain: string, hosted: readonly string[] = [domain]): DmarcSettings {
   const s = scope.object("dmarc");
   s?.only(["policy", "rua"]);
   const policy = (s?.string("policy") ?? "none") as DmarcPolicy;
@@ -43,7 +47,7 @@ export function readDmarc(scope: Scope, domain: string): DmarcSettings {
     else if (!rua.includes(address)) {
       rua.push(address);
       const ruaDomain = address.slice(address.lastIndexOf("@") + 1);
-      if (ruaDomain !== domain && !ruaDomain.endsWith(`.${domain}`))
+      if (ruaDomain !== domain && !ruaDomain.endsWith(`.${domain}`) && !hosted.includes(ruaDomain))
         s!.warn(
           "rua",
           `sends reports to ${ruaDomain}, another domain: receivers only send them if ${domain}._report._dmarc.${ruaDomain} has the TXT record "v=DMARC1" (RFC 7489 §7.1)`,

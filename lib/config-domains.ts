@@ -108,6 +108,13 @@ export function readDomainList(top: Scope, managedDns: boolean): HostedDomains {
     );
 
   const entries = top.list("domains") ?? [];
+  // The names as given, for checks that look across entries before every entry is read.
+  const listed = entries.map((e) =>
+    String(e.value("domain") ?? "")
+      .trim()
+      .toLowerCase()
+      .replace(/\.$/, ""),
+  );
   const relayPasswords = top.object("relayPasswords");
   const dkimKeys = top.object("dkimPrivateKeys");
 
@@ -146,7 +153,7 @@ export function readDomainList(top: Scope, managedDns: boolean): HostedDomains {
       scope: dkimKeys ?? top,
       name: dkimKeys ? domain : "dkimPrivateKeys",
     });
-    const dmarc = readDmarc(entry, domain);
+    const dmarc = readDmarc(entry, domain, listed);
     const zoneId = entry.string("cloudflareZoneId");
     if (zoneId && !/^[0-9a-f]{32}$/.test(zoneId))
       entry.fail(

@@ -96,6 +96,15 @@ export function planDomainRecords(domain: MailDomain, made: MadeValues): DnsReco
     records.push(...planResendDashboardRecords({ ...resend, domain: domain.name, dkim: resend.dkim }));
   const wellKnown = planDomainWellKnown(domain);
   records.push(...wellKnown.records, ...wellKnown.announcements.map((a) => a.record));
+  for (const other of domain.dmarcReportsFor ?? [])
+    records.push(
+      record(
+        "TXT",
+        `${other}._report._dmarc.${domain.name}`,
+        quoteTxt("v=DMARC1"),
+        `accepts ${other}'s DMARC reports (RFC 7489 §7.1)`,
+      ),
+    );
   if (acme) records.push(...planCaaRecords({ hostname: domain.mailHost, acme, accountUri: made.acmeAccountUri }));
   return records;
 }

@@ -34,6 +34,11 @@ export interface MailDomain {
   resend?: { region: string; returnPath: string; dkim?: string; provisioned: boolean };
   /** MTA-STS, TLS-RPT, SRV and client autoconfiguration for the domain (lib/well-known/plan.ts). */
   clientSetup: ClientSetupConfig;
+  /**
+   * The other hosted domains whose DMARC aggregate reports come to an address here: this domain's zone says it
+   * accepts them (RFC 7489 §7.1), or receivers do not send them.
+   */
+  dmarcReportsFor?: string[];
   /** The Cloudflare zone ID from config (otherwise the zone is looked up by the domain's name). */
   zoneId?: string;
 }
@@ -83,6 +88,9 @@ export function mailDomains(cfg: MailConfig): MailDomain[] {
             }
           : undefined,
       clientSetup: i === 0 ? cfg.clientSetup : srvOnly(cfg.clientSetup),
+      dmarcReportsFor: cfg.domains
+        .filter((o) => o !== d && o.dmarc.rua.some((a) => a.slice(a.lastIndexOf("@") + 1) === d.domain))
+        .map((o) => o.domain),
       zoneId: d.zoneId,
     };
   });

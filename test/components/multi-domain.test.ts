@@ -69,6 +69,13 @@ describe("three domains, two zones", () => {
     expect(unquoteTxt(recordAt(r, "TXT", "_dmarc.family.example")[0].inputs.content)).toBe(
       "v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com;",
     );
+    // family.example sends its DMARC reports to example.com, whose zone says it accepts them.
+    expect(
+      recordAt(r, "TXT", "family.example._report._dmarc.example.com").map((x) => [
+        unquoteTxt(x.inputs.content),
+        x.inputs.zoneId,
+      ]),
+    ).toEqual([["v=DMARC1", COM_ZONE]]);
     // One server: its A record once, in the zone of the domain holding the host name.
     expect(
       records(r)

@@ -55,8 +55,11 @@ describe("domains: several mail domains on one server", () => {
     expect(c.domain).toBe("example.com");
     expect(c.hostname).toBe("mail.example.com");
     expect(c.accounts).toEqual(com.accounts);
-    // rua at another hosted domain: receivers want that domain's consent record, said as a warning.
-    expect(c.warnings.join("\n")).toMatch(/family\.example\._report\._dmarc\.example\.com/);
+    // rua at another hosted domain: its zone gets the consent record (lib/plan), so no warning.
+    expect(c.warnings.join("\n")).not.toMatch(/_report\._dmarc/);
+    expect(parse(withEntry(1, { dmarc: { rua: "r@reports.example.net" } })).warnings.join("\n")).toMatch(
+      /family\.example\._report\._dmarc\.reports\.example\.net/,
+    );
   });
 
   it("a single-domain config is one domain, as before", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mailDomains } from "../../lib/plan/mail-domains";
-import { PROD_CONFIG, RESEND_DKIM, SECOND_CONFIG } from "../support/fixtures";
+import { MULTI_CONFIG, PROD_CONFIG, RESEND_DKIM, SECOND_CONFIG } from "../support/fixtures";
 import { parsedConfig } from "../support/server-plan";
 
 describe("mailDomains", () => {
@@ -39,5 +39,21 @@ describe("mailDomains", () => {
       parsedConfig({ ...PROD_CONFIG, relayPassword: undefined, resendApiKey: "re_full_access_key" }),
     );
     expect(provisioned.resend).toEqual({ region: "us-east-1", returnPath: "send", dkim: undefined, provisioned: true });
+  });
+
+  it("with several domains: each its own, the server's records with the domain holding the host name", () => {
+    const domains = mailDomains(parsedConfig({ ...MULTI_CONFIG, hostname: "mx.family.example" }));
+    expect(domains.map((d) => d.name)).toEqual(["example.com", "family.example", "lists.example.com"]);
+    expect(domains.map((d) => d.host)).toEqual([
+      undefined,
+      { ipv4: "11.22.33.44", ipv6: undefined, acme: undefined },
+      undefined,
+    ]);
+    expect(domains.every((d) => d.mailHost === "mx.family.example")).toBe(true);
+    expect(domains.map((d) => d.dkim.selector)).toEqual(["mail", "fam", "mail"]);
+    // family.example's DMARC reports go to example.com.
+    expect(domains.map((d) => d.dmarcReportsFor)).toEqual([["family.example"], [], []]);
+    // MTA-STS and autoconfiguration are the first domain's; the others publish SRV records only.
+    expect(domains[1].clientSetup).toEqual({ autoconfig: false, autodiscover: false, apex: false, srv: true });
   });
 });
