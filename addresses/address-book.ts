@@ -49,7 +49,8 @@ export class AddressBook {
   readonly accounts: Set<string>;
   readonly aliases: Map<string, string[]>;
   readonly blocked: string[];
-  readonly catchAll?: string;
+  /** Each domain's catch-all target (several domains: each its own, from the `domains` output). */
+  readonly catchAlls: ReadonlyMap<string, string>;
   /** Our domains and the server's host name: mail from them is ours. */
   readonly ownDomains: string[];
 
@@ -58,18 +59,30 @@ export class AddressBook {
     this.accounts = new Set(planned.accounts);
     this.aliases = new Map(planned.aliases.map((a) => [a.address, a.targets]));
     this.blocked = planned.blocked;
-    this.catchAll = planned.catchAll;
     this.domains = [
-      ...new Set([planned.domain, ...planned.accounts.map(domainOf), ...[...this.aliases.keys()].map(domainOf)]),
+      ...new Set([
+        planned.domain,
+        ...(planned.domains ?? []).map((d) => d.domain),
+        ...planned.accounts.map(domainOf),
+        ...[...this.aliases.keys()].map(domainOf),
+      ]),
     ].sort();
+    // One domain: its catch-all serves it (and, as before, any other domain its addresses name).
+    this.catchAlls = new Map(
+      planned.domains
+        ? planned.domains.flatMap((d) => (d.catchAll ? [[d.domain, d.catchAll] as const] : []))
+        : planned.catchAll
+          ? this.domains.map((d) => [d, planned.catchAll!] as const)
+          : [],
+    );
     this.ownDomains = [...this.domains, planned.hostname];
   }
 
   isLocal = (address: string): boolean => this.domains.includes(address.slice(address.lastIndexOf("@") + 1));
 
-  /** The domain's catch-all target; one for every domain today (docker-mailserver's `@domain` line). */
+  /** The domain's catch-all target (docker-mailserver's `@domain` line). */
   catchAllOf(domain: string): string | undefined {
-    return this.catchAll && this.domains.includes(domain) ? this.catchAll : undefined;
+    return this.catchAlls.get(domain);
   }
 
   info(address: string): AddressInfo {

@@ -166,3 +166,34 @@ describe("leak hints", () => {
     ]);
   });
 });
+
+describe("address book of several domains", () => {
+  const domain = (name: string, catchAll?: string) => ({
+    domain: name,
+    dkim: PLANNED.dkim,
+    relay: PLANNED.relay,
+    accounts: [`hi@${name}`],
+    aliases: [],
+    catchAll,
+    blocked: [],
+    dnsRecords: [],
+    zoneFile: "",
+  });
+  const book = new AddressBook({
+    ...PLANNED,
+    accounts: [...PLANNED.accounts, "hi@family.example", "hi@quiet.example"],
+    domains: [
+      domain("example.org", "hi@example.org"),
+      domain("family.example", "hi@family.example"),
+      domain("quiet.example"),
+    ],
+  });
+
+  it("gives each domain its own catch-all, and none to a domain without one", () => {
+    expect(book.domains).toEqual(["example.org", "family.example", "quiet.example"]);
+    expect(book.catchAllOf("family.example")).toBe("hi@family.example");
+    expect(book.info("shop@family.example")).toEqual({ kind: "catch-all", domain: "family.example", siteName: "shop" });
+    expect(book.info("shop@quiet.example").kind).toBe("unknown");
+    expect(book.info("hi@quiet.example").kind).toBe("account");
+  });
+});
