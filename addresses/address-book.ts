@@ -49,6 +49,8 @@ export class AddressBook {
   readonly accounts: Set<string>;
   readonly aliases: Map<string, string[]>;
   readonly blocked: string[];
+  /** The domains of `mailstack:domains`, in config order; undefined for a single-domain stack. */
+  readonly listed?: string[];
   /** Each domain's catch-all target (several domains: each its own, from the `domains` output). */
   readonly catchAlls: ReadonlyMap<string, string>;
   /** Our domains and the server's host name: mail from them is ours. */
@@ -67,6 +69,7 @@ export class AddressBook {
         ...[...this.aliases.keys()].map(domainOf),
       ]),
     ].sort();
+    this.listed = planned.domains?.map((d) => d.domain);
     // One domain: its catch-all serves it (and, as before, any other domain its addresses name).
     this.catchAlls = new Map(
       planned.domains
@@ -79,6 +82,15 @@ export class AddressBook {
   }
 
   isLocal = (address: string): boolean => this.domains.includes(address.slice(address.lastIndexOf("@") + 1));
+
+  /**
+   * The config list an address at `domain` is blocked in: `blocked`, or its domain's `domains[i].blocked` (the
+   * `domains` output lists the domains in config order).
+   */
+  blockedListOf(domain: string): string {
+    const i = this.listed?.indexOf(domain) ?? -1;
+    return i >= 0 ? `domains[${i}].blocked` : "blocked";
+  }
 
   /** The domain's catch-all target (docker-mailserver's `@domain` line). */
   catchAllOf(domain: string): string | undefined {

@@ -56,10 +56,17 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     tally.finish();
 
     const domains = analyse(tally.addresses.values(), book, planned.relatedSenders);
-    // The index N of blocked[N] must count the stack config's list; the outputs are the fallback.
+    // The index N of blocked[N] (or domains[i].blocked[N]) must count the stack config's list; the outputs are
+    // the fallback.
+    const listOf = (address: string) => book.blockedListOf(address.slice(address.lastIndexOf("@") + 1));
+    const lists = book.listed ? book.listed.map((d) => book.blockedListOf(d)) : ["blocked"];
     const configured = options.stack
-      ? await configuredBlocked(options.stack, io.env).catch(() => undefined)
+      ? await Promise.all(lists.map((list) => configuredBlocked(options.stack, io.env, list))).catch(() => undefined)
       : undefined;
+    const fromOutputs = (list: string) =>
+      list === "blocked"
+        ? planned.blocked.length
+        : (planned.domains?.[Number(/\d+/.exec(list)![0])]?.blocked.length ?? 0);
     const report: AddressesReport = {
       domains,
       log: {
@@ -71,7 +78,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         since: options.since === undefined ? undefined : new Date(options.since).toISOString(),
       },
       blocking: blockingPlan(domains, {
-        blockedCount: configured?.length ?? planned.blocked.length,
+        listOf,
+        blockedCount: (list) => configured?.[lists.indexOf(list)]?.length ?? fromOutputs(list),
         fromConfig: configured !== undefined,
         stack: options.stack,
       }),

@@ -28,13 +28,24 @@ export const openLeaks = (domains: DomainReport[]): AddressReport[] =>
 /** blocked[N], blocked[N+1], … for every open leak, then `pulumi up`. */
 export function blockingPlan(
   domains: DomainReport[],
-  o: { blockedCount: number; fromConfig: boolean; stack?: string },
+  o: {
+    /** The config list each address is blocked in (`blocked`, or `domains[i].blocked`) and its current length. */
+    listOf: (address: string) => string;
+    blockedCount: (list: string) => number;
+    fromConfig: boolean;
+    stack?: string;
+  },
 ): BlockingPlan {
   const leaks = openLeaks(domains);
+  const next = new Map<string, number>();
+  const command = (address: string) => {
+    const list = o.listOf(address);
+    const index = next.get(list) ?? o.blockedCount(list);
+    next.set(list, index + 1);
+    return blockCommand(address, index, o.stack, list);
+  };
   return {
-    commands: leaks.length
-      ? [...leaks.map((a, i) => blockCommand(a.address, o.blockedCount + i, o.stack)), upCommand(o.stack)]
-      : [],
+    commands: leaks.length ? [...leaks.map((a) => command(a.address)), upCommand(o.stack)] : [],
     indexFrom: o.fromConfig ? "stack config" : "stack outputs",
   };
 }
