@@ -57,7 +57,6 @@ export class MailStack extends pulumi.ComponentResource {
         { ...child, aliases },
       );
     });
-    const dkimOf = (domain: string) => dkims[cfg.domains.findIndex((d) => d.domain === domain)];
     // --- the certificate: the renewer's (acme), or one kept in state (manual, self-signed) --------------
     const engine = dockerEngine(name, cfg.docker.host, this);
     const acme = cfg.tls.acme;
@@ -117,11 +116,12 @@ export class MailStack extends pulumi.ComponentResource {
       : {};
 
     // --- DNS: each domain's records (lib/plan/domain-records.ts), through one Cloudflare path -----------
-    const perDomain = server.domains.map((d) => ({
+    // server.domains is config's domains, in order: dkims[i] is domain i's key.
+    const perDomain = server.domains.map((d, i) => ({
       domain: d.name,
       records: domainRecords(
         d,
-        { dkimPublicKey: dkimOf(d.name).publicKey, acmeAccountUri: renewer?.accountUri },
+        { dkimPublicKey: dkims[i].publicKey, acmeAccountUri: renewer?.accountUri },
         servers[d.name],
       ),
     }));
@@ -154,12 +154,12 @@ export class MailStack extends pulumi.ComponentResource {
         cfg.domains.flatMap((d, i) => (relays[i].password ? [[d.domain, relays[i].password!] as const] : [])),
       ),
     );
-    const allRecords: pulumi.Output<DnsRecordSpec[]> = pulumi
-      .all([
-        pulumi.all(perDomain.flatMap((d) => d.records.map((r) => r.spec))),
-        ...relays.map((r) => r.provisionedRecords),
-      ])
-      .apply(([own, ...provisioned]) => [...own, ...provisioned.flat()]);
+    // Each domain's records, Resend's returned ones after its own.
+    const domainRecordsOf = (i: number): pulumi.Output<DnsRecordSpec[]> =>
+      pulumi
+        .all([pulumi.all(perDomain[i].records.map((r) => r.spec)), relays[i].provisionedRecords])
+        .apply(([own, provisioned]) => [...own, ...provisioned]);
+    const allRecords = pulumi.all(perDomain.map((_, i) => domainRecordsOf(i))).apply((each) => each.flat());
 
     // --- the server: the plan of its files, evaluated over the credentials once they exist -------------
     // One apply over every credential makes the whole list a secret. That hides nothing a preview showed: the
@@ -208,10 +208,6 @@ export class MailStack extends pulumi.ComponentResource {
       .map((ip) => ({ ip, hostname: cfg.hostname }));
     const out = <T>(v: T) => pulumi.output(v) as pulumi.Output<T>;
     // Per domain, only when there are several: a single-domain stack's outputs stay what they were.
-    const domainRecordsOf = (i: number): pulumi.Output<DnsRecordSpec[]> =>
-      pulumi
-        .all([pulumi.all(perDomain[i].records.map((r) => r.spec)), relays[i].provisionedRecords])
-        .apply(([own, provisioned]) => [...own, ...provisioned]);
     const plannedDomains =
       cfg.domains.length > 1
         ? pulumi.all(
