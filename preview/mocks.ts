@@ -228,23 +228,36 @@ function newState(opts: MockOptions, args: pulumi.runtime.MockResourceArgs, inpu
       );
       return { id: token.id, state: { ...args.inputs, value: secretOf(token.value), status: "active" } };
     }
-    case "pulumi-nodejs:dynamic/resend:ResendDomain":
+    case "pulumi-nodejs:dynamic/resend:ResendDomain": {
+      // One ID per domain of a several-domain stack (its relays are named after their domains), else dom_123.
+      const perDomain = /-relay-(.+)-resend-domain$/.exec(args.name);
+      const domainId = perDomain ? `dom_${perDomain[1]}` : "dom_123";
       return {
-        id: `dom_123${tag}`,
+        id: `${domainId}${tag}`,
         state: {
           ...args.inputs,
-          domainId: `dom_123${tag}`,
+          domainId: `${domainId}${tag}`,
           records: opts.resendRecords ?? [],
           status: "not_started",
           adopted: false,
         },
       };
+    }
     case "pulumi-nodejs:dynamic/resend:ResendVerification":
       return { id: `ver_123${tag}`, state: { ...args.inputs, status: "verified", unverifiedRecords: [] } };
     case "pulumi-nodejs:dynamic/resend:ResendSendingKey":
       return {
         id: `key_123${tag}`,
-        state: { ...args.inputs, keyId: `key_123${tag}`, token: secretOf(`re_minted_sending_key${tag}`) },
+        // A key scoped to its domain: the token names the domain's ID.
+        state: {
+          ...args.inputs,
+          keyId: `key_123${tag}`,
+          token: secretOf(
+            String(args.inputs.domainId).startsWith("dom_123")
+              ? `re_minted_sending_key${tag}`
+              : `re_minted_for_${args.inputs.domainId}`,
+          ),
+        },
       };
     default:
       return { id, state: args.inputs };

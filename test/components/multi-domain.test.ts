@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 const run = (config: Record<string, unknown>, stateDir?: string, preview = false) =>
-  runProgram(config, { cloudflare: fake, secretKeys: MULTI_SECRETS, stateDir, preview });
+  runProgram(config, { cloudflare: fake, secretKeys: [...MULTI_SECRETS, "resendApiKey"], stateDir, preview });
 const records = (r: ProgramRun) => r.resources.filter((x) => x.type === DNS);
 const recordAt = (r: ProgramRun, type: string, name: string) =>
   records(r).filter((x) => x.inputs.type === type && x.inputs.name === name);
@@ -178,6 +178,34 @@ describe("three domains, two zones", () => {
     )!;
     expect(other.options?.aliases).toEqual([]);
   });
+});
+
+describe("Resend provisioning for several domains", () => {
+  it("provisions each domain in Resend with one full-access key and relays each with a key scoped to it", async () => {
+    const r = await run(
+      {
+        ...MULTI_CONFIG,
+        relayPassword: undefined,
+        relayPasswords: undefined,
+        resendApiKey: "re_full_access_key",
+        domains: ENTRIES.map(({ resend: _, ...entry }) => entry),
+      },
+      undefined,
+    );
+    const domains = r.resources.filter((x) => x.type === "pulumi-nodejs:dynamic/resend:ResendDomain");
+    expect(domains.map((d) => d.inputs.name).sort()).toEqual(["example.com", "family.example", "lists.example.com"]);
+    const keys = r.resources.filter((x) => x.type === "pulumi-nodejs:dynamic/resend:ResendSendingKey");
+    expect(keys.map((k) => k.inputs.domainId).sort()).toEqual([
+      "dom_example.com",
+      "dom_family.example",
+      "dom_lists.example.com",
+    ]);
+    expect(containerFiles(r).get(`${CONF}/postfix-sasl-password.cf`)).toBe(
+      "[smtp.resend.com]:587 resend:re_minted_for_dom_example.com\n" +
+        "@family.example resend:re_minted_for_dom_family.example\n" +
+        "@lists.example.com resend:re_minted_for_dom_lists.example.com\n",
+    );
+  }, 120_000);
 });
 
 describe("adding and removing a domain", () => {
