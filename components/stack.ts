@@ -4,7 +4,7 @@ import { ZoneAdoption } from "../lib/dns-adoption";
 import { DnsRecordSpec } from "../lib/dns-record";
 import { renderZoneFile } from "../lib/dns-format";
 import { MAIL_PORTS } from "../lib/render/container-env";
-import { liveFileSpecs, planServerEnv, planServerFiles, serverInput } from "../lib/plan/server-files";
+import { liveFileSpecs, planServerEnv, planServerFiles, relayFiles, serverInput } from "../lib/plan/server-files";
 import { CLIENT_USERNAME, PlannedDeployment } from "../lib/planned";
 import { DkimKey } from "./dkim";
 import { perDomainName } from "./domain-names";
@@ -176,7 +176,7 @@ export class MailStack extends pulumi.ComponentResource {
       `${name}-server`,
       {
         plan: { hostname: server.hostname, env: planServerEnv(server), files },
-        live: liveFileSpecs(relay.password !== undefined),
+        live: liveFileSpecs(relayFiles(server).credentials, relayFiles(server).map),
         image: cfg.docker.image,
         containerName: cfg.docker.containerName,
         provider: engine,

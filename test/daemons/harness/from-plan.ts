@@ -165,6 +165,6 @@ export function withConfigFiles(files: MailServerFiles, changed: Record<string, 
     accountsCf,
     virtualCf,
     domains: mailDomains(accountsCf, virtualCf),
-    relay: files.env.DEFAULT_RELAY_HOST ? relayWiring(files.env, configFiles["postfix-sasl-password.cf"]) : undefined,
+    relay: relayWiring(files.env, configFiles["postfix-sasl-password.cf"], configFiles["postfix-relaymap.cf"]),
   };
 }
