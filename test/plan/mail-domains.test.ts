@@ -25,6 +25,7 @@ describe("mailDomains", () => {
           srv: true,
           tlsRpt: { rua: ["mailto:postmaster@qladgk.com"] },
         },
+        dmarcReportsFor: [],
         zoneId: undefined,
       },
     ]);
