@@ -43,19 +43,9 @@ const ENTRY_KEYS = [
   "cloudflareZoneId",
 ];
 
-/** Top-level keys that describe the one domain of a single-domain stack: with `domains`, each entry has its own. */
-const SINGLE_DOMAIN_KEYS = [
-  "domain",
-  "accounts",
-  "catchAll",
-  "aliases",
-  "blocked",
-  "postmaster",
-  "dkim",
-  "dmarc",
-  "resend",
-  "cloudflareZoneId",
-];
+/** Top-level keys that describe the one domain of a single-domain stack: with `domains`, each entry has its own.
+ * Every entry key but `relay`: a top-level relay stays valid beside `domains`, as the relay the domains share. */
+const SINGLE_DOMAIN_KEYS = ENTRY_KEYS.filter((k) => k !== "relay");
 
 /** Secrets stay at the top level, keyed by address or domain: where each one goes instead. */
 const SECRETS_AT_TOP: Record<string, (domain: string) => string> = {
